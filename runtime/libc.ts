@@ -1,0 +1,423 @@
+/**
+ * The one place that talks to the C library: typed wrappers over the system calls the runtime needs.
+ * Every failing call throws a {@linkcode SyscallError} naming the call, its subject and the errno.
+ *
+ * Synchronous wrappers run on the calling (main) thread, which is what namespace and mount setup need.
+ *
+ * @module
+ */
+
+import { errnoDescription, errnoName } from "./errno.ts";
+
+/** A failed system call: which call, on what, and the errno it returned. */
+export class SyscallError extends Error {
+  /** The errno value, such as 1 for EPERM. */
+  readonly errno: number;
+  /** The errno name, such as `"EPERM"`. */
+  readonly code: string;
+
+  /** Builds the error for `call` (with its subject, e.g. a quoted path) failing with `errno`. */
+  constructor(call: string, errno: number, subject = "") {
+    const what = subject === "" ? call : `${call} ${subject}`;
+    super(`${what}: ${errnoName(errno)} (${errnoDescription(errno)})`);
+    this.name = "SyscallError";
+    this.errno = errno;
+    this.code = errnoName(errno);
+  }
+}
+
+const SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  unshare: { parameters: ["i32"], result: "i32" },
+  setns: { parameters: ["i32", "i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  chroot: { parameters: ["buffer"], result: "i32" },
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+  sethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  syscall: { parameters: ["i64", "buffer", "buffer"], result: "i64" },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+  sigfillset: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "pointer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  isatty: { parameters: ["i32"], result: "i32" },
+  lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
+  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+let errnoView: Deno.UnsafePointerView | undefined;
+
+function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
+  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
+  return library.symbols;
+}
+
+/** Reads the calling thread's errno (valid right after a failed synchronous call). */
+function errno(): number {
+  errnoView ??= new Deno.UnsafePointerView(libc().__errno_location()!);
+  return errnoView.getInt32();
+}
+
+const encoder = new TextEncoder();
+
+/** Encodes a string as a NUL-terminated C string. */
+function cstr(value: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${value}\0`);
+}
+
+function check(result: number, call: string, subject = ""): number {
+  if (result === -1) throw new SyscallError(call, errno(), subject);
+  return result;
+}
+
+/**
+ * Builds a NULL-terminated `char *[]` array; `keep` receives the string buffers,
+ * which must stay referenced until the call that uses the array returns.
+ */
+function cstrArray(values: readonly string[], keep: Uint8Array[]): BigUint64Array<ArrayBuffer> {
+  const array = new BigUint64Array(values.length + 1);
+  values.forEach((value, index) => {
+    const buffer = cstr(value);
+    keep.push(buffer);
+    array[index] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
+  });
+  return array;
+}
+
+const quote = (path: string) => JSON.stringify(path);
+
+/** Namespace flags for {@linkcode unshare} and {@linkcode setns}. */
+export const CloneFlag = {
+  NEWNS: 0x00020000,
+  NEWCGROUP: 0x02000000,
+  NEWUTS: 0x04000000,
+  NEWIPC: 0x08000000,
+  NEWPID: 0x20000000,
+  NEWNET: 0x40000000,
+} as const;
+
+/** Flags for {@linkcode mount}. */
+export const MountFlag = {
+  RDONLY: 0x1,
+  NOSUID: 0x2,
+  NODEV: 0x4,
+  NOEXEC: 0x8,
+  REMOUNT: 0x20,
+  NOATIME: 0x400,
+  BIND: 0x1000,
+  REC: 0x4000,
+  PRIVATE: 0x40000,
+  SLAVE: 0x80000,
+  STRICTATIME: 0x1000000,
+} as const;
+
+/** `umount2` flag that detaches the mount lazily. */
+export const MNT_DETACH = 2;
+/** `open` flags used by the runtime. */
+export const OpenFlag = { RDONLY: 0, CLOEXEC: 0o2000000, PATH: 0o10000000 } as const;
+
+/** Detaches the calling thread from the namespaces in `flags` (a sum of {@linkcode CloneFlag}). */
+export function unshare(flags: number): void {
+  check(libc().unshare(flags), "unshare");
+}
+
+/** Moves the calling thread into the namespace open at `fd`. */
+export function setns(fd: number, nstype: number): void {
+  check(libc().setns(fd, nstype), "setns");
+}
+
+/** Opens `path` with `flags` and returns the raw file descriptor (always close-on-exec). */
+export function open(path: string, flags: number): number {
+  return check(libc().open(cstr(path), flags | OpenFlag.CLOEXEC, 0), "open", quote(path));
+}
+
+/** Closes a raw file descriptor. */
+export function close(fd: number): void {
+  check(libc().close(fd), "close");
+}
+
+/** Mounts `source` on `target` (see mount(2)); `null` leaves an argument unset. */
+export function mount(
+  source: string | null,
+  target: string,
+  fstype: string | null,
+  flags: number,
+  data: string | null = null,
+): void {
+  const result = libc().mount(
+    source === null ? null : cstr(source),
+    cstr(target),
+    fstype === null ? null : cstr(fstype),
+    BigInt(flags),
+    data === null ? null : cstr(data),
+  );
+  check(result, "mount", `${quote(fstype ?? source ?? "")} on ${quote(target)}`);
+}
+
+/** Unmounts `target` with umount2(2) flags. */
+export function umount2(target: string, flags: number): void {
+  check(libc().umount2(cstr(target), flags), "umount2", quote(target));
+}
+
+/** Changes the calling thread's working directory. */
+export function chdir(path: string): void {
+  check(libc().chdir(cstr(path)), "chdir", quote(path));
+}
+
+/** Changes the calling thread's root directory. */
+export function chroot(path: string): void {
+  check(libc().chroot(cstr(path)), "chroot", quote(path));
+}
+
+/** Creates a device node (`"c"` or `"b"`) or a FIFO (`"p"`, device numbers ignored). */
+export function mknod(
+  path: string,
+  type: "c" | "b" | "p",
+  mode: number,
+  major: number,
+  minor: number,
+): void {
+  const format = { c: 0o020000, b: 0o060000, p: 0o010000 }[type];
+  const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) |
+    (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
+  check(libc().mknod(cstr(path), format | mode, dev), "mknod", quote(path));
+}
+
+/** Sets the UTS namespace's hostname. */
+export function sethostname(name: string): void {
+  const bytes = encoder.encode(name);
+  check(libc().sethostname(bytes, BigInt(bytes.length)), "sethostname", quote(name));
+}
+
+/** Calls prctl(2) with integer arguments. */
+export function prctl(option: number, arg2 = 0, arg3 = 0): number {
+  return check(libc().prctl(option, BigInt(arg2), BigInt(arg3), 0n, 0n), "prctl", String(option));
+}
+
+/** prctl options used by the runtime. */
+export const Prctl = {
+  SET_PDEATHSIG: 1,
+  CAPBSET_READ: 23,
+  CAPBSET_DROP: 24,
+  CAP_AMBIENT: 47,
+  CAP_AMBIENT_CLEAR_ALL: 4,
+} as const;
+
+const SYSCALL_NUMBERS: Record<string, { pivot_root: number; capset: number }> = {
+  x86_64: { pivot_root: 155, capset: 126 },
+  aarch64: { pivot_root: 41, capset: 91 },
+};
+
+function syscallNumber(name: "pivot_root" | "capset"): bigint {
+  const table = SYSCALL_NUMBERS[Deno.build.arch];
+  if (table === undefined) throw new Error(`Unsupported architecture "${Deno.build.arch}"`);
+  return BigInt(table[name]);
+}
+
+/** Makes `newRoot` the root mount and puts the old root at `putOld` (see pivot_root(2)). */
+export function pivotRoot(newRoot: string, putOld: string): void {
+  const result = libc().syscall(syscallNumber("pivot_root"), cstr(newRoot), cstr(putOld));
+  check(Number(result), "pivot_root", quote(newRoot));
+}
+
+/**
+ * Sets the effective, permitted and inheritable capability sets of the calling thread
+ * (each a 64-bit mask) with capset(2).
+ */
+export function capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
+  const header = new Uint32Array([0x20080522, 0]); // _LINUX_CAPABILITY_VERSION_3, this thread
+  const low = (mask: bigint) => Number(mask & 0xffffffffn);
+  const high = (mask: bigint) => Number(mask >> 32n);
+  const data = new Uint32Array([
+    low(effective),
+    low(permitted),
+    low(inheritable),
+    high(effective),
+    high(permitted),
+    high(inheritable),
+  ]);
+  check(Number(libc().syscall(syscallNumber("capset"), header, data)), "capset");
+}
+
+/**
+ * Replaces the process image with `path`, `argv` and `envp`. Returns only by throwing:
+ * a {@linkcode SyscallError} with the exec errno.
+ */
+export function execve(path: string, argv: readonly string[], envp: readonly string[]): never {
+  const keep: Uint8Array[] = [];
+  libc().execve(cstr(path), cstrArray(argv, keep), cstrArray(envp, keep));
+  throw new SyscallError("exec", errno(), quote(path));
+}
+
+const SIG_SETMASK = 2;
+const SIGSET_BYTES = 128;
+
+/**
+ * Restores default dispositions for every signal and unblocks them all, so that an exec'd
+ * program does not inherit the runtime's ignored SIGPIPE or blocked signals.
+ */
+export function resetSignals(): void {
+  const symbols = libc();
+  for (let signal = 1; signal < 65; signal++) {
+    if (signal !== 9 && signal !== 19 && signal !== 32 && signal !== 33) {
+      symbols.signal(signal, null);
+    }
+  }
+  const empty = new Uint8Array(SIGSET_BYTES);
+  symbols.sigemptyset(empty);
+  check(symbols.sigprocmask(SIG_SETMASK, empty, null), "sigprocmask");
+}
+
+const POSIX_SPAWN_SETPGROUP = 0x02;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+
+/**
+ * Starts `path` with posix_spawn(3) in its own process group, all signals at their default
+ * disposition and none blocked, inheriting the caller's file descriptors. Returns the child's pid.
+ */
+export function spawn(path: string, argv: readonly string[], envp: readonly string[]): number {
+  const symbols = libc();
+  const keep: Uint8Array[] = [];
+  const attr = new Uint8Array(512);
+  const all = new Uint8Array(SIGSET_BYTES);
+  const none = new Uint8Array(SIGSET_BYTES);
+  symbols.sigfillset(all);
+  symbols.sigemptyset(none);
+  symbols.posix_spawnattr_init(attr);
+  try {
+    symbols.posix_spawnattr_setflags(
+      attr,
+      POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK,
+    );
+    symbols.posix_spawnattr_setpgroup(attr, 0);
+    symbols.posix_spawnattr_setsigdefault(attr, all);
+    symbols.posix_spawnattr_setsigmask(attr, none);
+    const pid = new Int32Array(1);
+    const error = symbols.posix_spawn(
+      pid,
+      cstr(path),
+      null,
+      attr,
+      cstrArray(argv, keep),
+      cstrArray(envp, keep),
+    );
+    if (error !== 0) throw new SyscallError("posix_spawn", error, quote(path));
+    return pid[0]!;
+  } finally {
+    symbols.posix_spawnattr_destroy(attr);
+  }
+}
+
+/** How a child ended: its exit code, or the signal that killed it. */
+export type ExitStatus = { code: number; signal?: never } | { signal: number; code?: never };
+
+/** Waits (without blocking the event loop) for child `pid` to end and returns how it ended. */
+export async function waitpid(pid: number): Promise<ExitStatus> {
+  const status = new Int32Array(1);
+  for (;;) {
+    const result = await libc().waitpid(pid, status, 0);
+    if (result === pid) break;
+    // The nonblocking call runs on another thread, whose errno is out of reach here;
+    // retry on interruption, give up when the child is gone.
+    if (result !== -1 || (await processGone(pid))) {
+      throw new SyscallError("waitpid", 10, String(pid));
+    }
+  }
+  const raw = status[0]!;
+  const signal = raw & 0x7f;
+  return signal === 0 ? { code: (raw >> 8) & 0xff } : { signal };
+}
+
+async function processGone(pid: number): Promise<boolean> {
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Sends `signal` to process `pid`; returns false when the process no longer exists. */
+export function kill(pid: number, signal: number): boolean {
+  if (libc().kill(pid, signal) === 0) return true;
+  const error = errno();
+  if (error === 3) return false;
+  throw new SyscallError("kill", error, String(pid));
+}
+
+/** Creates a socket and returns its file descriptor. */
+export function socket(domain: number, type: number, protocol: number): number {
+  return check(libc().socket(domain, type, protocol), "socket");
+}
+
+/** Calls ioctl(2) with a buffer argument (updated in place). */
+export function ioctl(fd: number, request: number, argument: Uint8Array<ArrayBuffer>): void {
+  check(libc().ioctl(fd, BigInt(request), argument), "ioctl", `0x${request.toString(16)}`);
+}
+
+/** Tells whether file descriptor `fd` refers to a terminal. */
+export function isatty(fd: number): boolean {
+  return libc().isatty(fd) === 1;
+}
+
+/** Changes the owner of `path` without following a final symlink. */
+export function lchown(path: string, uid: number, gid: number): void {
+  check(libc().lchown(cstr(path), uid, gid), "lchown", quote(path));
+}
+
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+
+/**
+ * Sets the access and modification times of `path` (seconds since the epoch, fractions kept
+ * to the nanosecond) without following a final symlink.
+ */
+export function lutimes(path: string, atime: number, mtime: number): void {
+  const times = new BigInt64Array(4);
+  [atime, mtime].forEach((time, index) => {
+    const seconds = Math.floor(time);
+    times[index * 2] = BigInt(seconds);
+    times[index * 2 + 1] = BigInt(Math.round((time - seconds) * 1e9));
+  });
+  const result = libc().utimensat(AT_FDCWD, cstr(path), times, AT_SYMLINK_NOFOLLOW);
+  check(result, "utimensat", quote(path));
+}
+
+/** Sets extended attribute `name` of `path` (not following a final symlink). */
+export function lsetxattr(path: string, name: string, value: Uint8Array<ArrayBuffer>): void {
+  const result = libc().lsetxattr(cstr(path), cstr(name), value, BigInt(value.length), 0);
+  check(result, "lsetxattr", `${quote(name)} on ${quote(path)}`);
+}
+
+/** Reads extended attribute `name` of `path`; returns null when it is not set. */
+export function lgetxattr(path: string, name: string): Uint8Array | null {
+  const buffer = new Uint8Array(65536);
+  const size = Number(libc().lgetxattr(cstr(path), cstr(name), buffer, BigInt(buffer.length)));
+  if (size >= 0) return buffer.slice(0, size);
+  const error = errno();
+  if (error === 61) return null; // ENODATA
+  throw new SyscallError("lgetxattr", error, `${quote(name)} on ${quote(path)}`);
+}
