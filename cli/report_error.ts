@@ -1,0 +1,14 @@
+/**
+ * Turns an error that reached the top of a command into one line on stderr and an exit code.
+ *
+ * @module
+ */
+
+import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../runtime/errors.ts";
+
+/** Prints `mydocker: <message>` for `error` and returns the exit code it maps to. */
+export function reportError(error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`mydocker: ${message}`);
+  return error instanceof ExitCodeError ? error.exitCode : EXIT_MYDOCKER_FAILED;
+}

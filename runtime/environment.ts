@@ -1,0 +1,37 @@
+/**
+ * The container's environment, composed as Docker does: PATH and HOSTNAME first, then the
+ * image's Env, then the user's `-e`/`--env-file` entries (a later entry for a key wins), then
+ * HOME when nothing set it.
+ *
+ * @module
+ */
+
+import { DEFAULT_PATH } from "./exec_command.ts";
+
+/** The inputs of {@linkcode composeEnvironment}. */
+export interface EnvironmentSources {
+  /** The container's hostname. */
+  hostname: string;
+  /** The image config's Env entries. */
+  imageEnv: readonly string[];
+  /** The user's entries, in command-line order. */
+  userEnv: readonly string[];
+  /** The home directory of the container's user. */
+  home: string;
+}
+
+/** Returns the environment as `KEY=VALUE` entries, one per key, in first-seen order. */
+export function composeEnvironment(sources: EnvironmentSources): string[] {
+  const values = new Map<string, string>();
+  const set = (entry: string) => {
+    const equals = entry.indexOf("=");
+    const key = equals < 0 ? entry : entry.slice(0, equals);
+    values.set(key, equals < 0 ? "" : entry.slice(equals + 1));
+  };
+  set(`PATH=${DEFAULT_PATH}`);
+  set(`HOSTNAME=${sources.hostname}`);
+  sources.imageEnv.forEach(set);
+  sources.userEnv.forEach(set);
+  if (!values.has("HOME")) set(`HOME=${sources.home}`);
+  return Array.from(values, ([key, value]) => `${key}=${value}`);
+}
