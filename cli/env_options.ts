@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ExitCodeError } from "../runtime/errors.ts";
+import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
 
 /**
  * Resolves one `-e` value: `KEY=VALUE` stays as it is, `KEY` alone takes the value from
@@ -41,8 +41,7 @@ export function userEnvironment(
     try {
       text = Deno.readTextFileSync(file);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ExitCodeError(`Cannot read env file "${file}": ${reason}`);
+      throw new ExitCodeError(`Cannot read env file "${file}": ${fsErrorReason(error)}`);
     }
     entries.push(...parseEnvFile(text));
   }

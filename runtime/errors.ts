@@ -23,3 +23,16 @@ export class ExitCodeError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * Says briefly why a file system call failed: `"no such file or directory"` for Deno's
+ * NotFound, and so on; the error's own message otherwise.
+ */
+export function fsErrorReason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "is a directory";
+  if (error instanceof Deno.errors.NotADirectory) return "not a directory";
+  if (error instanceof Deno.errors.AlreadyExists) return "file exists";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -14,8 +14,7 @@ import { execCommand } from "./exec_command.ts";
 import {
   CloneFlag,
   close,
-  open,
-  OpenFlag,
+  openTreeClone,
   Prctl,
   prctl,
   resetSignals,
@@ -26,7 +25,7 @@ import { planMounts } from "./mount_plan.ts";
 import { bringLoopbackUp } from "./network.ts";
 import {
   applyMountPlan,
-  bindHostFile,
+  attachHostFile,
   makeMountsPrivate,
   mountOverlay,
   switchRoot,
@@ -50,14 +49,12 @@ export function runInitStage(spec: ContainerSpec): never {
   unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | CloneFlag.NEWCGROUP | network);
   makeMountsPrivate();
   mountOverlay(spec.rootfs);
-  const hostBinaryFd = spec.hostBinary === undefined
-    ? undefined
-    : open(spec.hostBinary, OpenFlag.PATH);
+  const hostBinaryTree = spec.hostBinary === undefined ? undefined : openTreeClone(spec.hostBinary);
   switchRoot(spec.rootfs.mountPoint);
   applyMountPlan(planMounts({ privileged: spec.privileged }));
-  if (hostBinaryFd !== undefined && spec.hostBinary !== undefined) {
-    if (!exists(spec.hostBinary)) bindHostFile(hostBinaryFd, spec.hostBinary);
-    close(hostBinaryFd);
+  if (hostBinaryTree !== undefined && spec.hostBinary !== undefined) {
+    if (!exists(spec.hostBinary)) attachHostFile(hostBinaryTree, spec.hostBinary);
+    close(hostBinaryTree);
   }
   sethostname(spec.hostname);
   if (network !== 0) bringLoopbackUp();

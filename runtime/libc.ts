@@ -40,6 +40,16 @@ const SYMBOLS = {
   sethostname: { parameters: ["buffer", "usize"], result: "i32" },
   prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
   syscall: { parameters: ["i64", "buffer", "buffer"], result: "i64" },
+  syscall_open_tree: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "u32"],
+    result: "i64",
+  },
+  syscall_move_mount: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "i32", "buffer", "u32"],
+    result: "i64",
+  },
   execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   signal: { parameters: ["i32", "pointer"], result: "pointer" },
   sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
@@ -107,6 +117,8 @@ function cstrArray(values: readonly string[], keep: Uint8Array[]): BigUint64Arra
 }
 
 const quote = (path: string) => JSON.stringify(path);
+
+const AT_FDCWD = -100;
 
 /** Namespace flags for {@linkcode unshare} and {@linkcode setns}. */
 export const CloneFlag = {
@@ -240,6 +252,39 @@ function syscallNumber(name: "pivot_root" | "capset"): bigint {
 export function pivotRoot(newRoot: string, putOld: string): void {
   const result = libc().syscall(syscallNumber("pivot_root"), cstr(newRoot), cstr(putOld));
   check(Number(result), "pivot_root", quote(newRoot));
+}
+
+const OPEN_TREE_CLONE = 1;
+const OPEN_TREE_CLOEXEC = 0o2000000;
+const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+const SYS_OPEN_TREE = 428n;
+const SYS_MOVE_MOUNT = 429n;
+
+/**
+ * Clones the mount of `path` (a file or directory) into a detached mount and returns its fd,
+ * which {@linkcode moveMount} can attach anywhere, even after pivot_root (open_tree(2)).
+ */
+export function openTreeClone(path: string): number {
+  const result = libc().syscall_open_tree(
+    SYS_OPEN_TREE,
+    AT_FDCWD,
+    cstr(path),
+    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC,
+  );
+  return check(Number(result), "open_tree", quote(path));
+}
+
+/** Attaches the detached mount `fd` (from {@linkcode openTreeClone}) at `target`. */
+export function moveMount(fd: number, target: string): void {
+  const result = libc().syscall_move_mount(
+    SYS_MOVE_MOUNT,
+    fd,
+    cstr(""),
+    AT_FDCWD,
+    cstr(target),
+    MOVE_MOUNT_F_EMPTY_PATH,
+  );
+  check(Number(result), "move_mount", quote(target));
 }
 
 /**
@@ -388,7 +433,6 @@ export function lchown(path: string, uid: number, gid: number): void {
   check(libc().lchown(cstr(path), uid, gid), "lchown", quote(path));
 }
 
-const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 
 /**

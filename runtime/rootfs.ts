@@ -15,6 +15,7 @@ import {
   MNT_DETACH,
   mount,
   MountFlag,
+  moveMount,
   pivotRoot,
   SyscallError,
   umount2,
@@ -108,13 +109,13 @@ export function applyMountPlan(steps: readonly MountStep[]): void {
 }
 
 /**
- * Binds the host file open at `fd` read-only at `path` in the container, creating an empty
- * file there (and its parent directories) to mount over.
+ * Attaches the detached mount `treeFd` (a host file cloned with openTreeClone) read-only at
+ * `path` in the container, creating an empty file there (and its parent directories) first.
  */
-export function bindHostFile(fd: number, path: string): void {
+export function attachHostFile(treeFd: number, path: string): void {
   ensureDirectory(path.slice(0, path.lastIndexOf("/")) || "/");
   Deno.writeFileSync(path, new Uint8Array(), { mode: 0o755 });
+  moveMount(treeFd, path);
   const { BIND, REMOUNT, RDONLY } = MountFlag;
-  mount(`/proc/self/fd/${fd}`, path, null, BIND);
   mount(null, path, null, BIND | REMOUNT | RDONLY);
 }
