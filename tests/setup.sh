@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages the tests use, when any is missing: static busybox for test roots,
+# the distribution registry, openssl for test certificates, zstd for compressed test layers.
+set -e
+missing=""
+[ -x /bin/busybox ] || missing="$missing busybox-static"
+command -v docker-registry >/dev/null 2>&1 || missing="$missing docker-registry"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v zstd >/dev/null 2>&1 || missing="$missing zstd"
+if [ -n "$missing" ]; then
+  echo "Installing test dependencies:$missing" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
+fi
