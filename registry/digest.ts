@@ -1,0 +1,41 @@
+/** Content digests (`sha256:<64 hex>`) as used by OCI registries. */
+
+/** A parsed `algorithm:hex` content digest. */
+export interface ParsedDigest {
+  algorithm: "sha256";
+  hex: string;
+}
+
+const SHA256_DIGEST = /^sha256:([a-f0-9]{64})$/;
+
+/** Thrown when a string is not a supported content digest. */
+export class InvalidDigestError extends Error {
+  override name = "InvalidDigestError";
+}
+
+/**
+ * Splits a `sha256:<64 lowercase hex>` digest into its parts.
+ * @throws {InvalidDigestError} when the algorithm is not sha256 or the hex part is malformed.
+ */
+export function parseDigest(digest: string): ParsedDigest {
+  const match = SHA256_DIGEST.exec(digest);
+  if (match === null) {
+    const algorithm = digest.includes(":") ? digest.slice(0, digest.indexOf(":")) : "";
+    const cause = algorithm !== "" && algorithm !== "sha256"
+      ? `unsupported digest algorithm "${algorithm}"`
+      : "expected sha256:<64 lowercase hex digits>";
+    throw new InvalidDigestError(`Cannot parse digest "${digest}": ${cause}`);
+  }
+  return { algorithm: "sha256", hex: match[1]! };
+}
+
+/** Returns the lowercase hex SHA-256 of `bytes` (WebCrypto). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Returns the `sha256:<hex>` digest of `bytes`. */
+export async function sha256Digest(bytes: Uint8Array): Promise<string> {
+  return `sha256:${await sha256Hex(bytes)}`;
+}

@@ -1,0 +1,172 @@
+/** Types and validating parsers for image indexes, manifests and configs (OCI and Docker v2). */
+
+import { parseDigest } from "./digest.ts";
+import {
+  DOCKER_MANIFEST_V1,
+  DOCKER_MANIFEST_V1_SIGNED,
+  INDEX_MEDIA_TYPES,
+  MANIFEST_MEDIA_TYPES,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from "./media_types.ts";
+
+/** Platform of an index entry or image config. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** A content descriptor: what a manifest says about a blob or a child manifest. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  platform?: Platform & { "os.version"?: string; "os.features"?: string[] };
+}
+
+/** An OCI image index or Docker manifest list. */
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** An OCI image manifest or Docker v2 schema 2 manifest. */
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** The runtime part of an image config (`config` key). */
+export interface ContainerConfig {
+  User?: string;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  ExposedPorts?: Record<string, unknown>;
+  Volumes?: Record<string, unknown> | null;
+}
+
+/** An image config blob. */
+export interface ImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+  created?: string;
+  config?: ContainerConfig;
+  rootfs: { type: "layers"; diff_ids: string[] };
+  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
+}
+
+/** A parsed manifest document: either an index or a single-platform manifest. */
+export type ManifestDocument =
+  | { kind: "index"; index: ImageIndex }
+  | { kind: "manifest"; manifest: ImageManifest };
+
+/** Thrown when a manifest or config is malformed or of an unsupported kind. */
+export class ManifestError extends Error {
+  override name = "ManifestError";
+}
+
+function parseJson(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new ManifestError(`Cannot parse ${what}: ${(error as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ManifestError(`Cannot parse ${what}: expected a JSON object`);
+  }
+  return json as Record<string, unknown>;
+}
+
+function checkDescriptor(value: unknown, what: string): Descriptor {
+  const d = value as Partial<Descriptor> | null;
+  if (typeof d !== "object" || d === null) {
+    throw new ManifestError(`Invalid ${what}: not an object`);
+  }
+  if (typeof d.mediaType !== "string") {
+    throw new ManifestError(`Invalid ${what}: missing mediaType`);
+  }
+  if (typeof d.digest !== "string") throw new ManifestError(`Invalid ${what}: missing digest`);
+  try {
+    parseDigest(d.digest);
+  } catch (error) {
+    throw new ManifestError(`Invalid ${what}: ${(error as Error).message}`);
+  }
+  if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw new ManifestError(`Invalid ${what}: size must be a non-negative integer`);
+  }
+  return d as Descriptor;
+}
+
+/**
+ * Parses and validates a manifest or index. `mediaType` is the response's Content-Type; when it
+ * is generic the document's own `mediaType` (or its shape) decides.
+ * @throws {ManifestError} for malformed JSON, missing fields, or schema 1 / unknown media types.
+ */
+export function parseManifest(bytes: Uint8Array, mediaType: string): ManifestDocument {
+  const json = parseJson(bytes, "manifest");
+  if (
+    json.schemaVersion === 1 || mediaType === DOCKER_MANIFEST_V1 ||
+    mediaType === DOCKER_MANIFEST_V1_SIGNED
+  ) {
+    throw new ManifestError(
+      "Unsupported manifest: Docker image manifest schema 1 is deprecated and not supported",
+    );
+  }
+  if (json.schemaVersion !== 2) {
+    throw new ManifestError(
+      `Unsupported manifest: schemaVersion ${JSON.stringify(json.schemaVersion)}, expected 2`,
+    );
+  }
+  let type = typeof json.mediaType === "string" ? json.mediaType : mediaType;
+  if (!INDEX_MEDIA_TYPES.includes(type) && !MANIFEST_MEDIA_TYPES.includes(type)) {
+    if (Array.isArray(json.manifests)) type = OCI_INDEX;
+    else if (Array.isArray(json.layers)) type = OCI_MANIFEST;
+    else throw new ManifestError(`Unsupported manifest media type "${type}"`);
+  }
+  if (INDEX_MEDIA_TYPES.includes(type)) {
+    if (!Array.isArray(json.manifests)) {
+      throw new ManifestError("Invalid image index: missing manifests");
+    }
+    json.manifests.forEach((m, i) => checkDescriptor(m, `image index entry ${i}`));
+    return { kind: "index", index: { ...json, mediaType: type } as unknown as ImageIndex };
+  }
+  checkDescriptor(json.config, "image manifest config");
+  if (!Array.isArray(json.layers)) {
+    throw new ManifestError("Invalid image manifest: missing layers");
+  }
+  json.layers.forEach((l, i) => checkDescriptor(l, `image manifest layer ${i}`));
+  return { kind: "manifest", manifest: { ...json, mediaType: type } as unknown as ImageManifest };
+}
+
+/**
+ * Parses and validates an image config blob.
+ * @throws {ManifestError} when it is not JSON or lacks architecture, os or rootfs.diff_ids.
+ */
+export function parseImageConfig(bytes: Uint8Array): ImageConfig {
+  const json = parseJson(bytes, "image config");
+  if (typeof json.architecture !== "string" || typeof json.os !== "string") {
+    throw new ManifestError("Invalid image config: missing architecture or os");
+  }
+  const rootfs = json.rootfs as { type?: unknown; diff_ids?: unknown } | undefined;
+  if (
+    rootfs?.type !== "layers" || !Array.isArray(rootfs.diff_ids) ||
+    rootfs.diff_ids.some((d) => typeof d !== "string")
+  ) {
+    throw new ManifestError("Invalid image config: rootfs.diff_ids must be a list of digests");
+  }
+  return json as unknown as ImageConfig;
+}

@@ -1,0 +1,140 @@
+/** HTTP for registries: custom CAs, manual redirects without leaking credentials, and retries. */
+
+import { RegistryError, retryAfterSeconds } from "./registry_error.ts";
+
+/** How often and how patiently failed requests are retried. */
+export interface RetryPolicy {
+  /** Total tries, including the first. */
+  attempts: number;
+  /** Delay before the first retry; doubled for each further retry. */
+  baseDelayMs: number;
+  /** Upper bound of the exponential delay. */
+  maxDelayMs: number;
+  /** A 429 whose `Retry-After` asks for longer than this is not retried. */
+  maxRetryAfterMs: number;
+}
+
+/** Five tries, 250 ms doubling up to 4 s, waiting at most 10 s for `Retry-After`. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 5,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+  maxRetryAfterMs: 10_000,
+};
+
+const MAX_REDIRECTS = 10;
+
+/** A request to send: the method, headers and abort signal. */
+export interface TransportRequest {
+  method?: string;
+  headers?: Headers;
+  body?: BodyInit;
+  signal?: AbortSignal | undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Sends registry requests through one HTTP client that trusts the system roots plus given CAs. */
+export class Transport {
+  readonly #client: Deno.HttpClient;
+  readonly #retry: RetryPolicy;
+
+  /** Creates a transport trusting `caCerts` (PEM) in addition to the system roots. */
+  constructor(caCerts: string[], retry: RetryPolicy = DEFAULT_RETRY) {
+    this.#client = Deno.createHttpClient({ caCerts });
+    this.#retry = retry;
+  }
+
+  /** Releases the underlying HTTP client. */
+  close(): void {
+    this.#client.close();
+  }
+
+  /**
+   * Sends a request, following redirects itself and dropping `Authorization` when a redirect
+   * leaves the original host. Network errors, 5xx and 429 are retried with exponential backoff
+   * (`attempts` overrides the policy's count); the last response is returned whatever its status.
+   * @throws {RegistryError} (httpStatus undefined) when no response arrives after all tries.
+   * @throws the signal's reason when aborted.
+   */
+  async request(
+    url: string,
+    request: TransportRequest,
+    attempts = this.#retry.attempts,
+  ): Promise<Response> {
+    for (let attempt = 1;; attempt++) {
+      let delay = Math.min(this.#retry.baseDelayMs * 2 ** (attempt - 1), this.#retry.maxDelayMs);
+      try {
+        const response = await this.#followRedirects(url, request);
+        if (!isRetryableStatus(response.status) || attempt >= attempts) return response;
+        if (response.status === 429) {
+          const wait = retryAfterSeconds(response.headers.get("retry-after"));
+          if (wait !== undefined) {
+            if (wait * 1000 > this.#retry.maxRetryAfterMs) return response;
+            delay = Math.max(delay, wait * 1000);
+          }
+        }
+        await response.body?.cancel();
+      } catch (error) {
+        if (request.signal?.aborted || !(error instanceof TypeError)) throw error;
+        if (attempt >= attempts) {
+          throw new RegistryError(
+            `cannot reach ${new URL(url).host}: ${error.message}`,
+            undefined,
+            undefined,
+            { cause: error },
+          );
+        }
+      }
+      await sleep(delay, request.signal);
+    }
+  }
+
+  async #followRedirects(url: string, request: TransportRequest): Promise<Response> {
+    const origin = new URL(url).host;
+    let current = url;
+    let method = request.method ?? "GET";
+    let body = request.body;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const headers = new Headers(request.headers);
+      if (new URL(current).host !== origin) headers.delete("authorization");
+      const response = await fetch(current, {
+        method,
+        headers,
+        body: body ?? null,
+        redirect: "manual",
+        client: this.#client,
+        signal: request.signal ?? null,
+      });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status >= 400 || location === null) return response;
+      await response.body?.cancel();
+      current = new URL(location, current).href;
+      if (response.status === 303 || (response.status !== 307 && response.status !== 308)) {
+        if (method !== "HEAD") method = "GET";
+        body = undefined;
+      }
+    }
+    throw new RegistryError(
+      `too many redirects (more than ${MAX_REDIRECTS}) fetching ${url}`,
+      undefined,
+    );
+  }
+}
