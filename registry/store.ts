@@ -1,0 +1,395 @@
+/**
+ * The local, content-addressed image store, safe under concurrent mydocker processes.
+ *
+ * Layout under the root (default `/var/lib/mydocker`):
+ * - `blobs/sha256/<hex>`: manifests and configs, written atomically (temp file, fsync, rename).
+ * - `layers/<diffid hex>/diff/`: one unpacked layer, shared by every image that uses it, and
+ *   `layers/<diffid hex>/size`: its uncompressed size. A layer appears by one rename of a
+ *   complete directory, so a half-unpacked layer is never visible.
+ * - `refs/<registry>/<repository>/@/<tag or sha256:hex>`: the manifest digest an image name means.
+ * - `tmp/<pid>.<process start time>.<random>`: work in progress, removed by {@linkcode
+ *   ImageStore.cleanStale} once its owner has died.
+ * - `lock`: pulls hold it shared, removals (which collect garbage) exclusive.
+ *
+ * @module
+ */
+
+import { DigestMismatchError } from "./digest_stream.ts";
+import { parseDigest, sha256Digest } from "./digest.ts";
+import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
+import { familiarName, type ImageReference } from "./reference.ts";
+
+/** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
+export const DEFAULT_STORE_ROOT = "/var/lib/mydocker";
+
+/** Returns the store root: `$MYDOCKER_ROOT` when set, else {@linkcode DEFAULT_STORE_ROOT}. */
+export function defaultStoreRoot(
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string {
+  const root = env("MYDOCKER_ROOT");
+  return root === undefined || root === "" ? DEFAULT_STORE_ROOT : root;
+}
+
+/** No image in the store has the given name. */
+export class ImageNotFoundError extends Error {
+  /** Builds the error for the image named `name`. */
+  constructor(name: string) {
+    super(`No such image: ${name}`);
+    this.name = "ImageNotFoundError";
+  }
+}
+
+/** The store's content is missing or inconsistent (a blob or layer an image needs is gone). */
+export class StoreCorruptError extends Error {
+  /** Builds the error with a message saying what is missing. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreCorruptError";
+  }
+}
+
+/** One line of `mydocker images`. */
+export interface ImageSummary {
+  registry: string;
+  repository: string;
+  /** The tag, or undefined for an image known only by digest. */
+  tag: string | undefined;
+  /** The manifest digest. */
+  digest: string;
+  /** The image id: the config digest. */
+  id: string;
+  /** The config's creation time, if it has one. */
+  created: string | undefined;
+  /** Sum of the uncompressed sizes of the image's layers, in bytes. */
+  size: number;
+}
+
+/** What the runtime needs to run an image. */
+export interface StoredImage {
+  /** The manifest digest. */
+  digest: string;
+  /** The image id: the config digest. */
+  id: string;
+  config: ImageConfig;
+  /** The unpacked layer directories, top layer first (the order of overlayfs `lowerdir`). */
+  layers: string[];
+}
+
+const REFS_MARKER = "@";
+
+/** Reads the start time (in clock ticks since boot) of process `pid`, or undefined if none. */
+function processStartTime(pid: number | "self"): string | undefined {
+  let stat: string;
+  try {
+    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+  // Fields after the parenthesised command name; starttime is field 22 of the whole line.
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** The image store rooted at one directory; see the module doc for the layout. */
+export class ImageStore {
+  /** The store's root directory. */
+  readonly root: string;
+  readonly #owner = `${Deno.pid}.${processStartTime("self") ?? "0"}`;
+  #ready: Promise<void> | undefined;
+
+  /** Opens the store at `root` (created on first use). */
+  constructor(root: string = defaultStoreRoot()) {
+    this.root = root;
+  }
+
+  /** Creates the store's directories if they are missing. */
+  init(): Promise<void> {
+    this.#ready ??= (async () => {
+      for (const dir of ["blobs/sha256", "layers", "refs", "tmp"]) {
+        await Deno.mkdir(`${this.root}/${dir}`, { recursive: true, mode: 0o700 });
+      }
+    })();
+    return this.#ready;
+  }
+
+  /**
+   * Runs `body` holding the store lock: shared (pulls, which only add) or exclusive (removals,
+   * which delete what no image uses and must not race a pull that is adding it).
+   */
+  async withLock<T>(mode: "shared" | "exclusive", body: () => Promise<T>): Promise<T> {
+    await this.init();
+    const file = await Deno.open(`${this.root}/lock`, { read: true, write: true, create: true });
+    try {
+      await file.lock(mode === "exclusive");
+      return await body();
+    } finally {
+      file.close();
+    }
+  }
+
+  /** Returns the path of blob `digest` (throws `InvalidDigestError` on a malformed digest). */
+  blobPath(digest: string): string {
+    return `${this.root}/blobs/sha256/${parseDigest(digest).hex}`;
+  }
+
+  /** Tells whether blob `digest` is stored. */
+  hasBlob(digest: string): Promise<boolean> {
+    return exists(this.blobPath(digest));
+  }
+
+  /**
+   * Stores `bytes` as blob `digest` atomically.
+   * @throws {DigestMismatchError} when `bytes` do not hash to `digest`.
+   */
+  async putBlob(digest: string, bytes: Uint8Array): Promise<void> {
+    const path = this.blobPath(digest);
+    const actual = await sha256Digest(bytes);
+    if (actual !== digest) throw new DigestMismatchError(digest, actual);
+    const temp = await this.tempPath();
+    try {
+      using file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.syncData();
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+    await Deno.rename(temp, path);
+  }
+
+  /**
+   * Reads blob `digest`.
+   * @throws {StoreCorruptError} when it is not stored.
+   */
+  async readBlob(digest: string): Promise<Uint8Array> {
+    try {
+      return await Deno.readFile(this.blobPath(digest));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) {
+        throw new StoreCorruptError(`Blob ${digest} is missing from the store at "${this.root}"`);
+      }
+      throw error;
+    }
+  }
+
+  /** Returns the directory holding the unpacked layer whose DiffID is `diffId`. */
+  layerPath(diffId: string): string {
+    return `${this.#layerDir(diffId)}/diff`;
+  }
+
+  #layerDir(diffId: string): string {
+    return `${this.root}/layers/${parseDigest(diffId).hex}`;
+  }
+
+  /** Tells whether the layer whose DiffID is `diffId` is stored. */
+  hasLayer(diffId: string): Promise<boolean> {
+    return exists(this.#layerDir(diffId));
+  }
+
+  /**
+   * Creates a fresh temporary directory owned by this process, with an empty `diff/` inside to
+   * unpack a layer into; give it to {@linkcode commitLayer} or remove it.
+   */
+  async makeLayerTempDir(): Promise<string> {
+    const dir = await this.tempPath();
+    await Deno.mkdir(`${dir}/diff`, { recursive: true, mode: 0o755 });
+    return dir;
+  }
+
+  /** Returns a new, unused temporary path owned by this process (nothing is created). */
+  async tempPath(): Promise<string> {
+    await this.init();
+    return `${this.root}/tmp/${this.#owner}.${crypto.randomUUID()}`;
+  }
+
+  /**
+   * Moves a layer unpacked in `tempDir` (from {@linkcode makeLayerTempDir}) into the store as
+   * layer `diffId` of `size` uncompressed bytes. When another process stored it first, discards
+   * ours and returns false.
+   */
+  async commitLayer(tempDir: string, diffId: string, size: number): Promise<boolean> {
+    const target = this.#layerDir(diffId);
+    await Deno.writeTextFile(`${tempDir}/size`, `${size}\n`);
+    try {
+      await Deno.rename(tempDir, target);
+      return true;
+    } catch (error) {
+      if (!(await this.hasLayer(diffId))) throw error;
+      await Deno.remove(tempDir, { recursive: true });
+      return false;
+    }
+  }
+
+  #refPath(ref: ImageReference): string {
+    const name = ref.digest ?? ref.tag;
+    if (name === undefined) throw new TypeError(`Image reference has neither tag nor digest`);
+    return `${this.root}/refs/${ref.registry}/${ref.repository}/${REFS_MARKER}/${name}`;
+  }
+
+  /** Records that `ref` (its digest, else its tag) names the manifest `manifestDigest`. */
+  async setTag(ref: ImageReference, manifestDigest: string): Promise<void> {
+    parseDigest(manifestDigest);
+    const path = this.#refPath(ref);
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+    const temp = await this.tempPath();
+    await Deno.writeTextFile(temp, `${manifestDigest}\n`);
+    await Deno.rename(temp, path);
+  }
+
+  /** Returns the manifest digest `ref` names (its digest, else its tag), or undefined. */
+  async resolveTag(ref: ImageReference): Promise<string | undefined> {
+    try {
+      return (await Deno.readTextFile(this.#refPath(ref))).trim();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Returns what the runtime needs to run the image `ref` names, or undefined when the store has
+   * no such image.
+   * @throws {StoreCorruptError} when a blob or layer of the image is missing.
+   */
+  async getImage(ref: ImageReference): Promise<StoredImage | undefined> {
+    const digest = await this.resolveTag(ref);
+    return digest === undefined ? undefined : await this.#loadImage(digest);
+  }
+
+  async #loadImage(digest: string): Promise<StoredImage> {
+    const manifest = await this.#readManifest(digest);
+    const id = manifest.config.digest;
+    const config = parseImageConfig(await this.readBlob(id));
+    const layers: string[] = [];
+    for (const diffId of config.rootfs.diff_ids) {
+      if (!(await this.hasLayer(diffId))) {
+        throw new StoreCorruptError(`Layer ${diffId} of image ${id} is missing from the store`);
+      }
+      layers.unshift(this.layerPath(diffId));
+    }
+    return { digest, id, config, layers };
+  }
+
+  async #readManifest(digest: string) {
+    const document = parseManifest(await this.readBlob(digest), "");
+    if (document.kind !== "manifest") {
+      throw new StoreCorruptError(`Blob ${digest} is an index, not an image manifest`);
+    }
+    return document.manifest;
+  }
+
+  /** Lists every image name in the store with its id and size. */
+  async listImages(): Promise<ImageSummary[]> {
+    const images: ImageSummary[] = [];
+    for (const { ref, digest } of await this.#refs()) {
+      const image = await this.#loadImage(digest);
+      let size = 0;
+      for (const layer of image.layers) {
+        const text = await Deno.readTextFile(`${layer.slice(0, -"/diff".length)}/size`);
+        size += Number(text.trim());
+      }
+      images.push({
+        registry: ref.registry,
+        repository: ref.repository,
+        tag: ref.tag,
+        digest,
+        id: image.id,
+        created: image.config.created,
+        size,
+      });
+    }
+    return images;
+  }
+
+  /** Every name in `refs/` and the manifest digest it names. */
+  async #refs(): Promise<{ ref: ImageReference; digest: string }[]> {
+    const found: { ref: ImageReference; digest: string }[] = [];
+    const walk = async (dir: string, parts: string[]): Promise<void> => {
+      for await (const entry of Deno.readDir(dir)) {
+        if (!entry.isDirectory) continue;
+        if (entry.name !== REFS_MARKER) {
+          await walk(`${dir}/${entry.name}`, [...parts, entry.name]);
+          continue;
+        }
+        const [registry, ...repository] = parts;
+        for await (const name of Deno.readDir(`${dir}/${REFS_MARKER}`)) {
+          const digest = (await Deno.readTextFile(`${dir}/${REFS_MARKER}/${name.name}`)).trim();
+          const byDigest = name.name.includes(":");
+          found.push({
+            ref: {
+              registry: registry!,
+              repository: repository.join("/"),
+              tag: byDigest ? undefined : name.name,
+              digest: byDigest ? name.name : undefined,
+            },
+            digest,
+          });
+        }
+      }
+    };
+    await this.init();
+    await walk(`${this.root}/refs`, []);
+    return found;
+  }
+
+  /**
+   * Removes the name `ref` and then every blob and layer that no remaining image uses.
+   * @throws {ImageNotFoundError} when the store has no image of that name.
+   */
+  async removeImage(ref: ImageReference): Promise<void> {
+    await this.withLock("exclusive", async () => {
+      try {
+        await Deno.remove(this.#refPath(ref));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) throw new ImageNotFoundError(familiarName(ref));
+        throw error;
+      }
+      await this.#collectGarbage();
+    });
+  }
+
+  /** Deletes blobs and layers that no image name leads to. Call holding the exclusive lock. */
+  async #collectGarbage(): Promise<void> {
+    const blobs = new Set<string>();
+    const layers = new Set<string>();
+    for (const { digest } of await this.#refs()) {
+      const manifest = await this.#readManifest(digest);
+      blobs.add(parseDigest(digest).hex).add(parseDigest(manifest.config.digest).hex);
+      const config = parseImageConfig(await this.readBlob(manifest.config.digest));
+      for (const diffId of config.rootfs.diff_ids) layers.add(parseDigest(diffId).hex);
+    }
+    for (const [dir, keep] of [["blobs/sha256", blobs], ["layers", layers]] as const) {
+      for await (const entry of Deno.readDir(`${this.root}/${dir}`)) {
+        if (!keep.has(entry.name)) {
+          await Deno.remove(`${this.root}/${dir}/${entry.name}`, { recursive: true });
+        }
+      }
+    }
+  }
+
+  /**
+   * Removes temporary files and directories whose owner process has died (an interrupted pull);
+   * returns how many it removed.
+   */
+  async cleanStale(): Promise<number> {
+    await this.init();
+    let removed = 0;
+    for await (const entry of Deno.readDir(`${this.root}/tmp`)) {
+      const [pid, start] = entry.name.split(".");
+      if (processStartTime(Number(pid)) === start && start !== undefined) continue;
+      await Deno.remove(`${this.root}/tmp/${entry.name}`, { recursive: true });
+      removed++;
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { type BlobFetcher, openBlobStream } from "../registry/blob_stream.ts";
+import { decompress, sniffCompression } from "../registry/decompress.ts";
+import { DigestMismatchError, digestVerifier } from "../registry/digest_stream.ts";
+import { sha256Digest } from "../registry/digest.ts";
+import { RegistryError } from "../registry/registry_error.ts";
+import { gzipSync, zstdCompressSync } from "node:zlib";
+
+const blob = new Uint8Array(100_000).map((_, index) => (index * 7) % 256);
+
+/** Serves `blob`, dropping the connection after `dropAfter` bytes on the first `drops` requests. */
+function flakyFetcher(honoursRange: boolean, drops: number, dropAfter = 30_000) {
+  const offsets: number[] = [];
+  const fetcher: BlobFetcher = {
+    getBlob(_repository, _digest, options = {}) {
+      const requested = options.offset ?? 0;
+      const offset = honoursRange ? requested : 0;
+      offsets.push(requested);
+      const drop = offsets.length <= drops;
+      let position = offset;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (drop && position - offset >= dropAfter) {
+            return controller.error(new TypeError("error reading a body from connection"));
+          }
+          if (position >= blob.length) return controller.close();
+          const end = Math.min(position + 10_000, blob.length);
+          controller.enqueue(blob.slice(position, end));
+          position = end;
+        },
+      });
+      return Promise.resolve({ body, size: blob.length - offset, offset });
+    },
+  };
+  return { fetcher, offsets };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+Deno.test("openBlobStream() resumes with Range after a dropped connection", async () => {
+  const { fetcher, offsets } = flakyFetcher(true, 2);
+  const digest = await sha256Digest(blob);
+  const stream = openBlobStream(fetcher, "repo", digest, { size: blob.length, retryDelay: 1 });
+  assert.deepEqual(await readAll(stream.pipeThrough(digestVerifier(digest))), blob);
+  assert.deepEqual(offsets, [0, 30_000, 60_000]);
+});
+
+Deno.test("openBlobStream() restarts and skips delivered bytes when Range is ignored", async () => {
+  const { fetcher, offsets } = flakyFetcher(false, 1);
+  const digest = await sha256Digest(blob);
+  const stream = openBlobStream(fetcher, "repo", digest, { size: blob.length, retryDelay: 1 });
+  assert.deepEqual(await readAll(stream.pipeThrough(digestVerifier(digest))), blob);
+  assert.deepEqual(offsets, [0, 30_000]);
+});
+
+Deno.test("openBlobStream() gives up after its retries and on HTTP 4xx", async () => {
+  const { fetcher } = flakyFetcher(true, 10, 0);
+  const stream = openBlobStream(fetcher, "repo", "sha256:x", {
+    size: blob.length,
+    retries: 2,
+    retryDelay: 1,
+  });
+  await assert.rejects(readAll(stream), /error reading a body/);
+  const denied: BlobFetcher = {
+    getBlob: () => Promise.reject(new RegistryError("blob unknown", 404)),
+  };
+  let calls = 0;
+  const counted: BlobFetcher = { getBlob: (...args) => (calls++, denied.getBlob(...args)) };
+  await assert.rejects(readAll(openBlobStream(counted, "r", "sha256:x", { size: 1 })), /unknown/);
+  assert.equal(calls, 1);
+});
+
+Deno.test("digestVerifier() errors at the end on a mismatch", async () => {
+  const wrong = `sha256:${"0".repeat(64)}`;
+  const stream = new Response(blob).body!.pipeThrough(digestVerifier(wrong));
+  const error = await readAll(stream).then(() => undefined, (e) => e);
+  assert.ok(error instanceof DigestMismatchError);
+  assert.equal(error.message, `Digest mismatch for ${wrong}: got ${await sha256Digest(blob)}`);
+});
+
+Deno.test("decompress() sniffs gzip, zstd and plain tar", async () => {
+  for (
+    const [bytes, kind] of [
+      [gzipSync(blob), "gzip"],
+      [zstdCompressSync(blob), "zstd"],
+      [blob, "none"],
+    ] as const
+  ) {
+    assert.equal(sniffCompression(bytes), kind);
+    // One byte per chunk: the magic number straddles chunks.
+    let offset = 0;
+    const input = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        const size = offset < 8 ? 1 : 4096;
+        controller.enqueue(bytes.slice(offset, offset + size));
+        offset += size;
+      },
+    });
+    assert.deepEqual(await readAll(await decompress(input)), blob, kind);
+  }
+  assert.deepEqual(
+    await readAll(await decompress(new Response(new Uint8Array(2)).body!)),
+    new Uint8Array(2),
+  );
+});
+
+Deno.test("decompress() errors on a corrupt gzip stream", async () => {
+  const bytes = new Uint8Array(gzipSync(blob));
+  bytes.fill(0xff, 20, 200);
+  await assert.rejects(readAll(await decompress(new Response(bytes).body!)));
+});
