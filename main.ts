@@ -15,6 +15,9 @@ const EXIT_USAGE = 125;
 /** What the command line asks for. */
 export type ParsedCommand =
   | { name: "run"; invocation: RunInvocation }
+  | { name: "pull"; image: string; platform: string | undefined; quiet: boolean; root: string }
+  | { name: "images"; quiet: boolean; root: string }
+  | { name: "rmi"; images: string[]; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help" };
 
@@ -56,8 +59,48 @@ export async function parseCommandLine(args: readonly string[]): Promise<ParsedC
       new Option("--network <mode>", "Network: none (loopback only) or host").default("none"),
     )
     .option("--rm", "Remove the container when it exits (always done for now)")
+    .option("--entrypoint <command>", "Overwrite the image's default entrypoint")
+    .addOption(
+      new Option("--pull <policy>", "Pull the image: missing, always or never").default("missing"),
+    )
+    .option("--platform <os/arch>", "Platform to pull, e.g. linux/arm64")
+    .option("-q, --quiet", "Print nothing while pulling")
     .action((image: string, command: string[], options: RunInvocation["options"]) => {
       parsed = { name: "run", invocation: { image, command, options, root: root() } };
+    });
+
+  program.command("pull")
+    .description("Download an image from a registry")
+    .usage("[OPTIONS] NAME[:TAG|@DIGEST]")
+    .helpOption("--help", "Print usage")
+    .argument("<image>", "the image")
+    .option("--platform <os/arch>", "Platform to pull, e.g. linux/arm64")
+    .option("-q, --quiet", "Print nothing but errors")
+    .action((image: string, options: { platform?: string; quiet?: boolean }) => {
+      parsed = {
+        name: "pull",
+        image,
+        platform: options.platform,
+        quiet: options.quiet === true,
+        root: root(),
+      };
+    });
+
+  program.command("images")
+    .description("List images")
+    .helpOption("--help", "Print usage")
+    .option("-q, --quiet", "Only show image IDs")
+    .action((options: { quiet?: boolean }) => {
+      parsed = { name: "images", quiet: options.quiet === true, root: root() };
+    });
+
+  program.command("rmi")
+    .description("Remove one or more images")
+    .usage("IMAGE [IMAGE...]")
+    .helpOption("--help", "Print usage")
+    .argument("<images...>", "the images")
+    .action((images: string[]) => {
+      parsed = { name: "rmi", images, root: root() };
     });
 
   program.hook("preSubcommand", (_, sub) => {
@@ -94,6 +137,18 @@ export async function main(args: readonly string[]): Promise<number> {
       case "run": {
         const { runCommand } = await import("./cli/run_command.ts");
         return await runCommand(parsed.invocation);
+      }
+      case "pull": {
+        const { pullCommand } = await import("./cli/pull_command.ts");
+        return await pullCommand(parsed.image, parsed.root, parsed.platform, parsed.quiet);
+      }
+      case "images": {
+        const { imagesCommand } = await import("./cli/images_command.ts");
+        return await imagesCommand(parsed.root, parsed.quiet);
+      }
+      case "rmi": {
+        const { rmiCommand } = await import("./cli/rmi_command.ts");
+        return await rmiCommand(parsed.root, parsed.images);
       }
     }
   } catch (error) {

@@ -4,10 +4,14 @@
  * @module
  */
 
+import type { ContainerConfig as ImageRuntimeConfig } from "../registry/manifest.ts";
+import { parseReference } from "../registry/reference.ts";
+import { ImageStore } from "../registry/store.ts";
 import { DEFAULT_CAPABILITIES } from "../runtime/capabilities.ts";
 import type { NetworkMode } from "../runtime/container_spec.ts";
 import { composeEnvironment } from "../runtime/environment.ts";
 import { ExitCodeError } from "../runtime/errors.ts";
+import { processArgs } from "../runtime/image_process.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
 import { userEnvironment } from "./env_options.ts";
 
@@ -20,6 +24,10 @@ export interface RunOptions {
   hostname?: string;
   network: string;
   rm?: boolean;
+  entrypoint?: string;
+  pull: string;
+  platform?: string;
+  quiet?: boolean;
 }
 
 /** One `mydocker run` invocation. */
@@ -56,8 +64,8 @@ function rootfsDirectory(path: string): string {
   throw new ExitCodeError(`Cannot use --rootfs "${path}": not a directory`);
 }
 
-function workingDirectory(path: string | undefined): string {
-  if (path === undefined || path === "") return "/";
+function workingDirectory(path: string | undefined, imageDir: string | undefined): string {
+  if (path === undefined || path === "") return imageDir || "/";
   if (!path.startsWith("/")) {
     throw new ExitCodeError(`Cannot use working directory "${path}": it must be an absolute path`);
   }
@@ -79,11 +87,50 @@ function rootHome(lowerDirs: readonly string[]): string {
   return "/";
 }
 
+const PULL_POLICIES = ["missing", "always", "never"] as const;
+
+/** The image's layers (topmost first) and runtime config, pulled first when the policy says. */
+async function imageRoot(
+  invocation: RunInvocation,
+): Promise<{ lowerDirs: string[]; config: ImageRuntimeConfig }> {
+  const { options, image } = invocation;
+  const policy = PULL_POLICIES.find((candidate) => candidate === options.pull);
+  if (policy === undefined) {
+    throw new ExitCodeError(
+      `Cannot use --pull "${options.pull}": choose "missing", "always" or "never"`,
+    );
+  }
+  const ref = parseReference(image);
+  const store = new ImageStore(invocation.root);
+  let stored = policy === "always" ? undefined : await store.getImage(ref);
+  if (stored === undefined) {
+    if (policy === "never") {
+      throw new ExitCodeError(`Cannot run "${image}": no such image in the store (--pull never)`);
+    }
+    const { pullReference } = await import("./registry_session.ts");
+    await pullReference(ref, store, {
+      platform: options.platform,
+      quiet: options.quiet === true || !Deno.stderr.isTerminal(),
+    });
+    stored = await store.getImage(ref);
+    if (stored === undefined) throw new ExitCodeError(`Cannot run "${image}": pull stored nothing`);
+  }
+  return { lowerDirs: stored.layers, config: stored.config.config ?? {} };
+}
+
 /** Runs the container and returns mydocker's exit code. */
 export async function runCommand(invocation: RunInvocation): Promise<number> {
   const { options } = invocation;
-  const lowerDirs = options.rootfs === undefined ? [] : [rootfsDirectory(options.rootfs)];
-  if (invocation.command.length === 0) {
+  const { lowerDirs, config } = options.rootfs === undefined
+    ? await imageRoot(invocation)
+    : { lowerDirs: [rootfsDirectory(options.rootfs)], config: {} as ImageRuntimeConfig };
+  const args = processArgs({
+    imageEntrypoint: config.Entrypoint,
+    imageCmd: config.Cmd,
+    entrypoint: options.entrypoint,
+    command: invocation.command,
+  });
+  if (args.length === 0) {
     throw new ExitCodeError(`Cannot run "${invocation.image}": no command specified`);
   }
   const id = newContainerId();
@@ -98,9 +145,14 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     hostname,
     stateRoot: invocation.root,
     lowerDirs,
-    args: invocation.command,
-    env: composeEnvironment({ hostname, imageEnv: [], userEnv, home: rootHome(lowerDirs) }),
-    cwd: workingDirectory(options.workdir),
+    args,
+    env: composeEnvironment({
+      hostname,
+      imageEnv: config.Env ?? [],
+      userEnv,
+      home: rootHome(lowerDirs),
+    }),
+    cwd: workingDirectory(options.workdir, config.WorkingDir),
     network: networkMode(options.network),
     capabilities: [...DEFAULT_CAPABILITIES],
     privileged: false,

@@ -125,9 +125,12 @@ export async function buildTar(entries: TarEntry[]): Promise<Uint8Array> {
     for await (const chunk of pack) chunks.push(chunk as Uint8Array);
   })();
   for (const entry of entries) {
-    const content = entry.content === undefined ? undefined : Buffer.from(
-      typeof entry.content === "string" ? new TextEncoder().encode(entry.content) : entry.content,
-    );
+    // tar-stream waits for data on a file entry without content: give files an empty body.
+    const content = entry.content === undefined
+      ? entry.type === "file" ? Buffer.alloc(0) : undefined
+      : Buffer.from(
+        typeof entry.content === "string" ? new TextEncoder().encode(entry.content) : entry.content,
+      );
     const pax = entry.xattrs === undefined ? undefined : Object.fromEntries(
       Object.entries(entry.xattrs).map(([k, v]) => [`SCHILY.xattr.${k}`, v]),
     );

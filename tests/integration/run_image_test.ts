@@ -1,0 +1,143 @@
+/**
+ * `mydocker run IMAGE`, `pull`, `images` and `rmi` as a user runs them, against a real registry
+ * over TLS with token authentication.
+ */
+
+import assert from "node:assert/strict";
+import { busyboxEntries, pushImage, type TarEntry } from "../support/image_builder.ts";
+import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
+import { startRegistry } from "../support/registry_server.ts";
+
+const registry = await startRegistry({ tls: true, tokenAuth: true });
+const text = (content: string) => new TextEncoder().encode(content);
+const dir = (path: string): TarEntry => ({ path, type: "dir" });
+const TOP_LEVEL = ["bin", "dev", "etc", "home", "proc", "root", "sys", "tmp", "usr", "var"];
+
+const baseLayer = {
+  entries: [
+    ...await busyboxEntries(),
+    ...["dev", "home", "proc", "sys", "usr", "var"].map(dir),
+    { path: "etc/passwd", type: "file", content: text("root:x:0:0:root:/root:/bin/sh\n") },
+    { path: "etc/deleted", type: "file", content: text("gone\n") },
+    { path: "var/cache/old.txt", type: "file", content: text("old\n") },
+  ] satisfies TarEntry[],
+};
+await pushImage(registry, "library/base", "latest", {
+  layers: [baseLayer],
+  config: { Cmd: ["sh", "-c", "echo default command"], Env: ["FROM_IMAGE=1"] },
+});
+await pushImage(registry, "app", "v1", {
+  layers: [
+    baseLayer,
+    {
+      compression: "zstd",
+      entries: [
+        { path: "etc/.wh.deleted", type: "file" },
+        { path: "var/cache/.wh..wh..opq", type: "file" },
+        { path: "var/cache/new.txt", type: "file", content: text("new\n") },
+        { path: "srv", type: "dir" },
+        { path: "srv/app.txt", type: "file", content: text("app\n"), mode: 0o600, uid: 1000 },
+      ],
+    },
+  ],
+  config: {
+    Entrypoint: ["/bin/sh", "-c"],
+    Cmd: ["echo from cmd; pwd"],
+    WorkingDir: "/srv",
+    Env: ["APP=1", "PATH=/usr/bin:/bin"],
+  },
+});
+
+const root = await Deno.makeTempDir({ prefix: "mydocker-test-store-" });
+const env = { ...registry.env, MYDOCKER_ROOT: root };
+const mydocker = (...args: string[]) => runMydocker(args, { env });
+const baseImage = `${registry.host}/library/base`;
+const appImage = `${registry.host}/app:v1`;
+
+Deno.test("run IMAGE pulls it and `ls /` lists exactly the image's top-level entries", async () => {
+  const before = hostMounts();
+  const result = await mydocker("run", baseImage, "/bin/sh", "-c", "/bin/ls /");
+  assert.equal(result.stderrText, "");
+  assert.equal(result.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
+  assert.equal(result.code, 0);
+  assert.deepEqual(hostMounts(), before);
+  assertNoContainerDirs(root);
+});
+
+Deno.test("run IMAGE uses the image's Cmd, Env, Entrypoint and WorkingDir", async () => {
+  const byDefault = await mydocker("run", baseImage);
+  assert.equal(byDefault.stdoutText, "default command\n");
+  const env = await mydocker("run", baseImage, "sh", "-c", "echo $FROM_IMAGE");
+  assert.equal(env.stdoutText, "1\n");
+  const app = await mydocker("run", appImage);
+  assert.equal(app.stdoutText, "from cmd\n/srv\n");
+  const args = await mydocker("run", appImage, "echo given");
+  assert.equal(args.stdoutText, "given\n");
+  const entrypoint = await mydocker("run", "--entrypoint", "cat", appImage, "/srv/app.txt");
+  assert.equal(entrypoint.stdoutText, "app\n");
+});
+
+Deno.test("run IMAGE shows whiteouts, opaque directories and owners across layers", async () => {
+  const result = await mydocker(
+    "run",
+    appImage,
+    "ls /etc; ls /var/cache; stat -c '%a %u' /srv/app.txt",
+  );
+  assert.equal(result.stdoutText, "passwd\nnew.txt\n600 1000\n");
+});
+
+Deno.test("images lists what was pulled, and rmi keeps layers another image uses", async () => {
+  const listed = await mydocker("images");
+  const lines = listed.stdoutText.trim().split("\n");
+  assert.match(lines[0]!, /^REPOSITORY +TAG +IMAGE ID +SIZE$/);
+  assert.ok(lines.some((line) => line.startsWith(`${registry.host}/library/base `)));
+  assert.ok(lines.some((line) => /^\S+\/app +v1 +[0-9a-f]{12} /.test(line)));
+  const removed = await mydocker("rmi", baseImage);
+  assert.equal(removed.code, 0);
+  assert.equal(removed.stdoutText, `Untagged: ${baseImage}\n`);
+  const stillRuns = await mydocker("run", "--pull", "never", appImage, "cat /etc/passwd");
+  assert.equal(stillRuns.stdoutText, "root:x:0:0:root:/root:/bin/sh\n");
+  const again = await mydocker("rmi", baseImage);
+  assert.equal(again.code, 125);
+  assert.match(again.stderrText, /^mydocker: No such image: .*library\/base:latest\n$/);
+});
+
+Deno.test("run --pull never on a missing image exits 125 and stores nothing", async () => {
+  const result = await mydocker("run", "--pull", "never", `${registry.host}/missing`, "true");
+  assert.equal(result.code, 125);
+  assert.equal(result.stdoutText, "");
+  assert.match(result.stderrText, /^mydocker: Cannot run ".*\/missing": no such image.*\n$/);
+});
+
+Deno.test("pull of an unknown image or a bad reference exits 125 with one clear line", async () => {
+  const unknown = await mydocker("pull", "-q", `${registry.host}/nothing:here`);
+  assert.equal(unknown.code, 125);
+  assert.match(
+    unknown.stderrText,
+    /^mydocker: Cannot pull ".*\/nothing:here": manifest unknown\n$/,
+  );
+  const bad = await mydocker("run", "Bad/Name", "true");
+  assert.equal(bad.code, 125);
+  assert.equal(
+    bad.stderrText,
+    'mydocker: Cannot parse image reference "Bad/Name": repository name must be lowercase\n',
+  );
+});
+
+Deno.test("pull on a non-terminal prints a few plain lines on stderr", async () => {
+  const result = await mydocker("pull", baseImage);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdoutText, "");
+  const lines = result.stderrText.trim().split("\n");
+  assert.equal(lines[0], `latest: Pulling from ${registry.host}/library/base`);
+  assert.match(lines.at(-2)!, /^Digest: sha256:[0-9a-f]{64}$/);
+  assert.match(lines.at(-1)!, /^Status: (Downloaded newer image|Image is up to date) for /);
+});
+
+Deno.test("run cleanup: the store and registry are left as found", async () => {
+  await mydocker("rmi", appImage, baseImage);
+  const listed = await mydocker("images", "-q");
+  assert.equal(listed.stdoutText, "");
+  await registry.stop();
+  await Deno.remove(root, { recursive: true });
+});
