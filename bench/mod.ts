@@ -5,10 +5,21 @@
  * @module
  */
 
+import { benchPull } from "./pull.ts";
 import { benchStartLatency } from "./start_latency.ts";
+
+/** Runs per command of the pull suite: `$BENCH_RUNS`, 5 by default. */
+function pullRuns(): number {
+  const runs = Number(Deno.env.get("BENCH_RUNS") ?? "5");
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`BENCH_RUNS must be a positive integer, not "${Deno.env.get("BENCH_RUNS")}"`);
+  }
+  return runs;
+}
 
 const SUITES: Record<string, () => Promise<void>> = {
   start: () => benchStartLatency(30),
+  pull: () => benchPull(pullRuns()),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);

@@ -7,6 +7,7 @@
  */
 
 import { makeBusyboxRootfs } from "../tests/support/busybox_rootfs.ts";
+import { MYDOCKER } from "../tests/support/mydocker.ts";
 import {
   makeTmpfs,
   measure,
@@ -15,8 +16,6 @@ import {
   removeTmpfs,
   requireProgram,
 } from "./support.ts";
-
-const MYDOCKER = new URL("../mydocker", import.meta.url).pathname;
 
 /** Runs the start latency benchmark with `runs` runs per command. */
 export async function benchStartLatency(runs: number): Promise<void> {

@@ -10,6 +10,21 @@ export interface Sample {
   name: string;
   command: string;
   times: number[];
+  /** Peak RSS of each run's biggest process, in KiB (only when measured with `peakRss`). */
+  peakRssKiB?: number[];
+}
+
+/** A command for {@linkcode measure}. */
+export interface BenchCommand {
+  name: string;
+  /** The command of run `run` (1-based; 0 for the table's command column). */
+  argv: (run: number) => string[];
+  /** Extra environment variables, or a function of the run giving them. */
+  env?: Record<string, string> | ((run: number) => Record<string, string>);
+  /** Shown in the table instead of `argv(0)`. */
+  display?: string;
+  /** Runs after each timed run, untimed (e.g. to delete what the run wrote). */
+  after?: (run: number) => Promise<void>;
 }
 
 /** Returns the median of `values`. */
@@ -39,40 +54,118 @@ export async function timeOnce(argv: readonly string[], env: Record<string, stri
   return elapsed;
 }
 
-/** Runs each command `runs` times, interleaved so that drift hits all alike. */
+/**
+ * Runs `argv` once under GNU time (`/usr/bin/time`, Debian package `time`). Returns milliseconds
+ * and the peak RSS in KiB of the biggest single process in the command's tree (for a shell
+ * pipeline: its largest member, not the sum).
+ */
+export async function timeWithPeakRss(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ ms: number; peakRssKiB: number }> {
+  const report = await Deno.makeTempFile({ prefix: "mydocker-bench-rss-" });
+  try {
+    const ms = await timeOnce(["/usr/bin/time", "-f", "%M", "-o", report, ...argv], env);
+    const peakRssKiB = Number((await Deno.readTextFile(report)).trim().split("\n").at(-1));
+    if (!Number.isFinite(peakRssKiB)) {
+      throw new Error(`GNU time reported no peak RSS for: ${argv.join(" ")}`);
+    }
+    return { ms, peakRssKiB };
+  } finally {
+    await Deno.remove(report);
+  }
+}
+
+/**
+ * Runs each command `runs` times, interleaved so that drift hits all alike. With `peakRss`,
+ * also records each run's peak RSS (see {@linkcode timeWithPeakRss}).
+ */
 export async function measure(
-  commands: readonly {
-    name: string;
-    argv: (run: number) => string[];
-    env?: Record<string, string>;
-  }[],
+  commands: readonly BenchCommand[],
   runs: number,
+  options: { peakRss?: boolean } = {},
 ): Promise<Sample[]> {
-  const samples = commands.map((c) => ({
+  const samples: Sample[] = commands.map((c) => ({
     name: c.name,
-    command: c.argv(0).join(" "),
-    times: [] as number[],
+    command: c.display ?? c.argv(0).join(" "),
+    times: [],
+    ...(options.peakRss ? { peakRssKiB: [] } : {}),
   }));
   for (let run = 0; run < runs; run++) {
     for (const [index, command] of commands.entries()) {
-      samples[index]!.times.push(await timeOnce(command.argv(run + 1), command.env));
+      const sample = samples[index]!;
+      const argv = command.argv(run + 1);
+      const env = typeof command.env === "function" ? command.env(run + 1) : command.env;
+      if (options.peakRss) {
+        const { ms, peakRssKiB } = await timeWithPeakRss(argv, env);
+        sample.times.push(ms);
+        sample.peakRssKiB!.push(peakRssKiB);
+      } else {
+        sample.times.push(await timeOnce(argv, env));
+      }
+      await command.after?.(run + 1);
     }
   }
   return samples;
 }
 
-/** Prints samples as a table of medians and ratios against `baseline` (a sample name). */
-export function printTable(title: string, samples: readonly Sample[], baseline: string): void {
-  const base = median(samples.find((s) => s.name === baseline)!.times);
+/** Returns the sample named `name`; throws when there is none. */
+export function sampleNamed(samples: readonly Sample[], name: string): Sample {
+  const sample = samples.find((s) => s.name === name);
+  if (sample === undefined) throw new Error(`No benchmark sample named "${name}"`);
+  return sample;
+}
+
+/** The largest peak RSS of a sample's runs, in MiB (NaN when it was not measured). */
+export function peakRssMiB(sample: Sample): number {
+  return sample.peakRssKiB === undefined ? NaN : Math.max(...sample.peakRssKiB) / 1024;
+}
+
+/** How {@linkcode printTable} shows samples. */
+export interface TableOptions {
+  /** Time unit of the median and min columns (default "ms"). */
+  unit?: "ms" | "s";
+  /** Further samples to show ratios against, each in its own column after `baseline`'s. */
+  moreBaselines?: readonly string[];
+}
+
+/**
+ * Prints samples as a table of medians and ratios against `baseline` (a sample name), plus a
+ * peak RSS column (the largest of the runs) when the samples have one.
+ */
+export function printTable(
+  title: string,
+  samples: readonly Sample[],
+  baseline: string,
+  options: TableOptions = {},
+): void {
+  const unit = options.unit ?? "ms";
+  const [scale, digits] = unit === "s" ? [1000, 2] : [1, 1];
+  const baselines = [baseline, ...(options.moreBaselines ?? [])];
+  const bases = baselines.map((name) => median(sampleNamed(samples, name).times));
+  const rss = samples.some((s) => s.peakRssKiB !== undefined);
+  const columns = [
+    "what",
+    `median ${unit}`,
+    `min ${unit}`,
+    ...baselines.map((name) => `ratio to ${name}`),
+    ...(rss ? ["peak RSS MiB"] : []),
+    "command",
+  ];
   console.log(`\n${title}`);
-  console.log("| what | median ms | min ms | ratio to " + baseline + " | command |");
-  console.log("|---|---:|---:|---:|---|");
+  console.log(`| ${columns.join(" | ")} |`);
+  console.log(`|---|---:|---:|${baselines.map(() => "---:|").join("")}${rss ? "---:|" : ""}---|`);
   for (const sample of samples) {
     const m = median(sample.times);
-    console.log(
-      `| ${sample.name} | ${m.toFixed(1)} | ${Math.min(...sample.times).toFixed(1)} | ` +
-        `${(m / base).toFixed(2)}x | \`${sample.command}\` |`,
-    );
+    const cells = [
+      sample.name,
+      (m / scale).toFixed(digits),
+      (Math.min(...sample.times) / scale).toFixed(digits),
+      ...bases.map((base) => `${(m / base).toFixed(2)}x`),
+      ...(rss ? [peakRssMiB(sample).toFixed(0)] : []),
+      `\`${sample.command.replaceAll("|", "\\|")}\``,
+    ];
+    console.log(`| ${cells.join(" | ")} |`);
   }
 }
 
@@ -109,9 +202,29 @@ export async function makeTmpfs(): Promise<string> {
   return dir;
 }
 
-/** Unmounts and removes a directory made by {@linkcode makeTmpfs}. */
+/** Unmounts every mount at or below `dir`, deepest first (what a peer left mounted). */
+export async function unmountBelow(dir: string): Promise<void> {
+  const mountInfo = await Deno.readTextFile("/proc/self/mountinfo");
+  const points = mountInfo.split("\n")
+    .map((line) => line.split(" ")[4])
+    .filter((point): point is string => point === dir || point?.startsWith(`${dir}/`) === true)
+    .map((point) =>
+      point.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)))
+    )
+    .reverse();
+  for (const point of points) {
+    const unmounted = await new Deno.Command("umount", { args: [point], stderr: "piped" }).output();
+    if (!unmounted.success) {
+      throw new Error(
+        `Cannot unmount ${point}: ${new TextDecoder().decode(unmounted.stderr).trim()}`,
+      );
+    }
+  }
+}
+
+/** Unmounts (with anything mounted below it) and removes a directory made by {@linkcode makeTmpfs}. */
 export async function removeTmpfs(dir: string): Promise<void> {
-  await new Deno.Command("umount", { args: [dir] }).output();
+  await unmountBelow(dir);
   await Deno.remove(dir);
 }
 
@@ -119,4 +232,33 @@ export async function removeTmpfs(dir: string): Promise<void> {
 export async function requireProgram(name: string, apt: string): Promise<void> {
   const found = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`] }).output();
   if (!found.success) throw new Error(`${name} is missing: apt-get install -y ${apt}`);
+}
+
+/** What {@linkcode catchInterrupts} returns: call `check()` between steps. */
+export interface InterruptCatcher extends Disposable {
+  /** Throws when SIGINT or SIGTERM arrived since the catcher was made. */
+  check(): void;
+}
+
+/**
+ * Keeps SIGINT and SIGTERM from killing Deno on the spot: they become an error thrown by the
+ * next `check()` (or by a child that got the signal too), so `finally` blocks unmount and stop
+ * what the benchmark started. Dispose it to restore the default behaviour.
+ */
+export function catchInterrupts(): InterruptCatcher {
+  let caught: Deno.Signal | undefined;
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const handlers = signals.map((signal) => {
+    const handler = () => caught = signal;
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  return {
+    check() {
+      if (caught !== undefined) throw new Error(`Benchmark interrupted by ${caught}`);
+    },
+    [Symbol.dispose]() {
+      for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+    },
+  };
 }
