@@ -141,7 +141,7 @@ function generateImage(): BenchImage {
 }
 
 /** Builds the image and pushes it as `bench/big:latest`; returns its file count and blob URLs. */
-async function pushBenchImage(
+export async function pushBenchImage(
   registry: TestRegistry,
 ): Promise<{ files: number; blobUrls: string[] }> {
   const started = performance.now();
@@ -174,7 +174,7 @@ async function expectFiles(dir: string, files: number): Promise<void> {
 }
 
 /** Starts the registry with its storage on `dir` (the tmpfs), through TMPDIR. */
-async function startRegistryIn(dir: string): Promise<TestRegistry> {
+export async function startRegistryIn(dir: string): Promise<TestRegistry> {
   await Deno.mkdir(dir);
   const previous = Deno.env.get("TMPDIR");
   Deno.env.set("TMPDIR", dir);

@@ -10,7 +10,6 @@
 
 import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
 import type { FetchedManifest } from "./client.ts";
-import { decompress } from "./decompress.ts";
 import { digestVerifier } from "./digest_stream.ts";
 import {
   type Descriptor,
@@ -21,7 +20,7 @@ import {
 import { hostPlatform, type Platform, selectManifest } from "./platform.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
 import type { ImageStore } from "./store.ts";
-import { unpackLayer } from "./unpack_layer.ts";
+import { unpackInWorker } from "./layer_worker.ts";
 
 /** Where a layer is in the pull. */
 export type LayerStatus = "waiting" | "downloading" | "extracting" | "done" | "exists";
@@ -219,18 +218,7 @@ async function pullLayer(
       signal,
       onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
     }).pipeThrough(digestVerifier(layer.digest));
-    let size = 0;
-    const tar = (await decompress(compressed))
-      .pipeThrough(digestVerifier(diffId))
-      .pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            size += chunk.length;
-            controller.enqueue(chunk);
-          },
-        }),
-      );
-    await unpackLayer(tar, `${tempDir}/diff`, { layer: layer.digest });
+    const size = await unpackInWorker(compressed, `${tempDir}/diff`, diffId, layer.digest);
     await store.commitLayer(tempDir, diffId, size);
     report("done", layer.size);
   } catch (error) {
