@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage, type TarEntry } from "../support/image_builder.ts";
+import { busyboxEntries, pushImage, pushIndex, type TarEntry } from "../support/image_builder.ts";
 import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
 import { startRegistry } from "../support/registry_server.ts";
 
@@ -48,6 +48,38 @@ await pushImage(registry, "app", "v1", {
   },
 });
 
+const LONG_PATH = `deep/${"d".repeat(60)}/${"e".repeat(60)}/file-with-a-long-name.txt`;
+await pushImage(registry, "files", "v1", {
+  layers: [
+    { entries: baseLayer.entries, compression: "none" },
+    {
+      compression: "gzip",
+      entries: [
+        { path: "files", type: "dir" },
+        { path: "files/setuid", type: "file", mode: 0o4755, content: text("#!/bin/sh\n") },
+        { path: "files/secret", type: "file", mode: 0o600, content: text("secret\n") },
+        { path: "files/owned", type: "file", uid: 1000, gid: 1000, content: text("mine\n") },
+        { path: "files/link", type: "symlink", linkname: "secret" },
+        { path: "files/hard", type: "hardlink", linkname: "files/secret" },
+        { path: LONG_PATH, type: "file", content: text("long\n") },
+      ],
+    },
+    {
+      compression: "zstd",
+      entries: [{ path: "files/zstd.txt", type: "file", content: text("zstd layer\n") }],
+    },
+  ],
+});
+const amd64 = await pushImage(registry, "multi", undefined, {
+  layers: [baseLayer, { entries: [{ path: "arch", type: "file", content: text("amd64\n") }] }],
+  platform: { os: "linux", architecture: "amd64" },
+});
+const arm64 = await pushImage(registry, "multi", undefined, {
+  layers: [baseLayer, { entries: [{ path: "arch", type: "file", content: text("arm64\n") }] }],
+  platform: { os: "linux", architecture: "arm64", variant: "v8" },
+});
+await pushIndex(registry, "multi", "latest", [{ attestationFor: amd64 }, amd64, arm64]);
+
 const root = await Deno.makeTempDir({ prefix: "mydocker-test-store-" });
 const env = { ...registry.env, MYDOCKER_ROOT: root };
 const mydocker = (...args: string[]) => runMydocker(args, { env });
@@ -84,6 +116,47 @@ Deno.test("run IMAGE shows whiteouts, opaque directories and owners across layer
     "ls /etc; ls /var/cache; stat -c '%a %u' /srv/app.txt",
   );
   assert.equal(result.stdoutText, "passwd\nnew.txt\n600 1000\n");
+});
+
+Deno.test("run IMAGE sees setuid, 0600, uid 1000, symlinks, hardlinks and long paths", async () => {
+  const result = await mydocker(
+    "run",
+    `${registry.host}/files:v1`,
+    "sh",
+    "-c",
+    "cd /files; stat -c '%n %a %u:%g %h' setuid secret owned hard; readlink link; " +
+      `cat zstd.txt /${LONG_PATH}; [ secret -ef hard ] && echo same-inode`,
+  );
+  assert.equal(result.stderrText, "");
+  assert.equal(
+    result.stdoutText,
+    "setuid 4755 0:0 1\nsecret 600 0:0 2\nowned 644 1000:1000 1\nhard 600 0:0 2\nsecret\n" +
+      "zstd layer\nlong\nsame-inode\n",
+  );
+});
+
+Deno.test("run picks the platform from an index, skipping attestations; --platform overrides", async () => {
+  const host = Deno.build.arch === "x86_64" ? "amd64" : "arm64";
+  const native = await mydocker("run", `${registry.host}/multi`, "cat", "/arch");
+  assert.equal(native.stdoutText, `${host}\n`);
+  const other = host === "amd64" ? "arm64" : "amd64";
+  const chosen = await mydocker(
+    "run",
+    "--pull",
+    "always",
+    "--platform",
+    `linux/${other}`,
+    `${registry.host}/multi`,
+    "cat",
+    "/arch",
+  );
+  assert.equal(chosen.stdoutText, `${other}\n`);
+  const none = await mydocker("pull", "-q", "--platform", "linux/s390x", `${registry.host}/multi`);
+  assert.equal(none.code, 125);
+  assert.match(
+    none.stderrText,
+    /no matching manifest for linux\/s390x in the manifest list entries\n$/,
+  );
 });
 
 Deno.test("images lists what was pulled, and rmi keeps layers another image uses", async () => {
@@ -135,7 +208,7 @@ Deno.test("pull on a non-terminal prints a few plain lines on stderr", async () 
 });
 
 Deno.test("run cleanup: the store and registry are left as found", async () => {
-  await mydocker("rmi", appImage, baseImage);
+  await mydocker("rmi", appImage, baseImage, `${registry.host}/files:v1`, `${registry.host}/multi`);
   const listed = await mydocker("images", "-q");
   assert.equal(listed.stdoutText, "");
   await registry.stop();
