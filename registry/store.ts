@@ -18,6 +18,7 @@ import { DigestMismatchError } from "./digest_stream.ts";
 import { parseDigest, sha256Digest } from "./digest.ts";
 import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
+import { processStartTime } from "../runtime/process_start_time.ts";
 
 /** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
 export const DEFAULT_STORE_ROOT = "/var/lib/mydocker";
@@ -76,18 +77,6 @@ export interface StoredImage {
 }
 
 const REFS_MARKER = "@";
-
-/** Reads the start time (in clock ticks since boot) of process `pid`, or undefined if none. */
-function processStartTime(pid: number | "self"): string | undefined {
-  let stat: string;
-  try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  } catch {
-    return undefined;
-  }
-  // Fields after the parenthesised command name; starttime is field 22 of the whole line.
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { processStartTime } from "./process_start_time.ts";
+
 /** Paths of one container's directory. */
 export interface ContainerDir {
   /** The directory itself: `<root>/containers/<id>`. */
@@ -20,16 +22,6 @@ export interface ContainerDir {
 }
 
 const OWNER_FILE = "owner";
-
-/** Reads a process's start time (clock ticks since boot), or undefined if it is gone. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
 
 function ownerRecord(pid: number): string {
   return `${pid} ${processStartTime(pid) ?? ""}`;
