@@ -207,6 +207,60 @@ Deno.test("pull on a non-terminal prints a few plain lines on stderr", async () 
   assert.match(lines.at(-1)!, /^Status: (Downloaded newer image|Image is up to date) for /);
 });
 
+/** Every path below `dir`, sorted, for comparing a store before and after. */
+function tree(dir: string, prefix = ""): string[] {
+  const paths: string[] = [];
+  for (const entry of Deno.readDirSync(`${dir}${prefix}`)) {
+    const path = `${prefix}/${entry.name}`;
+    paths.push(path);
+    if (entry.isDirectory) paths.push(...tree(dir, path));
+  }
+  return paths.sort();
+}
+
+Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exit 125, store unchanged", async () => {
+  const plain = await startRegistry({ tls: false, tokenAuth: false });
+  try {
+    await pushImage(plain, "library/base", "latest", { layers: [baseLayer] });
+    await pushImage(plain, "evil", "dotdot", {
+      layers: [baseLayer, { entries: [{ path: "../escaped", type: "file", content: text("x") }] }],
+    });
+    const corrupt = await pushImage(plain, "evil", "corrupt", {
+      layers: [baseLayer, {
+        entries: [{ path: "f", type: "file", content: text("x".repeat(999)) }],
+      }],
+    });
+    const layer = corrupt.layers[1]!.descriptor.digest;
+    await plain.corruptBlob(layer);
+    const run = (...args: string[]) =>
+      runMydocker(args, { env: { ...plain.env, MYDOCKER_ROOT: root } });
+    const ok = await run("run", `${plain.host}/library/base`, "/bin/sh", "-c", "/bin/ls /");
+    assert.equal(ok.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
+    assert.equal(ok.stderrText, "");
+    const before = tree(root);
+    const escaping = await run("run", `${plain.host}/evil:dotdot`, "true");
+    assert.equal(escaping.code, 125);
+    assert.match(
+      escaping.stderrText,
+      /^mydocker: Cannot pull ".*\/evil:dotdot": Cannot unpack layer sha256:[0-9a-f]{64}: entry "\.\.\/escaped" escapes the layer\n$/,
+    );
+    assert.deepEqual(tree(root), before);
+    const corrupted = await run("run", `${plain.host}/evil:corrupt`, "true");
+    assert.equal(corrupted.code, 125);
+    assert.match(
+      corrupted.stderrText,
+      new RegExp(
+        `^mydocker: Cannot pull ".*/evil:corrupt": Digest mismatch for ${layer}: got sha256:[0-9a-f]{64}\n$`,
+      ),
+    );
+    assert.deepEqual(tree(root), before);
+    await assert.rejects(Deno.stat(`${root}/escaped`));
+    assert.equal((await run("rmi", `${plain.host}/library/base`)).code, 0);
+  } finally {
+    await plain.stop();
+  }
+});
+
 Deno.test("run cleanup: the store and registry are left as found", async () => {
   await mydocker("rmi", appImage, baseImage, `${registry.host}/files:v1`, `${registry.host}/multi`);
   const listed = await mydocker("images", "-q");
