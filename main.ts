@@ -65,6 +65,20 @@ export async function parseCommandLine(args: readonly string[]): Promise<ParsedC
     )
     .option("--platform <os/arch>", "Platform to pull, e.g. linux/arm64")
     .option("-q, --quiet", "Print nothing while pulling")
+    .option("-u, --user <name|uid[:group|gid]>", "User to run the command as")
+    .option("-v, --volume <HOST:CONTAINER[:ro]>", "Bind a host path into the container", collect)
+    .option("--mount <type=bind|tmpfs,...>", "Attach a bind or tmpfs mount", collect)
+    .option("--tmpfs <PATH[:OPTIONS]>", "Mount a tmpfs at PATH", collect)
+    .option("--read-only", "Mount the container's root read-only")
+    .option("--cap-add <capability>", "Add a Linux capability (or ALL)", collect)
+    .option("--cap-drop <capability>", "Drop a Linux capability (or ALL)", collect)
+    .option("--privileged", "All capabilities, no masked paths, no seccomp, writable /sys")
+    .option("--security-opt <option>", "seccomp=unconfined or no-new-privileges", collect)
+    .option("-m, --memory <bytes>", "Memory limit (e.g. 512m)")
+    .option("--memory-swap <bytes>", "Memory plus swap limit; -1 for unlimited swap")
+    .option("--cpus <number>", "Number of CPUs (e.g. 1.5)")
+    .option("-c, --cpu-shares <weight>", "CPU shares (relative weight)")
+    .option("--pids-limit <number>", "Maximum number of processes (-1 for unlimited)")
     .action((image: string, command: string[], options: RunInvocation["options"]) => {
       parsed = { name: "run", invocation: { image, command, options, root: root() } };
     });

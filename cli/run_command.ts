@@ -7,13 +7,17 @@
 import type { ContainerConfig as ImageRuntimeConfig } from "../registry/manifest.ts";
 import { parseReference } from "../registry/reference.ts";
 import { ImageStore } from "../registry/store.ts";
-import { DEFAULT_CAPABILITIES } from "../runtime/capabilities.ts";
+import { resolveCapabilities } from "../runtime/capabilities.ts";
+import { parseResourceLimits } from "../runtime/cgroups/parse_limits.ts";
 import type { NetworkMode } from "../runtime/container_spec.ts";
 import { composeEnvironment } from "../runtime/environment.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
+import type { ContainerMount } from "../runtime/container_spec.ts";
+import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
 import { processArgs } from "../runtime/image_process.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
 import { userEnvironment } from "./env_options.ts";
+import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
+import { parseSecurityOptions } from "./security_options.ts";
 
 /** The options of `mydocker run` as the parser hands them over. */
 export interface RunOptions {
@@ -28,6 +32,20 @@ export interface RunOptions {
   pull: string;
   platform?: string;
   quiet?: boolean;
+  user?: string;
+  volume?: string[];
+  mount?: string[];
+  tmpfs?: string[];
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  securityOpt?: string[];
+  memory?: string;
+  memorySwap?: string;
+  cpus?: string;
+  cpuShares?: string;
+  pidsLimit?: string;
 }
 
 /** One `mydocker run` invocation. */
@@ -72,19 +90,35 @@ function workingDirectory(path: string | undefined, imageDir: string | undefined
   return path;
 }
 
-/** The home directory of root in the first layer (topmost first) that has /etc/passwd. */
-function rootHome(lowerDirs: readonly string[]): string {
-  for (const dir of lowerDirs) {
-    let passwd: string;
-    try {
-      passwd = Deno.readTextFileSync(`${dir}/etc/passwd`);
-    } catch {
-      continue;
-    }
-    const entry = passwd.split("\n").map((line) => line.split(":")).find((f) => f[2] === "0");
-    return entry?.[5] || "/";
+/** The user's mounts in command-line order of kind: volumes, --mount, then --tmpfs. */
+function userMounts(options: RunOptions): ContainerMount[] {
+  const volumes = (options.volume ?? []).map(parseVolume);
+  for (const volume of volumes) {
+    // Docker creates a missing host directory for -v (but not for --mount).
+    if (volume.type === "bind") Deno.mkdirSync(volume.source, { recursive: true });
   }
-  return "/";
+  const mounts = [...volumes, ...(options.mount ?? []).map(parseMount)];
+  for (const mount of mounts) {
+    if (mount.type !== "bind") continue;
+    try {
+      Deno.statSync(mount.source);
+    } catch (error) {
+      throw new ExitCodeError(`Cannot mount "${mount.source}": ${fsErrorReason(error)}`);
+    }
+  }
+  return [...mounts, ...(options.tmpfs ?? []).map(parseTmpfs)];
+}
+
+function capabilities(options: RunOptions): string[] {
+  try {
+    return resolveCapabilities({
+      add: options.capAdd ?? [],
+      drop: options.capDrop ?? [],
+      privileged: options.privileged === true,
+    });
+  } catch (error) {
+    throw new ExitCodeError(`Cannot use capabilities: ${(error as Error).message}`);
+  }
 }
 
 const PULL_POLICIES = ["missing", "always", "never"] as const;
@@ -135,6 +169,16 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   }
   const id = newContainerId();
   const hostname = options.hostname ?? id.slice(0, 12);
+  const security = parseSecurityOptions(options.securityOpt ?? []);
+  const privileged = options.privileged === true;
+  const limits = parseResourceLimits({
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+    ...(options.memorySwap === undefined ? {} : { memorySwap: options.memorySwap }),
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.cpuShares === undefined ? {} : { cpuShares: options.cpuShares }),
+    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
+  });
+  const mounts = userMounts(options);
   const userEnv = userEnvironment(
     options.envFile ?? [],
     options.env ?? [],
@@ -146,15 +190,16 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     stateRoot: invocation.root,
     lowerDirs,
     args,
-    env: composeEnvironment({
-      hostname,
-      imageEnv: config.Env ?? [],
-      userEnv,
-      home: rootHome(lowerDirs),
-    }),
+    env: composeEnvironment({ hostname, imageEnv: config.Env ?? [], userEnv }),
     cwd: workingDirectory(options.workdir, config.WorkingDir),
     network: networkMode(options.network),
-    capabilities: [...DEFAULT_CAPABILITIES],
-    privileged: false,
+    user: options.user ?? config.User ?? "",
+    mounts,
+    readonlyRootfs: options.readOnly === true,
+    capabilities: capabilities(options),
+    privileged,
+    seccomp: security.seccomp && !privileged,
+    noNewPrivileges: security.noNewPrivileges,
+    limits,
   });
 }

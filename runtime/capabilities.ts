@@ -89,3 +89,29 @@ export function capabilityMask(names: readonly string[]): bigint {
   }
   return mask;
 }
+
+/** What decides a container's capabilities. */
+export interface CapabilityOptions {
+  /** `--cap-add` values, as typed. */
+  add: readonly string[];
+  /** `--cap-drop` values, as typed. */
+  drop: readonly string[];
+  /** `--privileged`: every capability. */
+  privileged: boolean;
+}
+
+/**
+ * Computes the kept capabilities as Docker does: `--privileged` or `--cap-add ALL` keep all
+ * (less any dropped), `--cap-drop ALL` keeps only the added ones, otherwise the default set plus
+ * the added, less the dropped. Throws a RangeError naming an unknown capability.
+ */
+export function resolveCapabilities(options: CapabilityOptions): string[] {
+  const add = options.add.map(normalizeCapability);
+  const drop = options.drop.map(normalizeCapability);
+  if (options.privileged) return [...CAPABILITY_NAMES];
+  let kept: string[];
+  if (add.includes("ALL")) kept = CAPABILITY_NAMES.filter((name) => !drop.includes(name));
+  else if (drop.includes("ALL")) kept = [...add];
+  else kept = [...DEFAULT_CAPABILITIES, ...add].filter((name) => !drop.includes(name));
+  return CAPABILITY_NAMES.filter((name) => kept.includes(name));
+}

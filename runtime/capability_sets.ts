@@ -1,6 +1,7 @@
 /**
- * Applies a capability set to the calling thread: bounding set, ambient set, then the effective,
- * permitted and inheritable sets.
+ * Applies capability sets to the calling thread: first the bounding set (while the thread still
+ * holds CAP_SETPCAP), later — after the user switch — the ambient, effective, permitted and
+ * inheritable sets.
  *
  * @module
  */
@@ -8,20 +9,24 @@
 import { capabilityMask } from "./capabilities.ts";
 import { capset, Prctl, prctl } from "./libc.ts";
 
-function lastCapability(): number {
-  return Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
-}
-
-/** Keeps only the named capabilities, in every set, for the calling thread and what it execs. */
-export function applyCapabilities(keep: readonly string[]): void {
+/**
+ * Drops every capability not in `keep` from the bounding set; returns the mask of those kept
+ * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here).
+ */
+export function limitBoundingSet(keep: readonly string[]): bigint {
   const wanted = capabilityMask(keep);
-  let bounding = 0n;
-  const last = lastCapability();
+  const last = Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+  let kept = 0n;
   for (let cap = 0; cap <= last; cap++) {
     if (prctl(Prctl.CAPBSET_READ, cap) !== 1) continue;
-    if ((wanted >> BigInt(cap)) & 1n) bounding |= 1n << BigInt(cap);
+    if ((wanted >> BigInt(cap)) & 1n) kept |= 1n << BigInt(cap);
     else prctl(Prctl.CAPBSET_DROP, cap);
   }
+  return kept;
+}
+
+/** Clears the ambient set and sets the effective, permitted and inheritable sets to `mask`. */
+export function setCapabilities(mask: bigint): void {
   prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
-  capset(bounding, bounding, bounding);
+  capset(mask, mask, mask);
 }

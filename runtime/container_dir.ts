@@ -43,6 +43,15 @@ export function createContainerDir(stateRoot: string, id: string): ContainerDir 
   return dir;
 }
 
+/** Tells whether container `id` has a directory under `stateRoot`. */
+export function containerDirExists(stateRoot: string, id: string): boolean {
+  try {
+    return Deno.statSync(`${stateRoot}/containers/${id}`).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes a container directory and everything in it. */
 export function removeContainerDir(dir: ContainerDir): void {
   Deno.removeSync(dir.path, { recursive: true });

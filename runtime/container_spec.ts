@@ -24,25 +24,57 @@ export interface ContainerSpec {
     workDir: string;
     /** Where the overlay is mounted before pivot_root. */
     mountPoint: string;
+    /** Whether the root is mounted read-only (`--read-only`). */
+    readonly: boolean;
   };
   /** `"none"`: a new network namespace with only loopback; `"host"`: the host's network. */
   network: NetworkMode;
   /** The command, its environment and working directory. */
   process: {
     args: string[];
+    /** The environment; HOME is added from the user's passwd entry when missing. */
     env: string[];
     cwd: string;
+    /** `name|uid[:group|gid]` as Docker takes it; empty for the image's default, root. */
+    user: string;
+    /** Sets no_new_privs, so setuid binaries and file capabilities grant nothing. */
+    noNewPrivileges: boolean;
   };
   /**
    * An absolute path of a statically linked host executable to bind read-only into the
    * container at the same path when the root lacks it.
    */
   hostBinary?: string;
+  /** Host paths bound into the container and tmpfs mounts, in order, after the standard ones. */
+  mounts: ContainerMount[];
   /** Capability names kept (bounding, permitted, effective, inheritable). */
   capabilities: string[];
   /** Whether masked and read-only paths are skipped and /sys is writable. */
   privileged: boolean;
+  /** Whether Docker's default seccomp profile is installed. */
+  seccomp: boolean;
+  /** The `cgroup.procs` files of the container's cgroups, which the init stage joins first. */
+  cgroupProcs: string[];
 }
+
+/** A mount the user asked for, or one of the per-container /etc files. */
+export type ContainerMount =
+  | {
+    type: "bind";
+    /** Absolute host path. */
+    source: string;
+    /** Absolute path inside the container. */
+    target: string;
+    readonly: boolean;
+  }
+  | {
+    type: "tmpfs";
+    target: string;
+    /** Mount flags (see `MountFlag`). */
+    flags: number;
+    /** File system options such as `size=64m,mode=1777`. */
+    data: string;
+  };
 
 /** The hidden argument that selects the init stage in `main.ts`. */
 export const INIT_STAGE_ARG = "__mydocker_init";

@@ -1,7 +1,7 @@
 /**
  * The container's environment, composed as Docker does: PATH and HOSTNAME first, then the
- * image's Env, then the user's `-e`/`--env-file` entries (a later entry for a key wins), then
- * HOME when nothing set it.
+ * image's Env, then the user's `-e`/`--env-file` entries (a later entry for a key wins). The init
+ * stage adds HOME from the user's passwd entry when nothing set it.
  *
  * @module
  */
@@ -16,8 +16,6 @@ export interface EnvironmentSources {
   imageEnv: readonly string[];
   /** The user's entries, in command-line order. */
   userEnv: readonly string[];
-  /** The home directory of the container's user. */
-  home: string;
 }
 
 /** Returns the environment as `KEY=VALUE` entries, one per key, in first-seen order. */
@@ -32,6 +30,5 @@ export function composeEnvironment(sources: EnvironmentSources): string[] {
   set(`HOSTNAME=${sources.hostname}`);
   sources.imageEnv.forEach(set);
   sources.userEnv.forEach(set);
-  if (!values.has("HOME")) set(`HOME=${sources.home}`);
   return Array.from(values, ([key, value]) => `${key}=${value}`);
 }

@@ -7,18 +7,23 @@
  * @module
  */
 
-import { applyCapabilities } from "./capability_sets.ts";
+import { joinCgroups } from "./cgroups/mod.ts";
+import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
+import { attachMounts, prepareMounts } from "./container_mounts.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { ExitCodeError } from "./errors.ts";
 import { execCommand } from "./exec_command.ts";
 import {
   CloneFlag,
   close,
+  mount,
+  MountFlag,
   openTreeClone,
   Prctl,
   prctl,
   resetSignals,
   sethostname,
+  switchUser,
   unshare,
 } from "./libc.ts";
 import { planMounts } from "./mount_plan.ts";
@@ -30,6 +35,8 @@ import {
   mountOverlay,
   switchRoot,
 } from "./rootfs.ts";
+import { installSeccomp } from "./seccomp.ts";
+import { resolveContainerUser } from "./user.ts";
 
 const SIGKILL = 9;
 
@@ -42,27 +49,47 @@ function exists(path: string): boolean {
   }
 }
 
+/** Builds the container's root and mounts: namespaces, overlay, pivot_root, the mount plan. */
+function buildRoot(spec: ContainerSpec): void {
+  makeMountsPrivate();
+  mountOverlay(spec.rootfs);
+  const hostBinary = spec.hostBinary;
+  const hostBinaryTree = hostBinary === undefined ? undefined : openTreeClone(hostBinary);
+  const mounts = prepareMounts(spec.mounts);
+  switchRoot(spec.rootfs.mountPoint);
+  applyMountPlan(planMounts({ privileged: spec.privileged }));
+  if (hostBinaryTree !== undefined && hostBinary !== undefined) {
+    if (!exists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary);
+    close(hostBinaryTree);
+  }
+  attachMounts(mounts);
+  Deno.mkdirSync(spec.process.cwd, { recursive: true });
+  if (spec.rootfs.readonly) {
+    mount(null, "/", null, MountFlag.BIND | MountFlag.REMOUNT | MountFlag.RDONLY);
+  }
+}
+
 /** Sets up the container described by `spec` and execs its command; never returns. */
 export function runInitStage(spec: ContainerSpec): never {
   prctl(Prctl.SET_PDEATHSIG, SIGKILL);
+  joinCgroups(spec.cgroupProcs);
   const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
   unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | CloneFlag.NEWCGROUP | network);
-  makeMountsPrivate();
-  mountOverlay(spec.rootfs);
-  const hostBinaryTree = spec.hostBinary === undefined ? undefined : openTreeClone(spec.hostBinary);
-  switchRoot(spec.rootfs.mountPoint);
-  applyMountPlan(planMounts({ privileged: spec.privileged }));
-  if (hostBinaryTree !== undefined && spec.hostBinary !== undefined) {
-    if (!exists(spec.hostBinary)) attachHostFile(hostBinaryTree, spec.hostBinary);
-    close(hostBinaryTree);
-  }
+  buildRoot(spec);
   sethostname(spec.hostname);
   if (network !== 0) bringLoopbackUp();
-  Deno.mkdirSync(spec.process.cwd, { recursive: true });
   Deno.chdir(spec.process.cwd);
-  applyCapabilities(spec.capabilities);
+  const user = resolveContainerUser(spec.process.user);
+  const env = spec.process.env.some((entry) => entry.startsWith("HOME="))
+    ? spec.process.env
+    : [...spec.process.env, `HOME=${user.home}`];
+  const capabilities = limitBoundingSet(spec.capabilities);
+  if (spec.process.noNewPrivileges) prctl(Prctl.SET_NO_NEW_PRIVS, 1);
+  if (spec.seccomp) installSeccomp(spec.capabilities);
+  switchUser(user.uid, user.gid, user.additionalGids);
+  if (user.uid === 0) setCapabilities(capabilities);
   resetSignals();
-  return execCommand(spec.process.args, spec.process.env);
+  return execCommand(spec.process.args, env);
 }
 
 /** Runs the init stage from its command-line argument (the JSON spec) and reports failures. */

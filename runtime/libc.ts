@@ -45,6 +45,14 @@ const SYMBOLS = {
     parameters: ["i64", "i32", "buffer", "u32"],
     result: "i64",
   },
+  syscall_mount_setattr: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "u32", "buffer", "usize"],
+    result: "i64",
+  },
+  setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+  setresgid: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  setresuid: { parameters: ["u32", "u32", "u32"], result: "i32" },
   syscall_move_mount: {
     name: "syscall",
     parameters: ["i64", "i32", "buffer", "i32", "buffer", "u32"],
@@ -231,6 +239,7 @@ export function prctl(option: number, arg2 = 0, arg3 = 0): number {
 /** prctl options used by the runtime. */
 export const Prctl = {
   SET_PDEATHSIG: 1,
+  SET_NO_NEW_PRIVS: 38,
   CAPBSET_READ: 23,
   CAPBSET_DROP: 24,
   CAP_AMBIENT: 47,
@@ -256,22 +265,50 @@ export function pivotRoot(newRoot: string, putOld: string): void {
 
 const OPEN_TREE_CLONE = 1;
 const OPEN_TREE_CLOEXEC = 0o2000000;
+const AT_RECURSIVE = 0x8000;
+const AT_EMPTY_PATH = 0x1000;
 const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+const MOUNT_ATTR_RDONLY = 0x1;
 const SYS_OPEN_TREE = 428n;
 const SYS_MOVE_MOUNT = 429n;
+const SYS_MOUNT_SETATTR = 442n;
 
 /**
- * Clones the mount of `path` (a file or directory) into a detached mount and returns its fd,
- * which {@linkcode moveMount} can attach anywhere, even after pivot_root (open_tree(2)).
+ * Clones the mount of `path` (a file or directory; with `recursive`, the mounts below it too)
+ * into a detached mount and returns its fd, which {@linkcode moveMount} can attach anywhere,
+ * even after pivot_root (open_tree(2)).
  */
-export function openTreeClone(path: string): number {
+export function openTreeClone(path: string, recursive = false): number {
   const result = libc().syscall_open_tree(
     SYS_OPEN_TREE,
     AT_FDCWD,
     cstr(path),
-    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC,
+    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0),
   );
   return check(Number(result), "open_tree", quote(path));
+}
+
+/** Makes the detached mount tree `fd` (and every mount in it) read-only (mount_setattr(2)). */
+export function makeTreeReadonly(fd: number): void {
+  const attr = new BigUint64Array([BigInt(MOUNT_ATTR_RDONLY), 0n, 0n, 0n]);
+  const result = libc().syscall_mount_setattr(
+    SYS_MOUNT_SETATTR,
+    fd,
+    cstr(""),
+    AT_EMPTY_PATH | AT_RECURSIVE,
+    attr,
+    BigInt(attr.byteLength),
+  );
+  check(Number(result), "mount_setattr");
+}
+
+/** Sets the calling process's supplementary groups, then its real/effective/saved gid and uid. */
+export function switchUser(uid: number, gid: number, groups: readonly number[]): void {
+  const symbols = libc();
+  const list = new Uint32Array(groups);
+  check(symbols.setgroups(BigInt(list.length), list), "setgroups");
+  check(symbols.setresgid(gid, gid, gid), "setresgid", String(gid));
+  check(symbols.setresuid(uid, uid, uid), "setresuid", String(uid));
 }
 
 /** Attaches the detached mount `fd` (from {@linkcode openTreeClone}) at `target`. */

@@ -5,12 +5,15 @@
  * @module
  */
 
-import type { ContainerSpec, NetworkMode } from "./container_spec.ts";
+import { createContainerCgroup, type ResourceLimits, sweepStaleCgroups } from "./cgroups/mod.ts";
+import type { ContainerMount, ContainerSpec, NetworkMode } from "./container_spec.ts";
 import {
+  containerDirExists,
   createContainerDir,
   removeContainerDir,
   sweepStaleContainerDirs,
 } from "./container_dir.ts";
+import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
@@ -34,10 +37,22 @@ export interface ContainerConfig {
   cwd: string;
   /** The network mode. */
   network: NetworkMode;
+  /** `name|uid[:group|gid]`, or empty for root. */
+  user: string;
+  /** The user's mounts, in order. */
+  mounts: ContainerMount[];
+  /** Whether the root is read-only. */
+  readonlyRootfs: boolean;
   /** The capabilities kept. */
   capabilities: string[];
   /** Whether the container is privileged. */
   privileged: boolean;
+  /** Whether Docker's default seccomp profile applies. */
+  seccomp: boolean;
+  /** `--security-opt no-new-privileges`. */
+  noNewPrivileges: boolean;
+  /** cgroup limits. */
+  limits: ResourceLimits;
 }
 
 /** Returns a new random container id: 64 hex characters. */
@@ -50,12 +65,15 @@ export function newContainerId(): string {
 export async function runContainer(config: ContainerConfig): Promise<number> {
   const { id, hostname } = config;
   sweepStaleContainerDirs(config.stateRoot);
+  sweepStaleCgroups((other) => containerDirExists(config.stateRoot, other));
   const forwarder = new SignalForwarder();
   const dir = createContainerDir(config.stateRoot, id);
+  let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
   try {
     const lowerDirs = config.lowerDirs.length > 0 ? config.lowerDirs : [dir.emptyDir];
     if (config.lowerDirs.length === 0) Deno.mkdirSync(dir.emptyDir);
     const hostBinary = findStaticHostBinary(config.args[0] ?? "");
+    cgroup = createContainerCgroup(id, config.limits);
     const spec: ContainerSpec = {
       id,
       hostname,
@@ -64,12 +82,22 @@ export async function runContainer(config: ContainerConfig): Promise<number> {
         upperDir: dir.upperDir,
         workDir: dir.workDir,
         mountPoint: dir.mountPoint,
+        readonly: config.readonlyRootfs,
       },
       network: config.network,
-      process: { args: config.args, env: config.env, cwd: config.cwd },
+      process: {
+        args: config.args,
+        env: config.env,
+        cwd: config.cwd,
+        user: config.user,
+        noNewPrivileges: config.noNewPrivileges,
+      },
       ...(hostBinary === undefined ? {} : { hostBinary }),
+      mounts: [...writeEtcFiles(dir.path, hostname), ...config.mounts],
       capabilities: config.capabilities,
       privileged: config.privileged,
+      seccomp: config.seccomp,
+      cgroupProcs: cgroup.procsFiles,
     };
     const pid = spawnInitStage(spec);
     forwarder.attach(pid);
@@ -80,6 +108,7 @@ export async function runContainer(config: ContainerConfig): Promise<number> {
     return status.code ?? 128 + status.signal!;
   } finally {
     forwarder.dispose();
+    cgroup?.remove();
     removeContainerDir(dir);
   }
 }

@@ -8,20 +8,9 @@ Deno.test("composeEnvironment() orders PATH, HOSTNAME, image Env, user entries; 
       hostname: "box",
       imageEnv: ["PATH=/image/bin", "LANG=C", "A=image"],
       userEnv: ["A=user", "B=2"],
-      home: "/root",
     }),
-    ["PATH=/image/bin", "HOSTNAME=box", "LANG=C", "A=user", "B=2", "HOME=/root"],
+    ["PATH=/image/bin", "HOSTNAME=box", "LANG=C", "A=user", "B=2"],
   );
-});
-
-Deno.test("composeEnvironment() keeps a HOME the image or user set", () => {
-  const env = composeEnvironment({
-    hostname: "h",
-    imageEnv: [],
-    userEnv: ["HOME=/x"],
-    home: "/root",
-  });
-  assert.deepEqual(env.filter((entry) => entry.startsWith("HOME=")), ["HOME=/x"]);
 });
 
 Deno.test("resolveEnvEntry() copies KEY alone from the host and drops it when unset", () => {

@@ -115,7 +115,7 @@ Deno.test("run IMAGE shows whiteouts, opaque directories and owners across layer
     appImage,
     "ls /etc; ls /var/cache; stat -c '%a %u' /srv/app.txt",
   );
-  assert.equal(result.stdoutText, "passwd\nnew.txt\n600 1000\n");
+  assert.equal(result.stdoutText, "hostname\nhosts\npasswd\nresolv.conf\nnew.txt\n600 1000\n");
 });
 
 Deno.test("run IMAGE sees setuid, 0600, uid 1000, symlinks, hardlinks and long paths", async () => {

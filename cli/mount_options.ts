@@ -1,0 +1,113 @@
+/**
+ * The mount options of `mydocker run`: `-v HOST:CONTAINER[:ro]`, `--mount type=…,…` and
+ * `--tmpfs PATH[:OPTIONS]`, parsed into container mounts.
+ *
+ * @module
+ */
+
+import type { ContainerMount } from "../runtime/container_spec.ts";
+import { ExitCodeError } from "../runtime/errors.ts";
+import { MountFlag } from "../runtime/libc.ts";
+
+function absolute(path: string, what: string, option: string): string {
+  if (!path.startsWith("/")) {
+    throw new ExitCodeError(`Cannot use ${option} "${what}": "${path}" is not an absolute path`);
+  }
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+/** Parses `-v HOST:CONTAINER[:ro|rw]` (named volumes are not supported). */
+export function parseVolume(value: string): ContainerMount {
+  const [source = "", target = "", mode, ...rest] = value.split(":");
+  if (target === "" || rest.length > 0 || (mode !== undefined && !["ro", "rw"].includes(mode))) {
+    throw new ExitCodeError(`Cannot use -v "${value}": expected HOST:CONTAINER[:ro|rw]`);
+  }
+  if (!source.startsWith("/")) {
+    throw new ExitCodeError(
+      `Cannot use -v "${value}": named volumes are not supported, give an absolute host path`,
+    );
+  }
+  return {
+    type: "bind",
+    source: absolute(source, value, "-v"),
+    target: absolute(target, value, "-v"),
+    readonly: mode === "ro",
+  };
+}
+
+const TMPFS_FLAGS: Readonly<Record<string, [set: number, clear: number]>> = {
+  ro: [MountFlag.RDONLY, 0],
+  rw: [0, MountFlag.RDONLY],
+  noexec: [MountFlag.NOEXEC, 0],
+  exec: [0, MountFlag.NOEXEC],
+  nosuid: [MountFlag.NOSUID, 0],
+  suid: [0, MountFlag.NOSUID],
+  nodev: [MountFlag.NODEV, 0],
+  dev: [0, MountFlag.NODEV],
+};
+
+/** Docker's default flags for `--tmpfs`. */
+const TMPFS_DEFAULT_FLAGS = MountFlag.NOEXEC | MountFlag.NOSUID | MountFlag.NODEV;
+
+function tmpfsMount(target: string, options: string[]): ContainerMount {
+  let flags = TMPFS_DEFAULT_FLAGS;
+  const data: string[] = [];
+  for (const option of options.filter(Boolean)) {
+    const flag = TMPFS_FLAGS[option];
+    if (flag === undefined) data.push(option);
+    else flags = (flags | flag[0]) & ~flag[1];
+  }
+  return { type: "tmpfs", target, flags, data: data.join(",") };
+}
+
+/** Parses `--tmpfs PATH[:OPTIONS]` (options: ro, noexec, exec, size=…, mode=…, …). */
+export function parseTmpfs(value: string): ContainerMount {
+  const colon = value.indexOf(":");
+  const path = colon < 0 ? value : value.slice(0, colon);
+  const options = colon < 0 ? [] : value.slice(colon + 1).split(",");
+  return tmpfsMount(absolute(path, value, "--tmpfs"), options);
+}
+
+/** Parses `--mount type=bind|tmpfs,source=…,target=…[,readonly][,tmpfs-size=…][,tmpfs-mode=…]`. */
+export function parseMount(value: string): ContainerMount {
+  const fields = new Map<string, string>();
+  for (const part of value.split(",")) {
+    const equals = part.indexOf("=");
+    const key = equals < 0 ? part : part.slice(0, equals);
+    fields.set(key, equals < 0 ? "true" : part.slice(equals + 1));
+  }
+  const get = (...keys: string[]) =>
+    keys.map((key) => fields.get(key)).find((v) => v !== undefined);
+  const target = get("target", "destination", "dst");
+  if (target === undefined) {
+    throw new ExitCodeError(`Cannot use --mount "${value}": target is missing`);
+  }
+  const readonly = ["true", "1"].includes(get("readonly", "ro") ?? "false");
+  switch (get("type") ?? "volume") {
+    case "bind": {
+      const source = get("source", "src");
+      if (source === undefined) {
+        throw new ExitCodeError(`Cannot use --mount "${value}": source is missing`);
+      }
+      return {
+        type: "bind",
+        source: absolute(source, value, "--mount"),
+        target: absolute(target, value, "--mount"),
+        readonly,
+      };
+    }
+    case "tmpfs": {
+      const size = get("tmpfs-size");
+      const mode = get("tmpfs-mode");
+      return tmpfsMount(absolute(target, value, "--mount"), [
+        ...(readonly ? ["ro"] : []),
+        ...(size === undefined ? [] : [`size=${size}`]),
+        ...(mode === undefined ? [] : [`mode=${mode}`]),
+      ]);
+    }
+    default:
+      throw new ExitCodeError(
+        `Cannot use --mount "${value}": only type=bind and type=tmpfs are supported`,
+      );
+  }
+}

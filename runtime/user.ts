@@ -1,0 +1,105 @@
+/**
+ * The container's user: `-u name|uid[:group|gid]` (or the image's User) resolved against the
+ * container's own /etc/passwd and /etc/group, as Docker resolves it.
+ *
+ * @module
+ */
+
+import { ExitCodeError } from "./errors.ts";
+
+/** A resolved user: ids, supplementary groups and home directory. */
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  /** Supplementary group ids (groups listing the user as a member). */
+  additionalGids: number[];
+  /** The passwd entry's home, or `/` when the user has no entry. */
+  home: string;
+}
+
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+const NUMERIC = /^\d+$/;
+
+function parsePasswd(text: string): PasswdEntry[] {
+  return text.split("\n").flatMap((line) => {
+    const fields = line.split(":");
+    if (fields.length < 7 || line.startsWith("#")) return [];
+    const [name, , uid, gid, , home] = fields;
+    if (!NUMERIC.test(uid!) || !NUMERIC.test(gid!)) return [];
+    return [{ name: name!, uid: Number(uid), gid: Number(gid), home: home! }];
+  });
+}
+
+function parseGroup(text: string): GroupEntry[] {
+  return text.split("\n").flatMap((line) => {
+    const fields = line.split(":");
+    if (fields.length < 4 || line.startsWith("#")) return [];
+    const [name, , gid, members] = fields;
+    if (!NUMERIC.test(gid!)) return [];
+    return [{ name: name!, gid: Number(gid), members: members!.split(",").filter(Boolean) }];
+  });
+}
+
+/**
+ * Resolves `user` (`""` means root) with the texts of the container's /etc/passwd and
+ * /etc/group (empty when missing). Throws an ExitCodeError (125) naming an unknown user or group.
+ */
+export function resolveUser(user: string, passwd: string, group: string): ResolvedUser {
+  const [userPart = "", groupPart] = user.split(":", 2);
+  const users = parsePasswd(passwd);
+  const groups = parseGroup(group);
+  const wanted = userPart === "" ? "0" : userPart;
+  const entry = NUMERIC.test(wanted)
+    ? users.find((candidate) => candidate.uid === Number(wanted))
+    : users.find((candidate) => candidate.name === wanted);
+  if (entry === undefined && !NUMERIC.test(wanted)) {
+    throw new ExitCodeError(
+      `Cannot find user "${wanted}": no matching entries in the container's /etc/passwd`,
+    );
+  }
+  const uid = entry?.uid ?? Number(wanted);
+  let gid = entry?.gid ?? 0;
+  if (groupPart !== undefined && groupPart !== "") {
+    if (NUMERIC.test(groupPart)) {
+      gid = Number(groupPart);
+    } else {
+      const found = groups.find((candidate) => candidate.name === groupPart);
+      if (found === undefined) {
+        throw new ExitCodeError(
+          `Cannot find group "${groupPart}": no matching entries in the container's /etc/group`,
+        );
+      }
+      gid = found.gid;
+    }
+  }
+  const additionalGids = entry === undefined
+    ? []
+    : groups.filter((candidate) => candidate.members.includes(entry.name))
+      .map((candidate) => candidate.gid);
+  return { uid, gid, additionalGids, home: entry?.home || "/" };
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return "";
+  }
+}
+
+/** Resolves `user` against the calling thread's root (the container's, after pivot_root). */
+export function resolveContainerUser(user: string): ResolvedUser {
+  return resolveUser(user, readOrEmpty("/etc/passwd"), readOrEmpty("/etc/group"));
+}
