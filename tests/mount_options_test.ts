@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { parseMount, parseTmpfs, parseVolume } from "../cli/mount_options.ts";
+import { parseSecurityOptions } from "../cli/security_options.ts";
+import { resolveCapabilities } from "../runtime/capabilities.ts";
+import { MountFlag } from "../runtime/libc.ts";
+
+const { NOEXEC, NOSUID, NODEV, RDONLY } = MountFlag;
+
+Deno.test("parseVolume() reads HOST:CONTAINER[:ro|rw] and refuses named volumes", () => {
+  assert.deepEqual(parseVolume("/srv/data/:/data:ro"), {
+    type: "bind",
+    source: "/srv/data",
+    target: "/data",
+    readonly: true,
+  });
+  assert.equal((parseVolume("/a:/b") as { readonly: boolean }).readonly, false);
+  assert.throws(() => parseVolume("data:/x"), /named volumes are not supported/);
+  assert.throws(() => parseVolume("/a"), /expected HOST:CONTAINER/);
+  assert.throws(() => parseVolume("/a:/b:zz"), /expected HOST:CONTAINER/);
+  assert.throws(() => parseVolume("/a:rel"), /"rel" is not an absolute path/);
+});
+
+Deno.test("parseMount() reads bind and tmpfs mounts with Docker's keys", () => {
+  assert.deepEqual(parseMount("type=bind,src=/h,dst=/c,readonly"), {
+    type: "bind",
+    source: "/h",
+    target: "/c",
+    readonly: true,
+  });
+  assert.deepEqual(parseMount("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777"), {
+    type: "tmpfs",
+    target: "/t",
+    flags: NOEXEC | NOSUID | NODEV,
+    data: "size=1m,mode=1777",
+  });
+  assert.throws(() => parseMount("type=volume,target=/v"), /only type=bind and type=tmpfs/);
+  assert.throws(() => parseMount("type=bind,target=/v"), /source is missing/);
+  assert.throws(() => parseMount("type=bind,source=/v"), /target is missing/);
+});
+
+Deno.test("parseTmpfs() applies flags and passes data options on", () => {
+  assert.deepEqual(parseTmpfs("/run:exec,size=64m,ro"), {
+    type: "tmpfs",
+    target: "/run",
+    flags: NOSUID | NODEV | RDONLY,
+    data: "size=64m",
+  });
+  assert.deepEqual(parseTmpfs("/tmp"), {
+    type: "tmpfs",
+    target: "/tmp",
+    flags: NOEXEC | NOSUID | NODEV,
+    data: "",
+  });
+});
+
+Deno.test("resolveCapabilities() follows Docker: add, drop, ALL, privileged", () => {
+  const base = resolveCapabilities({ add: [], drop: [], privileged: false });
+  assert.equal(base.length, 14);
+  assert.ok(
+    resolveCapabilities({ add: ["CAP_SYS_ADMIN"], drop: ["chown"], privileged: false })
+      .includes("SYS_ADMIN"),
+  );
+  assert.ok(
+    !resolveCapabilities({ add: [], drop: ["CHOWN"], privileged: false }).includes("CHOWN"),
+  );
+  assert.deepEqual(resolveCapabilities({ add: ["NET_ADMIN"], drop: ["ALL"], privileged: false }), [
+    "NET_ADMIN",
+  ]);
+  assert.equal(
+    resolveCapabilities({ add: ["ALL"], drop: ["MKNOD"], privileged: false }).length,
+    40,
+  );
+  assert.equal(resolveCapabilities({ add: [], drop: [], privileged: true }).length, 41);
+});
+
+Deno.test("parseSecurityOptions() knows seccomp=unconfined and no-new-privileges", () => {
+  assert.deepEqual(parseSecurityOptions([]), { seccomp: true, noNewPrivileges: false });
+  assert.deepEqual(parseSecurityOptions(["seccomp=unconfined", "no-new-privileges:true"]), {
+    seccomp: false,
+    noNewPrivileges: true,
+  });
+  assert.throws(
+    () => parseSecurityOptions(["label=disable"]),
+    /Cannot use --security-opt "label=disable"/,
+  );
+});
