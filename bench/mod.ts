@@ -5,6 +5,7 @@
  * @module
  */
 
+import { benchImageStart } from "./image_start.ts";
 import { benchPull } from "./pull.ts";
 import { benchStartLatency } from "./start_latency.ts";
 
@@ -20,6 +21,7 @@ function pullRuns(): number {
 const SUITES: Record<string, () => Promise<void>> = {
   start: () => benchStartLatency(30),
   pull: () => benchPull(pullRuns()),
+  "image-start": () => benchImageStart(30),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);
