@@ -82,6 +82,7 @@ const SYMBOLS = {
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+  syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
@@ -501,4 +502,21 @@ export function lgetxattr(path: string, name: string): Uint8Array | null {
   const error = errno();
   if (error === 61) return null; // ENODATA
   throw new SyscallError("lgetxattr", error, `${quote(name)} on ${quote(path)}`);
+}
+
+const SYS_SECCOMP: Record<string, bigint> = { x86_64: 317n, aarch64: 277n };
+const SECCOMP_SET_MODE_FILTER = 1;
+
+/**
+ * Installs `program` (the bytes of a `struct sock_filter[]`) as a seccomp filter of the calling
+ * thread with seccomp(2), for it and the programs it executes. Needs CAP_SYS_ADMIN or
+ * no_new_privs; throws a {@linkcode SyscallError} (EACCES, EINVAL for a bad program) otherwise.
+ */
+export function seccompSetModeFilter(program: Uint8Array<ArrayBuffer>): void {
+  const nr = SYS_SECCOMP[Deno.build.arch];
+  if (nr === undefined) throw new Error(`Unsupported architecture "${Deno.build.arch}"`);
+  const fprog = new BigUint64Array(2); // struct sock_fprog: u16 len (padded), filter pointer
+  fprog[0] = BigInt(program.length / 8);
+  fprog[1] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program)));
+  check(Number(libc().syscall_seccomp(nr, SECCOMP_SET_MODE_FILTER, 0, fprog)), "seccomp");
 }

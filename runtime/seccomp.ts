@@ -5,10 +5,15 @@
  * @module
  */
 
+import { seccompSetModeFilter } from "./libc.ts";
+import { compileSeccompFilter } from "./seccomp_bpf.ts";
+import { DEFAULT_PROFILE } from "./seccomp_profile.ts";
+
 /**
  * Installs the default profile on the calling thread; rules that Docker conditions on a
- * capability follow `capabilities` (the set the container keeps).
+ * capability follow `capabilities` (the set the container keeps, names such as `"SYS_ADMIN"`).
+ * Throws a SyscallError when the kernel refuses the filter.
  */
-export function installSeccomp(_capabilities: readonly string[]): void {
-  // Filled in by the seccomp work (see the issue); installs nothing yet.
+export function installSeccomp(capabilities: readonly string[]): void {
+  seccompSetModeFilter(compileSeccompFilter(DEFAULT_PROFILE, Deno.build.arch, capabilities));
 }
