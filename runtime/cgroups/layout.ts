@@ -44,7 +44,10 @@ const V1_CONTROLLERS = new Set([
 
 /** Undoes mountinfo's octal escapes (`\040` for a space, …). */
 function unescapeMountinfo(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return field.replace(
+    /\\([0-7]{3})/g,
+    (_, octal: string) => String.fromCharCode(parseInt(octal, 8)),
+  );
 }
 
 /**

@@ -1,9 +1,20 @@
 /**
- * Container cgroups: one cgroup per container, on cgroup v2 or on the v1 controllers, created
- * before the container starts and removed after it exits.
+ * Container cgroups: one cgroup per container, `mydocker/<id>` in every mounted hierarchy (the
+ * cgroup v2 one and each v1 one), created before the container starts, joined by its init stage,
+ * and removed after it exits. Limits go to the hierarchy that carries their controller: a v1
+ * hierarchy when one does, else the v2 hierarchy (with the controller enabled down to the
+ * container's cgroup). The controllers' files are in `memory.ts`, `cpu.ts` and `pids.ts`.
  *
  * @module
  */
+
+import { ExitCodeError, fsErrorReason } from "../errors.ts";
+import type { CgroupController } from "./controller.ts";
+import { cpuController } from "./cpu.ts";
+import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
+import { memoryController } from "./memory.ts";
+import { forgetOwner, ownerIsAlive, recordOwner } from "./owner.ts";
+import { pidsController } from "./pids.ts";
 
 /** Resource limits of a container; undefined means unlimited. */
 export interface ResourceLimits {
@@ -21,15 +32,218 @@ export interface ResourceLimits {
 
 /** A container's cgroups. */
 export interface ContainerCgroup {
+  /** The container's cgroup directories, one per hierarchy. */
+  paths: string[];
   /** The `cgroup.procs` files the container's init stage writes itself into. */
   procsFiles: string[];
   /** Removes the cgroups (after the container's processes have all exited). */
   remove(): void;
 }
 
-/** Creates the cgroups of container `id` with `limits` applied. */
-export function createContainerCgroup(_id: string, _limits: ResourceLimits): ContainerCgroup {
-  return { procsFiles: [], remove() {} };
+/** The controllers whose limits mydocker sets, in the order their files are written. */
+const CONTROLLERS: readonly CgroupController[] = [memoryController, cpuController, pidsController];
+
+/** The cgroup under each hierarchy's root that holds the containers' cgroups. */
+const PARENT = "mydocker";
+
+/** A container id, as `newContainerId` makes them; sweeping touches nothing else. */
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+/** How long `remove()` waits for a cgroup to stop being busy (its last processes exiting). */
+const REMOVE_PATIENCE_MS = 2000;
+
+/** How long a sweep waits for a stale cgroup to stop being busy. */
+const SWEEP_PATIENCE_MS = 200;
+
+/** Why a file system call failed, briefly: `invalid argument`, `permission denied`, … */
+function reason(error: unknown): string {
+  const text = fsErrorReason(error).replace(/ \(os error \d+\).*$/s, "");
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function writeControl(cgroup: string, file: string, value: string): void {
+  try {
+    Deno.writeTextFileSync(`${cgroup}/${file}`, value);
+  } catch (error) {
+    throw new ExitCodeError(
+      `Cannot set ${file} to "${value}" in cgroup "${cgroup}": ${reason(error)}`,
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
+/** Creates cgroup `path` unless it exists. */
+function makeCgroup(path: string): void {
+  try {
+    Deno.mkdirSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) return;
+    throw new ExitCodeError(`Cannot create cgroup "${path}": ${reason(error)}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+/** A v1 cpuset cgroup starts with no CPUs and no memory nodes: give it its parent's. */
+function copyCpuset(parent: string, child: string): void {
+  for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+    if (Deno.readTextFileSync(`${child}/${file}`).trim() !== "") continue;
+    writeControl(child, file, Deno.readTextFileSync(`${parent}/${file}`).trim());
+  }
+}
+
+/**
+ * Removes cgroup `path` and any cgroups below it (rmdir, deepest first), retrying while it is
+ * busy for up to `patienceMs`; a cgroup already gone is fine.
+ */
+function removeCgroup(path: string, patienceMs: number): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(path)];
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory) removeCgroup(`${path}/${entry.name}`, patienceMs);
+  }
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      Deno.removeSync(path);
+      return;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return;
+      if (!(error instanceof Deno.errors.Busy) || Date.now() >= deadline) throw error;
+    }
+    sleepSync(10);
+  }
+}
+
+/** The controllers available in the v2 hierarchy at `mountPoint` (its `cgroup.controllers`). */
+function v2Controllers(mountPoint: string): Set<string> {
+  const text = Deno.readTextFileSync(`${mountPoint}/cgroup.controllers`).trim();
+  return new Set(text === "" ? [] : text.split(" "));
+}
+
+let hostLayout: CgroupLayout | undefined;
+
+/** This host's cgroup layout, read once. */
+function layout(): CgroupLayout {
+  return hostLayout ??= detectCgroupLayout();
+}
+
+/**
+ * Creates the cgroups of container `id` in the hierarchies of `cgroupLayout` and applies
+ * `limits`: `mydocker/<id>` under every v1 hierarchy's and the v2 hierarchy's mount point.
+ * Nothing is left behind when it fails.
+ *
+ * @throws {ExitCodeError} (125) when a limit's controller is mounted nowhere, or a cgroup
+ * cannot be created or written: `Cannot set memory.max to "1" in cgroup "…": device or resource busy`.
+ */
+export function createCgroupsIn(
+  cgroupLayout: CgroupLayout,
+  id: string,
+  limits: ResourceLimits,
+): ContainerCgroup {
+  const v2Root = cgroupLayout.v2MountPoint;
+  const v2Available = v2Root === undefined ? new Set<string>() : v2Controllers(v2Root);
+  // Where each limited controller's files go: a v1 hierarchy's cgroup, else the v2 cgroup.
+  const placements: { controller: CgroupController; hierarchy: number | "v2" }[] = [];
+  for (const controller of CONTROLLERS) {
+    if (controller.v2Files(limits, () => false).length === 0) continue;
+    const v1 = cgroupLayout.v1.findIndex((h) => h.controllers.includes(controller.name));
+    if (v1 >= 0) placements.push({ controller, hierarchy: v1 });
+    else if (v2Available.has(controller.name)) placements.push({ controller, hierarchy: "v2" });
+    else {
+      throw new ExitCodeError(
+        `Cannot apply ${controller.flags}: no ${controller.name} cgroup controller is mounted`,
+      );
+    }
+  }
+
+  const paths: string[] = [];
+  const cgroup: ContainerCgroup = {
+    paths,
+    procsFiles: [],
+    remove() {
+      const failures: string[] = [];
+      for (const path of [...paths].reverse()) {
+        try {
+          removeCgroup(path, REMOVE_PATIENCE_MS);
+        } catch (error) {
+          failures.push(`"${path}": ${reason(error)}`);
+        }
+      }
+      if (failures.length > 0) throw new Error(`Cannot remove cgroup ${failures.join(", ")}`);
+      forgetOwner(id);
+    },
+  };
+  try {
+    recordOwner(id);
+    for (const hierarchy of cgroupLayout.v1) {
+      const parent = `${hierarchy.mountPoint}/${PARENT}`;
+      const path = `${parent}/${id}`;
+      const cpuset = hierarchy.controllers.includes("cpuset");
+      makeCgroup(parent);
+      if (cpuset) copyCpuset(hierarchy.mountPoint, parent);
+      makeCgroup(path);
+      paths.push(path);
+      if (cpuset) copyCpuset(parent, path);
+    }
+    if (v2Root !== undefined) {
+      const parent = `${v2Root}/${PARENT}`;
+      const path = `${parent}/${id}`;
+      const enable = placements.filter((p) => p.hierarchy === "v2")
+        .map((p) => `+${p.controller.name}`).join(" ");
+      if (enable !== "") writeControl(v2Root, "cgroup.subtree_control", enable);
+      makeCgroup(parent);
+      if (enable !== "") writeControl(parent, "cgroup.subtree_control", enable);
+      makeCgroup(path);
+      paths.push(path);
+    }
+    for (const { controller, hierarchy } of placements) {
+      const path = paths[hierarchy === "v2" ? paths.length - 1 : hierarchy]!;
+      const hasFile = (file: string) => exists(`${path}/${file}`);
+      const writes = hierarchy === "v2"
+        ? controller.v2Files(limits, hasFile)
+        : controller.v1Files(limits, hasFile);
+      for (const [file, value] of writes) writeControl(path, file, value);
+    }
+    cgroup.procsFiles = paths.map((path) => `${path}/cgroup.procs`);
+    return cgroup;
+  } catch (error) {
+    try {
+      cgroup.remove();
+    } catch {
+      // Reported by the original error; a later sweep removes what is left.
+    }
+    throw error;
+  }
+}
+
+/**
+ * Creates the cgroups of container `id` on this host with `limits` applied; see
+ * {@linkcode createCgroupsIn}.
+ *
+ * @throws {ExitCodeError} (125) when a limit cannot be applied.
+ */
+export function createContainerCgroup(id: string, limits: ResourceLimits): ContainerCgroup {
+  return createCgroupsIn(layout(), id, limits);
 }
 
 /** Moves the calling process into the given cgroups (writes "0" to each `cgroup.procs`). */
@@ -37,6 +251,34 @@ export function joinCgroups(procsFiles: readonly string[]): void {
   for (const file of procsFiles) Deno.writeTextFileSync(file, "0");
 }
 
-/** Removes cgroups of containers for which `isLive(id)` is false (left by a killed mydocker). */
-export function sweepStaleCgroups(_isLive: (id: string) => boolean): void {
+/**
+ * Removes the `mydocker/<id>` cgroups, in every hierarchy, of containers for which `isLive(id)`
+ * is false and whose creating mydocker has died (killed, say): see `owner.ts`. A cgroup still
+ * busy is left for a later sweep.
+ */
+export function sweepStaleCgroups(isLive: (id: string) => boolean): void {
+  const { v1, v2MountPoint } = layout();
+  const mountPoints = v1.map((hierarchy) => hierarchy.mountPoint);
+  if (v2MountPoint !== undefined) mountPoints.push(v2MountPoint);
+  const swept = new Set<string>();
+  for (const mountPoint of mountPoints) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(`${mountPoint}/${PARENT}`)];
+    } catch {
+      continue;
+    }
+    for (const { name, isDirectory } of entries) {
+      if (!isDirectory || !CONTAINER_ID.test(name) || isLive(name) || ownerIsAlive(name)) {
+        continue;
+      }
+      try {
+        removeCgroup(`${mountPoint}/${PARENT}/${name}`, SWEEP_PATIENCE_MS);
+        swept.add(name);
+      } catch {
+        // Still busy, or removed by another mydocker: a later sweep sees it again.
+      }
+    }
+  }
+  for (const id of swept) forgetOwner(id);
 }

@@ -64,7 +64,9 @@ function parseInteger(flag: string, value: string): number {
   return number;
 }
 
-function parseMemory(flags: ResourceFlags): Pick<ResourceLimits, "memoryBytes" | "memorySwapBytes"> {
+function parseMemory(
+  flags: ResourceFlags,
+): Pick<ResourceLimits, "memoryBytes" | "memorySwapBytes"> {
   let memoryBytes: number | undefined;
   if (flags.memory !== undefined) {
     memoryBytes = parseSize(flags.memory) ?? fail("--memory", flags.memory, "invalid size");
@@ -113,7 +115,7 @@ function parseCpus(value: string): number | undefined {
 function parseCpuShares(value: string): number | undefined {
   const shares = parseInteger("--cpu-shares", value);
   if (shares === 0) return undefined;
-  return Math.min(Math.max(shares < 0 ? MIN_CPU_SHARES : shares, 1), MAX_CPU_SHARES);
+  return shares < 0 ? MIN_CPU_SHARES : Math.min(shares, MAX_CPU_SHARES);
 }
 
 /**

@@ -1,0 +1,43 @@
+/**
+ * Host-wide owner records of container cgroups. Cgroups are shared by every mydocker on the host
+ * whatever its state root, so a sweep must not take a cgroup for stale just because its own state
+ * root lacks the container: `/run/mydocker/cgroups/<id>` names the mydocker process (pid and start
+ * time) that created `mydocker/<id>`, from before the cgroups exist until after they are removed.
+ *
+ * @module
+ */
+
+import { processStartTime } from "../process_start_time.ts";
+
+/** Where the owner records live (`/run` is a tmpfs: a reboot forgets them with the cgroups). */
+export const OWNERS_DIR = "/run/mydocker/cgroups";
+
+function ownerRecord(pid: number): string {
+  return `${pid} ${processStartTime(pid) ?? ""}`;
+}
+
+/** Records this process as the owner of container `id`'s cgroups. */
+export function recordOwner(id: string): void {
+  Deno.mkdirSync(OWNERS_DIR, { recursive: true, mode: 0o700 });
+  Deno.writeTextFileSync(`${OWNERS_DIR}/${id}`, ownerRecord(Deno.pid));
+}
+
+/** Removes the owner record of container `id`, if any. */
+export function forgetOwner(id: string): void {
+  try {
+    Deno.removeSync(`${OWNERS_DIR}/${id}`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** Whether the process recorded as owner of container `id`'s cgroups is still running. */
+export function ownerIsAlive(id: string): boolean {
+  let record: string;
+  try {
+    record = Deno.readTextFileSync(`${OWNERS_DIR}/${id}`);
+  } catch {
+    return false;
+  }
+  return ownerRecord(Number(record.split(" ")[0])) === record;
+}
