@@ -12,8 +12,12 @@ import { parseResourceLimits } from "../runtime/cgroups/parse_limits.ts";
 import type { NetworkMode } from "../runtime/container_spec.ts";
 import { composeEnvironment } from "../runtime/environment.ts";
 import type { ContainerMount } from "../runtime/container_spec.ts";
+import type { ContainerRecord } from "../runtime/container_state.ts";
+import type { ContainerConfig } from "../runtime/run_container.ts";
 import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
 import { processArgs } from "../runtime/image_process.ts";
+import { isValidName, randomName } from "../runtime/container_names.ts";
+import { nameInUse } from "../runtime/containers.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
@@ -46,6 +50,11 @@ export interface RunOptions {
   cpus?: string;
   cpuShares?: string;
   pidsLimit?: string;
+  init?: boolean;
+  name?: string;
+  detach?: boolean;
+  tty?: boolean;
+  interactive?: boolean;
 }
 
 /** One `mydocker run` invocation. */
@@ -167,6 +176,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   if (args.length === 0) {
     throw new ExitCodeError(`Cannot run "${invocation.image}": no command specified`);
   }
+  const name = containerName(invocation.root, options.name);
   const id = newContainerId();
   const hostname = options.hostname ?? id.slice(0, 12);
   const security = parseSecurityOptions(options.securityOpt ?? []);
@@ -184,7 +194,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     options.env ?? [],
     (key) => Deno.env.get(key),
   );
-  return await runContainer({
+  const containerConfig: ContainerConfig = {
     id,
     hostname,
     stateRoot: invocation.root,
@@ -201,5 +211,42 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     seccomp: security.seccomp && !privileged,
     noNewPrivileges: security.noNewPrivileges,
     limits,
-  });
+    init: options.init === true,
+  };
+  const record: ContainerRecord = {
+    id,
+    name,
+    image: invocation.image,
+    created: new Date().toISOString(),
+    remove: options.rm === true,
+    detached: options.detach === true,
+    stopSignal: config.StopSignal ?? "SIGTERM",
+    config: containerConfig,
+  };
+  if (!record.detached) return await runContainer(record);
+  const { startDetached } = await import("../runtime/detach.ts");
+  const { dir, state } = await startDetached(record);
+  if (state.status === "exited" && (state.exitCode ?? 0) >= 125) {
+    // The command could not be started: say why, as a foreground run would have.
+    const errors = await Deno.readTextFile(dir.stderrLog).catch(() => "");
+    const line = errors.split("\n").find((text) => text.startsWith("mydocker: "));
+    if (line !== undefined) console.error(line);
+    return state.exitCode!;
+  }
+  console.log(id);
+  return 0;
+}
+
+/** The container's name: `--name` (valid and unused) or a random one. */
+function containerName(root: string, requested: string | undefined): string {
+  if (requested === undefined) return randomName();
+  if (!isValidName(requested)) {
+    throw new ExitCodeError(
+      `Cannot use name "${requested}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
+  }
+  if (nameInUse(root, requested)) {
+    throw new ExitCodeError(`Cannot use name "${requested}": it is already in use by a container`);
+  }
+  return requested;
 }

@@ -1,11 +1,9 @@
 /**
- * A container's directory under the state root: its writable layer, overlay work dir and mount
- * point, plus an owner record so that directories left by a killed mydocker are swept away.
+ * A container's directory under the state root: its writable layer, overlay work dir, mount
+ * point, records, generated /etc files and (for detached containers) logs.
  *
  * @module
  */
-
-import { processStartTime } from "./process_start_time.ts";
 
 /** Paths of one container's directory. */
 export interface ContainerDir {
@@ -19,69 +17,45 @@ export interface ContainerDir {
   mountPoint: string;
   /** An empty directory, the lower layer of a container with no image. */
   emptyDir: string;
+  /** The container's stdout, when detached. */
+  stdoutLog: string;
+  /** The container's stderr, when detached. */
+  stderrLog: string;
 }
 
-const OWNER_FILE = "owner";
-
-function ownerRecord(pid: number): string {
-  return `${pid} ${processStartTime(pid) ?? ""}`;
+/** Returns the directory holding every container of `stateRoot`. */
+export function containersRoot(stateRoot: string): string {
+  return `${stateRoot}/containers`;
 }
 
-/** Creates the directory of container `id` under `stateRoot`, owned by this process. */
-export function createContainerDir(stateRoot: string, id: string): ContainerDir {
-  const path = `${stateRoot}/containers/${id}`;
-  const dir: ContainerDir = {
+/** Returns the paths of container `id`'s directory (which may not exist). */
+export function containerDir(stateRoot: string, id: string): ContainerDir {
+  const path = `${containersRoot(stateRoot)}/${id}`;
+  return {
     path,
     upperDir: `${path}/upper`,
     workDir: `${path}/work`,
     mountPoint: `${path}/rootfs`,
     emptyDir: `${path}/empty`,
+    stdoutLog: `${path}/stdout.log`,
+    stderrLog: `${path}/stderr.log`,
   };
-  Deno.mkdirSync(path, { recursive: true, mode: 0o700 });
-  for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint]) Deno.mkdirSync(sub);
-  Deno.writeTextFileSync(`${path}/${OWNER_FILE}`, ownerRecord(Deno.pid));
+}
+
+/** Creates the directory of container `id` under `stateRoot` with its subdirectories. */
+export function createContainerDir(stateRoot: string, id: string): ContainerDir {
+  const dir = containerDir(stateRoot, id);
+  Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
+  Deno.mkdirSync(dir.path, { mode: 0o700 });
+  for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint, dir.emptyDir]) Deno.mkdirSync(sub);
   return dir;
 }
 
-/** Tells whether container `id` has a directory under `stateRoot`. */
-export function containerDirExists(stateRoot: string, id: string): boolean {
-  try {
-    return Deno.statSync(`${stateRoot}/containers/${id}`).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-/** Removes a container directory and everything in it. */
+/** Removes a container directory and everything in it (nothing when it is already gone). */
 export function removeContainerDir(dir: ContainerDir): void {
-  Deno.removeSync(dir.path, { recursive: true });
-}
-
-/**
- * Removes container directories whose owning mydocker process has died (killed with SIGKILL,
- * say). Directories of live owners are left alone.
- */
-export function sweepStaleContainerDirs(stateRoot: string): void {
-  let entries: Iterable<Deno.DirEntry>;
   try {
-    entries = Deno.readDirSync(`${stateRoot}/containers`);
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    const path = `${stateRoot}/containers/${entry.name}`;
-    let owner: string;
-    try {
-      owner = Deno.readTextFileSync(`${path}/${OWNER_FILE}`);
-    } catch {
-      continue;
-    }
-    const pid = Number(owner.split(" ")[0]);
-    if (ownerRecord(pid) === owner) continue;
-    try {
-      Deno.removeSync(path, { recursive: true });
-    } catch {
-      // Another mydocker swept it first.
-    }
+    Deno.removeSync(dir.path, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }

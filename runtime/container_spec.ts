@@ -55,6 +55,8 @@ export interface ContainerSpec {
   seccomp: boolean;
   /** The `cgroup.procs` files of the container's cgroups, which the init stage joins first. */
   cgroupProcs: string[];
+  /** `--init`: a minimal init stays PID 1, reaping zombies and forwarding signals. */
+  init: boolean;
 }
 
 /** A mount the user asked for, or one of the per-container /etc files. */
@@ -75,6 +77,3 @@ export type ContainerMount =
     /** File system options such as `size=64m,mode=1777`. */
     data: string;
   };
-
-/** The hidden argument that selects the init stage in `main.ts`. */
-export const INIT_STAGE_ARG = "__mydocker_init";

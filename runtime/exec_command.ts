@@ -1,6 +1,7 @@
 /**
- * Finds the container's command and replaces the init stage with it, turning failures into
- * Docker's exit codes: 127 when the command is not found, 126 when it cannot be executed.
+ * Finds the container's command and replaces the init stage with it (or, for `--init`, starts it),
+ * turning failures into Docker's exit codes: 127 when the command is not found, 126 when it cannot
+ * be executed.
  *
  * @module
  */
@@ -54,13 +55,26 @@ function execFailure(path: string, error: SyscallError): ExitCodeError {
   return new ExitCodeError(`Cannot run ${quoted}: ${reason}`, EXIT_CANNOT_EXECUTE);
 }
 
-/** Replaces the calling process with `args` (resolved in `env`'s PATH); throws ExitCodeError. */
-export function execCommand(args: readonly string[], env: readonly string[]): never {
+/**
+ * Resolves `args[0]` in `env`'s PATH and hands the path to `start` (an execve or a posix_spawn),
+ * turning the SyscallError it throws into Docker's exit codes. Throws ExitCodeError: 127 when
+ * the command is not found, 126 when it cannot be executed.
+ */
+export function startCommand<T>(
+  args: readonly string[],
+  env: readonly string[],
+  start: (path: string) => T,
+): T {
   const path = resolveCommand(args[0] ?? "", env);
   try {
-    return execve(path, args, env);
+    return start(path);
   } catch (error) {
     if (error instanceof SyscallError) throw execFailure(path, error);
     throw error;
   }
+}
+
+/** Replaces the calling process with `args` (resolved in `env`'s PATH); throws ExitCodeError. */
+export function execCommand(args: readonly string[], env: readonly string[]): never {
+  return startCommand(args, env, (path) => execve(path, args, env));
 }

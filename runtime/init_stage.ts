@@ -26,6 +26,7 @@ import {
   switchUser,
   unshare,
 } from "./libc.ts";
+import { runMiniInit } from "./mini_init.ts";
 import { planMounts } from "./mount_plan.ts";
 import { bringLoopbackUp } from "./network.ts";
 import {
@@ -88,6 +89,7 @@ export function runInitStage(spec: ContainerSpec): never {
   if (spec.seccomp) installSeccomp(spec.capabilities);
   switchUser(user.uid, user.gid, user.additionalGids);
   if (user.uid === 0) setCapabilities(capabilities);
+  if (spec.init) return runMiniInit(spec.process.args, env);
   resetSignals();
   return execCommand(spec.process.args, env);
 }

@@ -69,11 +69,18 @@ const SYMBOLS = {
   posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
   posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
   posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
   posix_spawn: {
-    parameters: ["buffer", "buffer", "pointer", "buffer", "buffer", "buffer"],
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  waitpid_blocking: { name: "waitpid", parameters: ["i32", "buffer", "i32"], result: "i32" },
   kill: { parameters: ["i32", "i32"], result: "i32" },
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
@@ -376,33 +383,83 @@ export function resetSignals(): void {
 const POSIX_SPAWN_SETPGROUP = 0x02;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
+const POSIX_SPAWN_SETSID = 0x80;
+
+/** A file a spawned process gets at a descriptor: opened from `path` with open(2) `flags`. */
+export interface SpawnFile {
+  fd: number;
+  path: string;
+  flags: number;
+}
+
+/** How {@linkcode spawn} starts the process. */
+export interface SpawnOptions {
+  /** Put the child in a new process group (default), in a new session, or leave it in ours. */
+  group?: "new-group" | "new-session" | "inherit";
+  /** Files to open at given descriptors in the child (e.g. logs at 1 and 2). */
+  files?: readonly SpawnFile[];
+}
+
+/** `open` flags for {@linkcode SpawnFile}s. */
+export const SpawnOpen = {
+  READ: 0,
+  APPEND: 0o1 | 0o100 | 0o2000, // O_WRONLY | O_CREAT | O_APPEND
+} as const;
 
 /**
- * Starts `path` with posix_spawn(3) in its own process group, all signals at their default
- * disposition and none blocked, inheriting the caller's file descriptors. Returns the child's pid.
+ * Starts `path` with posix_spawn(3), all signals at their default disposition and none blocked,
+ * inheriting the caller's file descriptors (less close-on-exec ones, plus `options.files`).
+ * Returns the child's pid.
  */
-export function spawn(path: string, argv: readonly string[], envp: readonly string[]): number {
+export function spawn(
+  path: string,
+  argv: readonly string[],
+  envp: readonly string[],
+  options: SpawnOptions = {},
+): number {
   const symbols = libc();
   const keep: Uint8Array[] = [];
   const attr = new Uint8Array(512);
+  const actions = new Uint8Array(512);
   const all = new Uint8Array(SIGSET_BYTES);
   const none = new Uint8Array(SIGSET_BYTES);
   symbols.sigfillset(all);
   symbols.sigemptyset(none);
   symbols.posix_spawnattr_init(attr);
+  symbols.posix_spawn_file_actions_init(actions);
   try {
+    const group = options.group ?? "new-group";
+    const groupFlag = group === "new-group"
+      ? POSIX_SPAWN_SETPGROUP
+      : group === "new-session"
+      ? POSIX_SPAWN_SETSID
+      : 0;
     symbols.posix_spawnattr_setflags(
       attr,
-      POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK,
+      groupFlag | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK,
     );
     symbols.posix_spawnattr_setpgroup(attr, 0);
     symbols.posix_spawnattr_setsigdefault(attr, all);
     symbols.posix_spawnattr_setsigmask(attr, none);
+    for (const file of options.files ?? []) {
+      const name = cstr(file.path);
+      keep.push(name);
+      const error = symbols.posix_spawn_file_actions_addopen(
+        actions,
+        file.fd,
+        name,
+        file.flags,
+        0o600,
+      );
+      if (error !== 0) {
+        throw new SyscallError("posix_spawn_file_actions_addopen", error, quote(file.path));
+      }
+    }
     const pid = new Int32Array(1);
     const error = symbols.posix_spawn(
       pid,
       cstr(path),
-      null,
+      actions,
       attr,
       cstrArray(argv, keep),
       cstrArray(envp, keep),
@@ -410,6 +467,7 @@ export function spawn(path: string, argv: readonly string[], envp: readonly stri
     if (error !== 0) throw new SyscallError("posix_spawn", error, quote(path));
     return pid[0]!;
   } finally {
+    symbols.posix_spawn_file_actions_destroy(actions);
     symbols.posix_spawnattr_destroy(attr);
   }
 }
@@ -519,4 +577,25 @@ export function seccompSetModeFilter(program: Uint8Array<ArrayBuffer>): void {
   fprog[0] = BigInt(program.length / 8);
   fprog[1] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program)));
   check(Number(libc().syscall_seccomp(nr, SECCOMP_SET_MODE_FILTER, 0, fprog)), "seccomp");
+}
+
+const EINTR = 4;
+
+/**
+ * Blocks the calling thread until any child of the process ends, reaps it (waitpid(-1), retried
+ * when a signal interrupts it) and returns its pid and how it ended. Throws a
+ * {@linkcode SyscallError} (ECHILD) when the process has no children.
+ */
+export function waitAnyChild(): { pid: number; status: ExitStatus } {
+  const status = new Int32Array(1);
+  for (;;) {
+    const pid = libc().waitpid_blocking(-1, status, 0);
+    if (pid !== -1) {
+      const raw = status[0]!;
+      const signal = raw & 0x7f;
+      return { pid, status: signal === 0 ? { code: (raw >> 8) & 0xff } : { signal } };
+    }
+    const error = errno();
+    if (error !== EINTR) throw new SyscallError("waitpid", error, "-1");
+  }
 }

@@ -1,21 +1,26 @@
 /**
- * Runs one container from the host side: prepares its directory, starts the init stage,
- * forwards signals, waits, and cleans up on every path.
+ * A container's life from the host side: create its directory and records, start it (cgroups,
+ * /etc files, the init stage), wait for it, record how it ended, and clean up on every path.
+ * The foreground `mydocker run` does this itself; a detached container's monitor does it in the
+ * background.
  *
  * @module
  */
 
 import { createContainerCgroup, type ResourceLimits, sweepStaleCgroups } from "./cgroups/mod.ts";
+import { type ContainerDir, createContainerDir, removeContainerDir } from "./container_dir.ts";
 import type { ContainerMount, ContainerSpec, NetworkMode } from "./container_spec.ts";
 import {
-  containerDirExists,
-  createContainerDir,
-  removeContainerDir,
-  sweepStaleContainerDirs,
-} from "./container_dir.ts";
+  type ContainerRecord,
+  type ContainerState,
+  processIdentity,
+  writeRecord,
+  writeState,
+} from "./container_state.ts";
+import { listContainers, sweepContainers } from "./containers.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
-import { waitpid } from "./libc.ts";
+import { type ExitStatus, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { spawnInitStage } from "./spawn_init.ts";
 
@@ -53,6 +58,8 @@ export interface ContainerConfig {
   noNewPrivileges: boolean;
   /** cgroup limits. */
   limits: ResourceLimits;
+  /** `--init`. */
+  init: boolean;
 }
 
 /** Returns a new random container id: 64 hex characters. */
@@ -61,54 +68,118 @@ export function newContainerId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Runs a container to completion and returns mydocker's exit code for it. */
-export async function runContainer(config: ContainerConfig): Promise<number> {
-  const { id, hostname } = config;
-  sweepStaleContainerDirs(config.stateRoot);
-  sweepStaleCgroups((other) => containerDirExists(config.stateRoot, other));
-  const forwarder = new SignalForwarder();
-  const dir = createContainerDir(config.stateRoot, id);
+/** Removes what dead monitors left behind: their --rm containers and their cgroups. */
+export function sweepStale(stateRoot: string): void {
+  sweepContainers(stateRoot);
+  const live = new Set(listContainers(stateRoot).map((c) => c.record.id));
+  sweepStaleCgroups((id) => live.has(id));
+}
+
+/** Creates container `record` on disk (status "created", monitored by the calling process). */
+export function createContainer(record: ContainerRecord): ContainerDir {
+  const dir = createContainerDir(record.config.stateRoot, record.id);
+  writeRecord(dir.path, record);
+  writeState(dir.path, { status: "created", monitor: processIdentity() });
+  return dir;
+}
+
+/** The container spec the init stage gets for `config`, with its cgroups and /etc files. */
+function containerSpec(config: ContainerConfig, dir: ContainerDir, cgroupProcs: string[]) {
+  const hostBinary = findStaticHostBinary(config.args[0] ?? "");
+  const spec: ContainerSpec = {
+    id: config.id,
+    hostname: config.hostname,
+    rootfs: {
+      lowerDirs: config.lowerDirs.length > 0 ? config.lowerDirs : [dir.emptyDir],
+      upperDir: dir.upperDir,
+      workDir: dir.workDir,
+      mountPoint: dir.mountPoint,
+      readonly: config.readonlyRootfs,
+    },
+    network: config.network,
+    process: {
+      args: config.args,
+      env: config.env,
+      cwd: config.cwd,
+      user: config.user,
+      noNewPrivileges: config.noNewPrivileges,
+    },
+    ...(hostBinary === undefined ? {} : { hostBinary }),
+    mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
+    capabilities: config.capabilities,
+    privileged: config.privileged,
+    seccomp: config.seccomp,
+    cgroupProcs,
+    init: config.init,
+  };
+  return spec;
+}
+
+/** Hooks of {@linkcode superviseContainer}. */
+export interface SupervisionHooks {
+  /** Called with the container's host pid once it runs. */
+  started?: (pid: number) => void;
+}
+
+/**
+ * Starts a created container, waits for it, records how it ended, removes its cgroups, and
+ * removes the container when its record says so. Returns how its PID 1 ended.
+ */
+export async function superviseContainer(
+  dir: ContainerDir,
+  record: ContainerRecord,
+  hooks: SupervisionHooks = {},
+): Promise<ExitStatus> {
+  const monitor = processIdentity();
+  const state: ContainerState = { status: "created", monitor };
   let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
   try {
-    const lowerDirs = config.lowerDirs.length > 0 ? config.lowerDirs : [dir.emptyDir];
-    if (config.lowerDirs.length === 0) Deno.mkdirSync(dir.emptyDir);
-    const hostBinary = findStaticHostBinary(config.args[0] ?? "");
-    cgroup = createContainerCgroup(id, config.limits);
-    const spec: ContainerSpec = {
-      id,
-      hostname,
-      rootfs: {
-        lowerDirs,
-        upperDir: dir.upperDir,
-        workDir: dir.workDir,
-        mountPoint: dir.mountPoint,
-        readonly: config.readonlyRootfs,
-      },
-      network: config.network,
-      process: {
-        args: config.args,
-        env: config.env,
-        cwd: config.cwd,
-        user: config.user,
-        noNewPrivileges: config.noNewPrivileges,
-      },
-      ...(hostBinary === undefined ? {} : { hostBinary }),
-      mounts: [...writeEtcFiles(dir.path, hostname), ...config.mounts],
-      capabilities: config.capabilities,
-      privileged: config.privileged,
-      seccomp: config.seccomp,
-      cgroupProcs: cgroup.procsFiles,
-    };
-    const pid = spawnInitStage(spec);
-    forwarder.attach(pid);
+    cgroup = createContainerCgroup(record.id, record.config.limits);
+    const pid = spawnInitStage(containerSpec(record.config, dir, cgroup.procsFiles));
+    Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
+    writeState(dir.path, state);
+    hooks.started?.(pid);
     const status = await waitpid(pid);
+    const exitCode = status.code ?? 128 + status.signal!;
+    writeState(dir.path, {
+      status: "exited",
+      monitor,
+      ...(state.startedAt === undefined ? {} : { startedAt: state.startedAt }),
+      finishedAt: new Date().toISOString(),
+      exitCode,
+    });
+    return status;
+  } catch (error) {
+    writeState(dir.path, {
+      status: "exited",
+      monitor,
+      finishedAt: new Date().toISOString(),
+      exitCode: 125,
+    });
+    throw error;
+  } finally {
+    cgroup?.remove();
+    if (record.remove) removeContainerDir(dir);
+  }
+}
+
+/**
+ * Runs a container in the foreground to completion, forwarding mydocker's signals to it, and
+ * returns mydocker's exit code for it.
+ */
+export async function runContainer(record: ContainerRecord): Promise<number> {
+  sweepStale(record.config.stateRoot);
+  const forwarder = new SignalForwarder();
+  try {
+    const dir = createContainer(record);
+    const status = await superviseContainer(dir, record, {
+      started: (pid) => forwarder.attach(pid),
+    });
     if (forwarder.terminatedBy !== undefined && status.signal !== undefined) {
       return 128 + forwarder.terminatedBy;
     }
     return status.code ?? 128 + status.signal!;
   } finally {
     forwarder.dispose();
-    cgroup?.remove();
-    removeContainerDir(dir);
   }
 }

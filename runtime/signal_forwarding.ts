@@ -40,8 +40,14 @@ export class SignalForwarder {
   /** The signal that ended the container through {@linkcode SignalForwarder}, if any. */
   terminatedBy: number | undefined;
 
-  /** Starts listening; signals that arrive before {@linkcode attach} are held. */
-  constructor() {
+  readonly #pidOne: boolean;
+
+  /**
+   * Starts listening; signals that arrive before {@linkcode attach} are held. `pidOne` says the
+   * target is PID 1 of its namespace, whose default dispositions mydocker then stands in for.
+   */
+  constructor(pidOne = true) {
+    this.#pidOne = pidOne;
     for (const [name, number] of Object.entries(FORWARDED_SIGNALS)) {
       const listener = () => this.#deliver(number);
       Deno.addSignalListener(name as Deno.Signal, listener);
@@ -62,7 +68,7 @@ export class SignalForwarder {
       return;
     }
     try {
-      if (handlesSignal(pid, signal)) {
+      if (!this.#pidOne || handlesSignal(pid, signal)) {
         kill(pid, signal);
       } else {
         this.terminatedBy ??= signal;

@@ -1,18 +1,29 @@
 /**
- * Starts the init stage as PID 1 of a new PID namespace. Deno cannot fork, and after
- * unshare(CLONE_NEWPID) the calling thread cannot create threads, so: unshare, posix_spawn the
- * init stage (a process, not a thread), and setns back to the original PID namespace at once.
+ * Starts this program's hidden stages. Deno cannot fork, and after unshare(CLONE_NEWPID) or
+ * setns(CLONE_NEWPID) the calling thread cannot create threads, so a stage that must live in a
+ * PID namespace is started thus: enter the namespace for children, posix_spawn the stage (a
+ * process, not a thread), and setns straight back to the original PID namespace.
  *
  * @module
  */
 
-import { type ContainerSpec, INIT_STAGE_ARG } from "./container_spec.ts";
-import { CloneFlag, close, open, OpenFlag, setns, spawn, unshare } from "./libc.ts";
+import type { ContainerSpec } from "./container_spec.ts";
+import { INIT_STAGE_ARG } from "./stage_args.ts";
+import {
+  CloneFlag,
+  close,
+  open,
+  OpenFlag,
+  setns,
+  spawn,
+  type SpawnOptions,
+  unshare,
+} from "./libc.ts";
 
-/** The command line that runs this program's init stage, for `deno run` and compiled binaries. */
-export function initStageCommand(specJson: string): string[] {
+/** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
+export function selfCommand(args: readonly string[]): string[] {
   const executable = Deno.execPath();
-  if (Deno.build.standalone) return [executable, INIT_STAGE_ARG, specJson];
+  if (Deno.build.standalone) return [executable, ...args];
   const main = new URL("../main.ts", import.meta.url);
   const config = new URL("../deno.json", import.meta.url);
   return [
@@ -23,24 +34,49 @@ export function initStageCommand(specJson: string): string[] {
     "--no-prompt",
     `--config=${config.pathname}`,
     main.pathname,
-    INIT_STAGE_ARG,
-    specJson,
+    ...args,
   ];
 }
 
-/** Spawns the init stage for `spec` in a new PID namespace and returns its host pid. */
-export function spawnInitStage(spec: ContainerSpec): number {
-  const argv = initStageCommand(JSON.stringify(spec));
-  const env = Object.entries(Deno.env.toObject()).map(([key, value]) => `${key}=${value}`);
+function environment(): string[] {
+  return Object.entries(Deno.env.toObject()).map(([key, value]) => `${key}=${value}`);
+}
+
+/**
+ * Spawns this program with `args` inside a PID namespace: a new one (`"new"`) or the one of
+ * process `pid`. Returns the stage's host pid.
+ */
+export function spawnStageInPidNamespace(args: readonly string[], target: "new" | number): number {
+  const argv = selfCommand(args);
   const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
   try {
-    unshare(CloneFlag.NEWPID);
+    if (target === "new") {
+      unshare(CloneFlag.NEWPID);
+    } else {
+      const joined = open(`/proc/${target}/ns/pid`, OpenFlag.RDONLY);
+      try {
+        setns(joined, CloneFlag.NEWPID);
+      } finally {
+        close(joined);
+      }
+    }
     try {
-      return spawn(argv[0]!, argv, env);
+      return spawn(argv[0]!, argv, environment());
     } finally {
       setns(original, CloneFlag.NEWPID);
     }
   } finally {
     close(original);
   }
+}
+
+/** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
+export function spawnInitStage(spec: ContainerSpec): number {
+  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new");
+}
+
+/** Spawns this program with `args` as a background process (see `SpawnOptions`). */
+export function spawnStage(args: readonly string[], options: SpawnOptions): number {
+  const argv = selfCommand(args);
+  return spawn(argv[0]!, argv, environment(), options);
 }

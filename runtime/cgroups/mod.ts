@@ -282,3 +282,12 @@ export function sweepStaleCgroups(isLive: (id: string) => boolean): void {
   }
   for (const id of swept) forgetOwner(id);
 }
+
+/** The `cgroup.procs` files of container `id`'s existing cgroups (for `exec` to join them). */
+export function existingCgroupProcs(id: string): string[] {
+  const { v1, v2MountPoint } = layout();
+  const mountPoints = [...v1.map((hierarchy) => hierarchy.mountPoint)];
+  if (v2MountPoint !== undefined) mountPoints.push(v2MountPoint);
+  return mountPoints.map((mountPoint) => `${mountPoint}/${PARENT}/${id}/cgroup.procs`)
+    .filter(exists);
+}

@@ -56,7 +56,7 @@ const read = (path: string) => Deno.readTextFileSync(path).trim();
 
 /** Runs a container on the busybox root with `flags` and checks it leaves no cgroup. */
 async function run(flags: string[], args: string[]) {
-  const result = await runMydocker(["run", ...flags, "--rootfs", rootfs, "test", ...args], {
+  const result = await runMydocker(["run", "--rm", ...flags, "--rootfs", rootfs, "test", ...args], {
     env,
   });
   assert.deepEqual(containerIds(), []);
@@ -101,6 +101,7 @@ Deno.test("run --pids-limit: a fork loop hits the limit and the container surviv
 Deno.test("run puts the container in mydocker/<id> of every hierarchy, with the limits", async () => {
   const child = spawnMydocker([
     "run",
+    "--rm",
     "--memory",
     "64m",
     "--memory-swap",
@@ -159,7 +160,7 @@ Deno.test("run puts the container in mydocker/<id> of every hierarchy, with the 
 
 Deno.test("run without limits still gets its cgroups, and removes them", async () => {
   const child = spawnMydocker(
-    ["run", "--rootfs", rootfs, "test", "sh", "-c", "echo ready; exec sleep 38"],
+    ["run", "--rm", "--rootfs", rootfs, "test", "sh", "-c", "echo ready; exec sleep 38"],
     env,
   );
   await readUntil(child.stdout, "ready");
@@ -174,7 +175,18 @@ Deno.test("run without limits still gets its cgroups, and removes them", async (
 
 Deno.test("a SIGKILLed mydocker's cgroups are swept by the next run", async () => {
   const child = spawnMydocker(
-    ["run", "--pids-limit", "30", "--rootfs", rootfs, "test", "sh", "-c", "echo ready; sleep 39"],
+    [
+      "run",
+      "--rm",
+      "--pids-limit",
+      "30",
+      "--rootfs",
+      rootfs,
+      "test",
+      "sh",
+      "-c",
+      "echo ready; sleep 39",
+    ],
     env,
   );
   await readUntil(child.stdout, "ready");
@@ -188,7 +200,7 @@ Deno.test("a SIGKILLed mydocker's cgroups are swept by the next run", async () =
   // Another mydocker running meanwhile (a parallel test run) may sweep them first: that voids
   // this test, which therefore needs to run alone.
   assert.equal(cgroupsOf(id).length, mountPoints.length, "nothing to sweep: the test is void");
-  const next = await runMydocker(["run", "--rootfs", rootfs, "test", "true"], { env });
+  const next = await runMydocker(["run", "--rm", "--rootfs", rootfs, "test", "true"], { env });
   assert.equal(next.code, 0, next.stderrText);
   assertNoCgroupsLeft([id]);
   assert.deepEqual(containerIds(), []);

@@ -88,7 +88,7 @@ const appImage = `${registry.host}/app:v1`;
 
 Deno.test("run IMAGE pulls it and `ls /` lists exactly the image's top-level entries", async () => {
   const before = hostMounts();
-  const result = await mydocker("run", baseImage, "/bin/sh", "-c", "/bin/ls /");
+  const result = await mydocker("run", "--rm", baseImage, "/bin/sh", "-c", "/bin/ls /");
   assert.equal(result.stderrText, "");
   assert.equal(result.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
   assert.equal(result.code, 0);
@@ -97,21 +97,22 @@ Deno.test("run IMAGE pulls it and `ls /` lists exactly the image's top-level ent
 });
 
 Deno.test("run IMAGE uses the image's Cmd, Env, Entrypoint and WorkingDir", async () => {
-  const byDefault = await mydocker("run", baseImage);
+  const byDefault = await mydocker("run", "--rm", baseImage);
   assert.equal(byDefault.stdoutText, "default command\n");
-  const env = await mydocker("run", baseImage, "sh", "-c", "echo $FROM_IMAGE");
+  const env = await mydocker("run", "--rm", baseImage, "sh", "-c", "echo $FROM_IMAGE");
   assert.equal(env.stdoutText, "1\n");
-  const app = await mydocker("run", appImage);
+  const app = await mydocker("run", "--rm", appImage);
   assert.equal(app.stdoutText, "from cmd\n/srv\n");
-  const args = await mydocker("run", appImage, "echo given");
+  const args = await mydocker("run", "--rm", appImage, "echo given");
   assert.equal(args.stdoutText, "given\n");
-  const entrypoint = await mydocker("run", "--entrypoint", "cat", appImage, "/srv/app.txt");
+  const entrypoint = await mydocker("run", "--rm", "--entrypoint", "cat", appImage, "/srv/app.txt");
   assert.equal(entrypoint.stdoutText, "app\n");
 });
 
 Deno.test("run IMAGE shows whiteouts, opaque directories and owners across layers", async () => {
   const result = await mydocker(
     "run",
+    "--rm",
     appImage,
     "ls /etc; ls /var/cache; stat -c '%a %u' /srv/app.txt",
   );
@@ -121,6 +122,7 @@ Deno.test("run IMAGE shows whiteouts, opaque directories and owners across layer
 Deno.test("run IMAGE sees setuid, 0600, uid 1000, symlinks, hardlinks and long paths", async () => {
   const result = await mydocker(
     "run",
+    "--rm",
     `${registry.host}/files:v1`,
     "sh",
     "-c",
@@ -137,11 +139,12 @@ Deno.test("run IMAGE sees setuid, 0600, uid 1000, symlinks, hardlinks and long p
 
 Deno.test("run picks the platform from an index, skipping attestations; --platform overrides", async () => {
   const host = Deno.build.arch === "x86_64" ? "amd64" : "arm64";
-  const native = await mydocker("run", `${registry.host}/multi`, "cat", "/arch");
+  const native = await mydocker("run", "--rm", `${registry.host}/multi`, "cat", "/arch");
   assert.equal(native.stdoutText, `${host}\n`);
   const other = host === "amd64" ? "arm64" : "amd64";
   const chosen = await mydocker(
     "run",
+    "--rm",
     "--pull",
     "always",
     "--platform",
@@ -168,7 +171,7 @@ Deno.test("images lists what was pulled, and rmi keeps layers another image uses
   const removed = await mydocker("rmi", baseImage);
   assert.equal(removed.code, 0);
   assert.equal(removed.stdoutText, `Untagged: ${baseImage}\n`);
-  const stillRuns = await mydocker("run", "--pull", "never", appImage, "cat /etc/passwd");
+  const stillRuns = await mydocker("run", "--rm", "--pull", "never", appImage, "cat /etc/passwd");
   assert.equal(stillRuns.stdoutText, "root:x:0:0:root:/root:/bin/sh\n");
   const again = await mydocker("rmi", baseImage);
   assert.equal(again.code, 125);
@@ -176,7 +179,14 @@ Deno.test("images lists what was pulled, and rmi keeps layers another image uses
 });
 
 Deno.test("run --pull never on a missing image exits 125 and stores nothing", async () => {
-  const result = await mydocker("run", "--pull", "never", `${registry.host}/missing`, "true");
+  const result = await mydocker(
+    "run",
+    "--rm",
+    "--pull",
+    "never",
+    `${registry.host}/missing`,
+    "true",
+  );
   assert.equal(result.code, 125);
   assert.equal(result.stdoutText, "");
   assert.match(result.stderrText, /^mydocker: Cannot run ".*\/missing": no such image.*\n$/);
@@ -189,7 +199,7 @@ Deno.test("pull of an unknown image or a bad reference exits 125 with one clear 
     unknown.stderrText,
     /^mydocker: Cannot pull ".*\/nothing:here": manifest unknown\n$/,
   );
-  const bad = await mydocker("run", "Bad/Name", "true");
+  const bad = await mydocker("run", "--rm", "Bad/Name", "true");
   assert.equal(bad.code, 125);
   assert.equal(
     bad.stderrText,
@@ -234,18 +244,18 @@ Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exi
     await plain.corruptBlob(layer);
     const run = (...args: string[]) =>
       runMydocker(args, { env: { ...plain.env, MYDOCKER_ROOT: root } });
-    const ok = await run("run", `${plain.host}/library/base`, "/bin/sh", "-c", "/bin/ls /");
+    const ok = await run("run", "--rm", `${plain.host}/library/base`, "/bin/sh", "-c", "/bin/ls /");
     assert.equal(ok.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
     assert.equal(ok.stderrText, "");
     const before = tree(root);
-    const escaping = await run("run", `${plain.host}/evil:dotdot`, "true");
+    const escaping = await run("run", "--rm", `${plain.host}/evil:dotdot`, "true");
     assert.equal(escaping.code, 125);
     assert.match(
       escaping.stderrText,
       /^mydocker: Cannot pull ".*\/evil:dotdot": Cannot unpack layer sha256:[0-9a-f]{64}: entry "\.\.\/escaped" escapes the layer\n$/,
     );
     assert.deepEqual(tree(root), before);
-    const corrupted = await run("run", `${plain.host}/evil:corrupt`, "true");
+    const corrupted = await run("run", "--rm", `${plain.host}/evil:corrupt`, "true");
     assert.equal(corrupted.code, 125);
     assert.match(
       corrupted.stderrText,

@@ -25,7 +25,9 @@ const env = { MYDOCKER_ROOT: stateRoot };
 /** Runs `mydocker run FLAGS --rootfs <busybox> test ARGS`; checks nothing is left behind. */
 async function run(flags: string[], ...args: string[]) {
   const before = hostMounts();
-  const result = await runMydocker(["run", ...flags, "--rootfs", rootfs, "test", ...args], { env });
+  const result = await runMydocker(["run", "--rm", ...flags, "--rootfs", rootfs, "test", ...args], {
+    env,
+  });
   assert.deepEqual(hostMounts(), before, "the host's mounts changed");
   assertNoContainerDirs(stateRoot);
   return result;
@@ -190,9 +192,11 @@ Deno.test("run IMAGE runs as the image's User unless -u says otherwise", async (
       config: { User: "svc" },
     });
     const image = `${registry.host}/user:v1`;
-    const asImage = await runMydocker(["run", image, "sh", "-c", "id -u; echo $HOME"], { env });
+    const asImage = await runMydocker(["run", "--rm", image, "sh", "-c", "id -u; echo $HOME"], {
+      env,
+    });
     assert.equal(asImage.stdoutText, "1500\n/srv\n");
-    const asRoot = await runMydocker(["run", "-u", "0", image, "id", "-u"], { env });
+    const asRoot = await runMydocker(["run", "--rm", "-u", "0", image, "id", "-u"], { env });
     assert.equal(asRoot.stdoutText, "0\n");
     await runMydocker(["rmi", image], { env });
   } finally {

@@ -23,7 +23,7 @@ const env = { MYDOCKER_ROOT: stateRoot };
 /** Runs `mydocker run --rootfs <busybox> test ARGS` and checks nothing is left behind. */
 async function run(args: string[], options: RunMydockerOptions = {}, flags: string[] = []) {
   const before = hostMounts();
-  const result = await runMydocker(["run", ...flags, "--rootfs", rootfs, "test", ...args], {
+  const result = await runMydocker(["run", "--rm", ...flags, "--rootfs", rootfs, "test", ...args], {
     ...options,
     env: { ...env, ...options.env },
   });
@@ -212,12 +212,21 @@ Deno.test("run gives the container loopback only, or the host's network with --n
 
 Deno.test("run borrows a static host binary the root lacks, never a dynamic one", async () => {
   const empty = await Deno.makeTempDir();
-  const result = await runMydocker(["run", "--rootfs", empty, "x", "/bin/busybox", "echo", "hey"], {
+  const result = await runMydocker([
+    "run",
+    "--rm",
+    "--rootfs",
+    empty,
+    "x",
+    "/bin/busybox",
+    "echo",
+    "hey",
+  ], {
     env,
   });
   assert.equal(result.stdoutText, "hey\n");
   assert.equal(result.code, 0);
-  const dynamic = await runMydocker(["run", "--rootfs", empty, "x", "/bin/ls"], { env });
+  const dynamic = await runMydocker(["run", "--rm", "--rootfs", empty, "x", "/bin/ls"], { env });
   assert.equal(dynamic.code, 127);
   assert.equal(dynamic.stderrText, 'mydocker: Cannot run "/bin/ls": no such file or directory\n');
   assert.deepEqual([...Deno.readDirSync(empty)], []);
@@ -226,16 +235,18 @@ Deno.test("run borrows a static host binary the root lacks, never a dynamic one"
 });
 
 Deno.test("run rejects unknown flags and bad input with 125 and a hint", async () => {
-  const unknown = await runMydocker(["run", "--frobnicate", "img", "true"], { env });
+  const unknown = await runMydocker(["run", "--rm", "--frobnicate", "img", "true"], { env });
   assert.equal(unknown.code, 125);
   assert.equal(
     unknown.stderrText,
     "mydocker: unknown option '--frobnicate'\nSee 'mydocker run --help'.\n",
   );
-  const noCommand = await runMydocker(["run", "--rootfs", rootfs, "img"], { env });
+  const noCommand = await runMydocker(["run", "--rm", "--rootfs", rootfs, "img"], { env });
   assert.equal(noCommand.code, 125);
   assert.equal(noCommand.stderrText, 'mydocker: Cannot run "img": no command specified\n');
-  const badRoot = await runMydocker(["run", "--rootfs", "/no/such/dir", "img", "true"], { env });
+  const badRoot = await runMydocker(["run", "--rm", "--rootfs", "/no/such/dir", "img", "true"], {
+    env,
+  });
   assert.equal(badRoot.code, 125);
   assert.equal(
     badRoot.stderrText,
@@ -254,7 +265,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`run ends the container and exits ${code} on ${signal}`, async () => {
     const token = `sleep 30.${Date.now()}`;
     const child = spawnMydocker(
-      ["run", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
+      ["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
       env,
     );
     assert.match(await readUntil(child.stdout, "ready"), /ready/);
@@ -270,7 +281,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
 
 Deno.test("run forwards signals to a container that handles them", async () => {
   const script = 'trap "echo got USR1; exit 7" USR1; echo ready; while :; do sleep 0.05; done';
-  const child = spawnMydocker(["run", "--rootfs", rootfs, "x", "sh", "-c", script], env);
+  const child = spawnMydocker(["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", script], env);
   const reader = child.stdout.pipeThrough(new TextDecoderStream());
   const texts: string[] = [];
   const done = (async () => {
@@ -288,7 +299,7 @@ Deno.test("run forwards signals to a container that handles them", async () => {
 Deno.test("run's container dies with mydocker on SIGKILL, and the next run sweeps its directory", async () => {
   const token = `sleep 30.${Date.now()}`;
   const child = spawnMydocker(
-    ["run", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
+    ["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
     env,
   );
   assert.match(await readUntil(child.stdout, "ready"), /ready/);

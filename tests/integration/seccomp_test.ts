@@ -40,7 +40,7 @@ globalThis.addEventListener("unload", () => {
 /** Runs every probe in a container started with `flags`; returns probe name → answer. */
 async function probe(flags: string[]): Promise<Record<string, string>> {
   const result = await runMydocker(
-    ["run", ...flags, "--rootfs", rootfs, "test", "/bin/sysprobe", ...PROBES],
+    ["run", "--rm", ...flags, "--rootfs", rootfs, "test", "/bin/sysprobe", ...PROBES],
     { env: { MYDOCKER_ROOT: stateRoot } },
   );
   assert.equal(result.code, 0, result.stderrText);
@@ -64,7 +64,7 @@ Deno.test("run applies Docker's seccomp profile by default", async () => {
 
 Deno.test("run reports seccomp mode 2 in the container's /proc/self/status", async () => {
   const result = await runMydocker(
-    ["run", "--rootfs", rootfs, "test", "grep", "^Seccomp:", "/proc/self/status"],
+    ["run", "--rm", "--rootfs", rootfs, "test", "grep", "^Seccomp:", "/proc/self/status"],
     { env: { MYDOCKER_ROOT: stateRoot } },
   );
   assert.equal(result.stdoutText, "Seccomp:\t2\n");

@@ -1,0 +1,186 @@
+/**
+ * The commands that manage containers after `run`: `ps`, `rm`, `logs`, `stop`, `kill`, `wait`.
+ *
+ * @module
+ */
+
+import { removeContainerDir } from "../runtime/container_dir.ts";
+import { readState } from "../runtime/container_state.ts";
+import { findContainer, listContainers, type StoredContainer } from "../runtime/containers.ts";
+import { ExitCodeError } from "../runtime/errors.ts";
+import { kill } from "../runtime/libc.ts";
+import { sweepStale } from "../runtime/run_container.ts";
+import { formatColumns } from "./images_command.ts";
+import { reportError } from "./report_error.ts";
+
+/** Signal names mydocker accepts, with their numbers (x86_64 and aarch64). */
+const SIGNALS: Readonly<Record<string, number>> = {
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  KILL: 9,
+  USR1: 10,
+  USR2: 12,
+  TERM: 15,
+  CONT: 18,
+  STOP: 19,
+  WINCH: 28,
+};
+
+/** Parses a signal given as `SIGTERM`, `TERM` or `15`; throws an ExitCodeError for others. */
+export function parseSignal(value: string): number {
+  if (/^\d+$/.test(value) && Number(value) > 0 && Number(value) < 65) return Number(value);
+  const number = SIGNALS[value.toUpperCase().replace(/^SIG/, "")];
+  if (number === undefined) throw new ExitCodeError(`Invalid signal: ${value}`);
+  return number;
+}
+
+/** Says how long ago `iso` was, Docker style: `5 seconds ago`, `About a minute ago`. */
+export function ago(iso: string, now = Date.now()): string {
+  return `${duration(now - Date.parse(iso))} ago`;
+}
+
+/** Formats a duration Docker style: `Less than a second`, `5 seconds`, `3 minutes`, `2 hours`. */
+export function duration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return "Less than a second";
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 2) return "About a minute";
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 2) return "About an hour";
+  if (hours < 48) return `${hours} hours`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+function status(container: StoredContainer, now: number): string {
+  const { state } = container;
+  if (state.status === "running") return `Up ${duration(now - Date.parse(state.startedAt!))}`;
+  if (state.status === "created") return "Created";
+  return `Exited (${state.exitCode}) ${ago(state.finishedAt ?? container.record.created, now)}`;
+}
+
+/** `mydocker ps [-a] [-q]`: lists running (or all) containers. */
+export function psCommand(root: string, all: boolean, quiet: boolean): number {
+  sweepStale(root);
+  const now = Date.now();
+  const containers = listContainers(root).reverse()
+    .filter((c) => all || c.state.status === "running");
+  if (quiet) {
+    for (const c of containers) console.log(c.record.id.slice(0, 12));
+    return 0;
+  }
+  const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
+  for (const c of containers) {
+    const command = c.record.config.args.join(" ");
+    rows.push([
+      c.record.id.slice(0, 12),
+      c.record.image,
+      JSON.stringify(command.length > 20 ? `${command.slice(0, 19)}…` : command),
+      ago(c.record.created, now),
+      status(c, now),
+      c.record.name,
+    ]);
+  }
+  console.log(formatColumns(rows));
+  return 0;
+}
+
+/** Waits until the container has exited, polling its state; false when `ms` ran out first. */
+async function exited(container: StoredContainer, ms = Infinity): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (readState(container.dir.path).status !== "exited") {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+function signalContainer(container: StoredContainer, signal: number): void {
+  const { state, record } = container;
+  if (state.status !== "running" || state.pid === undefined || !kill(state.pid, signal)) {
+    throw new ExitCodeError(`Cannot kill container ${record.name}: it is not running`);
+  }
+}
+
+/** Runs `action` on each named container, reporting failures; returns the exit code. */
+async function eachContainer(
+  root: string,
+  references: readonly string[],
+  action: (container: StoredContainer, reference: string) => Promise<void> | void,
+): Promise<number> {
+  let exitCode = 0;
+  for (const reference of references) {
+    try {
+      await action(findContainer(root, reference), reference);
+    } catch (error) {
+      exitCode = reportError(error);
+    }
+  }
+  return exitCode;
+}
+
+/** `mydocker stop [-t SECONDS] CONTAINER...`: the stop signal, then SIGKILL after the timeout. */
+export function stopCommand(root: string, references: string[], seconds: number): Promise<number> {
+  return eachContainer(root, references, async (container, reference) => {
+    if (container.state.status === "running") {
+      signalContainer(container, parseSignal(container.record.stopSignal));
+      if (!(await exited(container, seconds * 1000))) {
+        signalContainer(container, SIGNALS.KILL!);
+        await exited(container);
+      }
+    }
+    console.log(reference);
+  });
+}
+
+/** `mydocker kill [-s SIGNAL] CONTAINER...`: sends a signal (default SIGKILL). */
+export function killCommand(root: string, references: string[], signal: string): Promise<number> {
+  const number = parseSignal(signal);
+  return eachContainer(root, references, (container, reference) => {
+    signalContainer(container, number);
+    console.log(reference);
+  });
+}
+
+/** `mydocker wait CONTAINER...`: blocks until each exits and prints its exit code. */
+export function waitCommand(root: string, references: string[]): Promise<number> {
+  return eachContainer(root, references, async (container) => {
+    await exited(container);
+    console.log(readState(container.dir.path).exitCode);
+  });
+}
+
+/** `mydocker rm [-f] CONTAINER...`: removes stopped containers (running ones with -f). */
+export function rmCommand(root: string, references: string[], force: boolean): Promise<number> {
+  return eachContainer(root, references, async (container, reference) => {
+    if (container.state.status === "running") {
+      if (!force) {
+        throw new ExitCodeError(
+          `Cannot remove container ${reference}: it is running; stop it first or use rm -f`,
+        );
+      }
+      signalContainer(container, SIGNALS.KILL!);
+      await exited(container);
+    }
+    removeContainerDir(container.dir);
+    console.log(reference);
+  });
+}
+
+/** `mydocker logs CONTAINER`: the container's stdout to stdout, its stderr to stderr. */
+export async function logsCommand(root: string, reference: string): Promise<number> {
+  const { dir, record } = findContainer(root, reference);
+  if (!record.detached) return 0;
+  for (
+    const [file, stream] of [[dir.stdoutLog, Deno.stdout], [dir.stderrLog, Deno.stderr]] as const
+  ) {
+    try {
+      await (await Deno.open(file)).readable.pipeTo(stream.writable, { preventClose: true });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return 0;
+}

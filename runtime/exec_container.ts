@@ -1,0 +1,58 @@
+/**
+ * `mydocker exec` from the host side: starts the exec stage inside a running container's PID
+ * namespace, forwards signals to it, and returns its exit code.
+ *
+ * @module
+ */
+
+import { existingCgroupProcs } from "./cgroups/mod.ts";
+import type { StoredContainer } from "./containers.ts";
+import { ExitCodeError } from "./errors.ts";
+import type { ExecSpec } from "./exec_stage.ts";
+import { EXEC_STAGE_ARG } from "./stage_args.ts";
+import { waitpid } from "./libc.ts";
+import { SignalForwarder } from "./signal_forwarding.ts";
+import { spawnStageInPidNamespace } from "./spawn_init.ts";
+
+/** What `exec` runs in the container, beyond what the container itself says. */
+export interface ExecRequest {
+  args: string[];
+  /** Extra `KEY=VALUE` entries, on top of the container's environment. */
+  env: string[];
+  /** The working directory; the container's when undefined. */
+  cwd: string | undefined;
+  /** The user; the container's when undefined. */
+  user: string | undefined;
+}
+
+/** Runs `request` in `container` and returns the exit code. */
+export async function execInContainer(
+  container: StoredContainer,
+  request: ExecRequest,
+): Promise<number> {
+  const { state, record } = container;
+  if (state.status !== "running" || state.pid === undefined) {
+    throw new ExitCodeError(`Container ${record.name} is not running`);
+  }
+  const config = record.config;
+  const spec: ExecSpec = {
+    pid: state.pid,
+    cgroupProcs: existingCgroupProcs(record.id),
+    args: request.args,
+    env: [...config.env, ...request.env],
+    cwd: request.cwd ?? config.cwd,
+    user: request.user ?? config.user,
+    capabilities: config.capabilities,
+    seccomp: config.seccomp,
+    noNewPrivileges: config.noNewPrivileges,
+  };
+  const forwarder = new SignalForwarder(false);
+  try {
+    const pid = spawnStageInPidNamespace([EXEC_STAGE_ARG, JSON.stringify(spec)], state.pid);
+    forwarder.attach(pid);
+    const status = await waitpid(pid);
+    return status.code ?? 128 + status.signal!;
+  } finally {
+    forwarder.dispose();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * The hidden first arguments that select one of mydocker's own stages in `main.ts`. Kept apart
+ * so that `main.ts` knows them without loading any stage.
+ *
+ * @module
+ */
+
+/** Selects the init stage (a container's PID 1 before it execs the command). */
+export const INIT_STAGE_ARG = "__mydocker_init";
+/** Selects the exec stage (`mydocker exec` inside a running container). */
+export const EXEC_STAGE_ARG = "__mydocker_exec";
+/** Selects the monitor of a detached container. */
+export const MONITOR_ARG = "__mydocker_monitor";
