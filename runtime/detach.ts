@@ -1,7 +1,7 @@
 /**
  * `mydocker run -d`: creates the container, hands it to a monitor process in a session of its
  * own (stdin from /dev/null, stdout and stderr into the container's log files), and returns once
- * the container runs.
+ * the container's command runs (or could not be started).
  *
  * @module
  */
@@ -9,7 +9,7 @@
 import type { ContainerDir } from "./container_dir.ts";
 import { type ContainerRecord, type ContainerState, readState } from "./container_state.ts";
 import { SpawnOpen } from "./libc.ts";
-import { MONITOR_ARG } from "./stage_args.ts";
+import { INIT_STAGE_ARG, MONITOR_ARG } from "./stage_args.ts";
 import { createContainer, sweepStale } from "./run_container.ts";
 import { spawnStage } from "./spawn_init.ts";
 
@@ -35,9 +35,34 @@ export async function startDetached(
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const state = JSON.parse(Deno.readTextFileSync(`${dir.path}/state.json`)) as ContainerState;
-    if (state.status !== "created") return { dir, state: readState(dir.path) };
+    let state: ContainerState;
+    try {
+      state = JSON.parse(Deno.readTextFileSync(`${dir.path}/state.json`));
+    } catch (error) {
+      // A --rm container that has already ended and been removed.
+      if (error instanceof Deno.errors.NotFound) {
+        return { dir, state: { status: "exited", monitor: "" } };
+      }
+      throw error;
+    }
+    if (state.status === "exited" || (state.status === "running" && hasExeced(state.pid!))) {
+      return { dir, state: readState(dir.path) };
+    }
     if (Date.now() > deadline) throw new Error(`Container ${record.id} did not start in time`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * Whether the container's PID 1 runs the command: its command line no longer names the init
+ * stage. A process that is gone (or a zombie, with an empty command line) has not: its monitor
+ * is about to record how it ended.
+ */
+function hasExeced(pid: number): boolean {
+  try {
+    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    return cmdline !== "" && !cmdline.includes(INIT_STAGE_ARG);
+  } catch {
+    return false;
   }
 }

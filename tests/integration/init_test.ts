@@ -1,0 +1,99 @@
+/**
+ * `mydocker run --init`: a minimal init stays PID 1, reaps orphans, forwards signals to the
+ * command and exits with its status. Real containers, through the CLI.
+ */
+
+import assert from "node:assert/strict";
+import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import {
+  assertNoContainerDirs,
+  processesWith,
+  runMydocker,
+  spawnMydocker,
+  waitFor,
+} from "../support/mydocker.ts";
+import { maskHas } from "../../runtime/signal_forwarding.ts";
+
+const rootfs = await makeBusyboxRootfs();
+const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
+const env = { MYDOCKER_ROOT: stateRoot };
+const SIGTERM = 15;
+
+/** Runs `mydocker run [--init] --rm --rootfs <busybox> test ARGS`. */
+async function run(args: string[], init = true) {
+  const flags = init ? ["--init"] : [];
+  const result = await runMydocker(["run", ...flags, "--rm", "--rootfs", rootfs, "test", ...args], {
+    env,
+  });
+  assertNoContainerDirs(stateRoot);
+  return result;
+}
+
+/** A /proc/PID/status field of a host process. */
+function statusField(pid: number, name: string): string {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1] ?? "";
+}
+
+// PID 1 execs `sleep 1`, which never waits, while a background subshell orphans a short sleep
+// (reparented to PID 1) and lists the processes once that sleep has ended.
+const ORPHAN_SCRIPT = '(sh -c "sleep 0.1 &"; sleep 0.5; ps -o pid,stat,comm) & exec sleep 1';
+const zombies = (ps: string) => ps.split("\n").filter((line) => /^\s*\d+\s+Z/.test(line));
+
+Deno.test("run --init reaps orphaned zombies that a plain PID 1 leaves", async () => {
+  const withInit = await run(["sh", "-c", ORPHAN_SCRIPT]);
+  assert.equal(withInit.code, 0, withInit.stderrText);
+  assert.match(withInit.stdoutText, /^\s*1 /m);
+  assert.deepEqual(zombies(withInit.stdoutText), []);
+  const without = await run(["sh", "-c", ORPHAN_SCRIPT], false);
+  assert.equal(without.code, 0, without.stderrText);
+  assert.equal(zombies(without.stdoutText).length, 1, without.stdoutText);
+});
+
+Deno.test("run --init forwards SIGTERM to a command that would ignore it as PID 1", async () => {
+  const token = `30.${Date.now()}`;
+  const child = spawnMydocker(
+    ["run", "--init", "--rm", "--rootfs", rootfs, "x", "sleep", token],
+    env,
+  );
+  assert.ok(await waitFor(() => processesWith(`sleep ${token}`).length === 1));
+  const [sleep] = processesWith(`sleep ${token}`);
+  const init = Number(statusField(sleep!, "PPid"));
+  // The host turns SIGTERM into SIGKILL for a PID 1 that does not catch it; --init's PID 1
+  // catches it (once its signal worker runs), so the command itself gets the SIGTERM.
+  assert.ok(await waitFor(() => maskHas(statusField(init, "SigCgt"), SIGTERM)));
+  child.kill("SIGTERM");
+  const status = await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  assert.equal(status.code, 128 + SIGTERM);
+  assert.deepEqual(processesWith(`sleep ${token}`), []);
+  assertNoContainerDirs(stateRoot);
+});
+
+Deno.test("run --init keeps PID 1 and runs the command as another process", async () => {
+  const withInit = await run(["sh", "-c", "echo $$"]);
+  assert.equal(withInit.code, 0, withInit.stderrText);
+  assert.notEqual(withInit.stdoutText.trim(), "1");
+  assert.ok(Number(withInit.stdoutText) > 1, withInit.stdoutText);
+  assert.equal((await run(["sh", "-c", "echo $$"], false)).stdoutText, "1\n");
+});
+
+Deno.test("run --init exits with the command's code, or 128 plus its signal", async () => {
+  assert.equal((await run(["sh", "-c", "exit 3"])).code, 3);
+  assert.equal((await run(["true"])).code, 0);
+  assert.equal((await run(["sh", "-c", "kill -USR1 $$"])).code, 128 + 10);
+});
+
+Deno.test("run --init fails like a plain run for a command it cannot start", async () => {
+  const missing = await run(["nosuchcommand"]);
+  assert.equal(missing.code, 127);
+  assert.equal(missing.stdoutText, "");
+  assert.match(
+    missing.stderrText,
+    /^mydocker: Cannot run "nosuchcommand": executable file not found in \$PATH\n$/,
+  );
+  const directory = await run(["/etc"]);
+  assert.equal(directory.code, 126);
+  assert.equal(directory.stderrText, 'mydocker: Cannot run "/etc": is a directory\n');
+});
