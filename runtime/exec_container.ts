@@ -5,7 +5,7 @@
  * @module
  */
 
-import { existingCgroupProcs } from "./cgroups/mod.ts";
+import { existingCgroupProcs, moveToCgroups } from "./cgroups/mod.ts";
 import type { StoredContainer } from "./containers.ts";
 import { ExitCodeError } from "./errors.ts";
 import type { ExecSpec } from "./exec_stage.ts";
@@ -49,6 +49,7 @@ export async function execInContainer(
   const forwarder = new SignalForwarder(false);
   try {
     const pid = spawnStageInPidNamespace([EXEC_STAGE_ARG, JSON.stringify(spec)], state.pid);
+    moveToCgroups(spec.cgroupProcs, pid);
     forwarder.attach(pid);
     const status = await waitpid(pid);
     return status.code ?? 128 + status.signal!;

@@ -92,12 +92,26 @@ const SYMBOLS = {
   syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let library: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/**
+ * The C library's functions, each bound on first use: binding all of them up front costs about
+ * 5 ms, paid by every mydocker process and every container's init stage, which need a few each.
+ */
+const symbols = new Proxy<Record<string, unknown>>({}, {
+  get(cache, name: string) {
+    if (!(name in cache)) {
+      const definition = SYMBOLS[name as keyof typeof SYMBOLS];
+      cache[name] = Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
+    }
+    return cache[name];
+  },
+}) as unknown as Symbols;
+
 let errnoView: Deno.UnsafePointerView | undefined;
 
-function libc(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  library ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return library.symbols;
+function libc(): Symbols {
+  return symbols;
 }
 
 /** Reads the calling thread's errno (valid right after a failed synchronous call). */

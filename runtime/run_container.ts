@@ -7,7 +7,12 @@
  * @module
  */
 
-import { createContainerCgroup, type ResourceLimits, sweepStaleCgroups } from "./cgroups/mod.ts";
+import {
+  createContainerCgroup,
+  moveToCgroups,
+  type ResourceLimits,
+  sweepStaleCgroups,
+} from "./cgroups/mod.ts";
 import { type ContainerDir, createContainerDir, removeContainerDir } from "./container_dir.ts";
 import type { ContainerMount, ContainerSpec, NetworkMode } from "./container_spec.ts";
 import {
@@ -136,6 +141,7 @@ export async function superviseContainer(
   try {
     cgroup = createContainerCgroup(record.id, record.config.limits);
     const pid = spawnInitStage(containerSpec(record.config, dir, cgroup.procsFiles));
+    moveToCgroups(cgroup.procsFiles, pid);
     Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
     writeState(dir.path, state);
     hooks.started?.(pid);

@@ -246,9 +246,24 @@ export function createContainerCgroup(id: string, limits: ResourceLimits): Conta
   return createCgroupsIn(layout(), id, limits);
 }
 
-/** Moves the calling process into the given cgroups (writes "0" to each `cgroup.procs`). */
+/**
+ * Moves process `pid` into the given cgroups (writes it to each `cgroup.procs`). The first such
+ * write waits for an RCU grace period in the kernel (tens of milliseconds), so mydocker does it
+ * from the host side right after spawning the init stage, while the init stage is still starting.
+ */
+export function moveToCgroups(procsFiles: readonly string[], pid: number): void {
+  for (const file of procsFiles) Deno.writeTextFileSync(file, String(pid));
+}
+
+/**
+ * Makes sure the calling process is in the given cgroups, joining those it is not yet in (writes
+ * "0" to their `cgroup.procs`): membership shows as our own pid, as seen from our PID namespace.
+ */
 export function joinCgroups(procsFiles: readonly string[]): void {
-  for (const file of procsFiles) Deno.writeTextFileSync(file, "0");
+  const self = String(Deno.pid);
+  for (const file of procsFiles) {
+    if (!Deno.readTextFileSync(file).split("\n").includes(self)) Deno.writeTextFileSync(file, "0");
+  }
 }
 
 /**
