@@ -1,17 +1,226 @@
 /**
- * mydocker: `docker run` re-built on Deno. This entry module parses the command line and hands
- * each command to its module, loading only what that command needs; the hidden init stage of a
- * container (see `runtime/init_stage.ts`) loads nothing but the runtime.
+ * mydocker: `docker run` re-built on Deno. This entry module holds the command-line table, parses
+ * the arguments with it, and hands each command to its module, loading only what that command
+ * needs; the hidden stages (a container's init stage, `exec`'s stage, a detached container's
+ * monitor) load nothing else.
  *
  * @module
  */
 
 import type { ExecOptions } from "./cli/exec_command.ts";
+import type { CommandSpec, OptionSpec, ParsedArgs } from "./cli/parse_args.ts";
 import type { RunInvocation } from "./cli/run_command.ts";
 import { EXEC_STAGE_ARG, INIT_STAGE_ARG, MONITOR_ARG } from "./runtime/stage_args.ts";
 
 /** The exit code of mydocker's own failures (bad flags, bad references, failed pulls). */
 const EXIT_USAGE = 125;
+
+const DEFAULT_ROOT = "/var/lib/mydocker";
+
+const PLATFORM: OptionSpec = {
+  long: "platform",
+  value: "os/arch[/variant]",
+  help: "Platform to pull, e.g. linux/arm64",
+};
+const ENV: OptionSpec = {
+  long: "env",
+  short: "e",
+  value: "KEY=VALUE",
+  multiple: true,
+  help: "Set an environment variable (KEY alone copies it from here)",
+};
+const ENV_FILE: OptionSpec = {
+  long: "env-file",
+  value: "FILE",
+  multiple: true,
+  help: "Read environment variables from a file",
+};
+const WORKDIR: OptionSpec = {
+  long: "workdir",
+  short: "w",
+  value: "DIR",
+  help: "Working directory inside the container",
+};
+const USER: OptionSpec = {
+  long: "user",
+  short: "u",
+  value: "name|uid[:group|gid]",
+  help: "User to run the command as",
+};
+
+/** Every command mydocker knows, as data: options, arguments, help. */
+export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  run: {
+    name: "run",
+    usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    description: "Create and run a new container from an image",
+    minArgs: 1,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [
+      { long: "rootfs", value: "DIR", help: "Use a directory as the root (never modified)" },
+      { long: "pull", value: "POLICY", default: "missing", help: "Pull: missing, always or never" },
+      PLATFORM,
+      { long: "quiet", short: "q", help: "Print nothing while pulling" },
+      { long: "name", value: "NAME", help: "Assign a name to the container" },
+      { long: "detach", short: "d", help: "Run in the background and print the container id" },
+      { long: "rm", help: "Remove the container when it exits" },
+      { long: "interactive", short: "i", help: "Keep stdin attached" },
+      { long: "tty", short: "t", help: "Allocate a pseudo-terminal" },
+      { long: "init", help: "Run a minimal init as PID 1 that forwards signals and reaps zombies" },
+      { long: "entrypoint", value: "COMMAND", help: "Overwrite the image's entrypoint" },
+      ENV,
+      ENV_FILE,
+      WORKDIR,
+      USER,
+      { long: "hostname", short: "h", value: "NAME", help: "Container hostname" },
+      {
+        long: "network",
+        value: "MODE",
+        default: "none",
+        help: "Network: none (loopback only) or host",
+      },
+      {
+        long: "volume",
+        short: "v",
+        value: "HOST:CONTAINER[:ro]",
+        multiple: true,
+        help: "Bind a host path into the container",
+      },
+      {
+        long: "mount",
+        value: "type=bind|tmpfs,...",
+        multiple: true,
+        help: "Attach a bind or tmpfs mount",
+      },
+      { long: "tmpfs", value: "PATH[:OPTIONS]", multiple: true, help: "Mount a tmpfs at PATH" },
+      { long: "read-only", help: "Mount the container's root read-only" },
+      { long: "cap-add", value: "CAP", multiple: true, help: "Add a Linux capability (or ALL)" },
+      { long: "cap-drop", value: "CAP", multiple: true, help: "Drop a Linux capability (or ALL)" },
+      {
+        long: "privileged",
+        help: "All capabilities, no masked paths, no seccomp, writable /sys",
+      },
+      {
+        long: "security-opt",
+        value: "OPTION",
+        multiple: true,
+        help: "seccomp=unconfined or no-new-privileges",
+      },
+      { long: "memory", short: "m", value: "BYTES", help: "Memory limit (e.g. 512m)" },
+      {
+        long: "memory-swap",
+        value: "BYTES",
+        help: "Memory plus swap limit; -1 for unlimited swap",
+      },
+      { long: "cpus", value: "NUMBER", help: "Number of CPUs (e.g. 1.5)" },
+      { long: "cpu-shares", short: "c", value: "WEIGHT", help: "CPU shares (relative weight)" },
+      { long: "pids-limit", value: "NUMBER", help: "Maximum number of processes (-1: unlimited)" },
+    ],
+  },
+  exec: {
+    name: "exec",
+    usage: "[OPTIONS] CONTAINER COMMAND [ARG...]",
+    description: "Execute a command in a running container",
+    minArgs: 1,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [
+      ENV,
+      ENV_FILE,
+      WORKDIR,
+      USER,
+      { long: "interactive", short: "i", help: "Keep stdin attached (always the case)" },
+    ],
+  },
+  pull: {
+    name: "pull",
+    usage: "[OPTIONS] NAME[:TAG|@DIGEST]",
+    description: "Download an image from a registry",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [PLATFORM, { long: "quiet", short: "q", help: "Print nothing but errors" }],
+  },
+  images: {
+    name: "images",
+    usage: "[OPTIONS]",
+    description: "List images",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [{ long: "quiet", short: "q", help: "Only show image IDs" }],
+  },
+  rmi: {
+    name: "rmi",
+    usage: "IMAGE [IMAGE...]",
+    description: "Remove one or more images",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [],
+  },
+  ps: {
+    name: "ps",
+    usage: "[OPTIONS]",
+    description: "List containers",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [
+      { long: "all", short: "a", help: "Show all containers (default shows just running)" },
+      { long: "quiet", short: "q", help: "Only display container IDs" },
+    ],
+  },
+  rm: {
+    name: "rm",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Remove one or more containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{ long: "force", short: "f", help: "Remove a running container (uses SIGKILL)" }],
+  },
+  logs: {
+    name: "logs",
+    usage: "CONTAINER",
+    description: "Fetch the logs of a detached container",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [],
+  },
+  stop: {
+    name: "stop",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Stop one or more running containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{
+      long: "time",
+      short: "t",
+      value: "SECONDS",
+      default: "10",
+      help: "Seconds to wait before killing the container",
+    }],
+  },
+  kill: {
+    name: "kill",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Kill one or more running containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{
+      long: "signal",
+      short: "s",
+      value: "SIGNAL",
+      default: "KILL",
+      help: "Signal to send to the container",
+    }],
+  },
+  wait: {
+    name: "wait",
+    usage: "CONTAINER [CONTAINER...]",
+    description: "Block until containers stop, then print their exit codes",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [],
+  },
+};
 
 /** What the command line asks for. */
 export type ParsedCommand =
@@ -33,209 +242,120 @@ export type ParsedCommand =
     root: string;
   }
   | { name: "usage-error"; message: string; hint: string }
-  | { name: "help" };
+  | { name: "help"; text: string };
 
-const DEFAULT_ROOT = "/var/lib/mydocker";
+function generalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    "Usage:  mydocker [OPTIONS] COMMAND",
+    "",
+    "Run containers from OCI images, without a daemon.",
+    "",
+    "Options:",
+    "      --root DIR  Where images and containers are stored",
+    "                  (default: $MYDOCKER_ROOT or /var/lib/mydocker)",
+    "      --help      Print usage",
+    "",
+    "Commands:",
+    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.description}`),
+    "",
+    "Run 'mydocker COMMAND --help' for more information on a command.",
+    "",
+  ].join("\n");
+}
+
+/** Turns a command's parsed arguments into the command to run. */
+function toCommand(name: string, parsed: ParsedArgs, root: string): ParsedCommand {
+  const { options, args, rest } = parsed;
+  const flag = (key: string) => options[key] === true;
+  switch (name) {
+    case "run":
+      return {
+        name,
+        invocation: {
+          image: args[0]!,
+          command: rest,
+          options: options as unknown as RunInvocation["options"],
+          root,
+        },
+      };
+    case "exec":
+      return {
+        name,
+        container: args[0]!,
+        command: rest,
+        options: options as unknown as ExecOptions,
+        root,
+      };
+    case "pull":
+      return {
+        name,
+        image: args[0]!,
+        platform: options.platform as string | undefined,
+        quiet: flag("quiet"),
+        root,
+      };
+    case "images":
+      return { name, quiet: flag("quiet"), root };
+    case "rmi":
+      return { name, images: args, root };
+    case "ps":
+      return { name, all: flag("all"), quiet: flag("quiet"), root };
+    case "rm":
+      return { name, containers: args, force: flag("force"), root };
+    case "logs":
+      return { name, container: args[0]!, root };
+    case "stop": {
+      const seconds = Number(options.time);
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        return {
+          name: "usage-error",
+          message: `invalid --time "${options.time}"`,
+          hint: "See 'mydocker stop --help'.",
+        };
+      }
+      return { name, containers: args, seconds, root };
+    }
+    case "kill":
+      return { name, containers: args, signal: options.signal as string, root };
+    default:
+      return { name: "wait", containers: args, root };
+  }
+}
 
 /** Parses `args` (without the program name) into the command they name; runs nothing. */
 export async function parseCommandLine(args: readonly string[]): Promise<ParsedCommand> {
-  const { Command, CommanderError, InvalidArgumentError, Option } = await import("commander");
-  let parsed: ParsedCommand = { name: "help" };
-  let current = "mydocker";
-  const collect = (value: string, previous: string[] = []) => [...previous, value];
-  const program = new Command("mydocker")
-    .description("Run containers from OCI images, without a daemon.")
-    .usage("[OPTIONS] COMMAND")
-    .helpOption("--help", "Print usage")
-    .option(
-      "--root <dir>",
-      "Where images and containers are stored (default: $MYDOCKER_ROOT or /var/lib/mydocker)",
-    )
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ outputError: () => {} })
-    .showSuggestionAfterError(false);
-  const root = () => program.opts().root ?? Deno.env.get("MYDOCKER_ROOT") ?? DEFAULT_ROOT;
-
-  program.command("run")
-    .description("Create and run a new container from an image")
-    .usage("[OPTIONS] IMAGE [COMMAND] [ARG...]")
-    .helpOption("--help", "Print usage")
-    .argument("<image>", "the image (with --rootfs, only a name)")
-    .argument("[command...]", "the command and its arguments")
-    .passThroughOptions()
-    .option("--rootfs <dir>", "Use a directory as the root (never modified)")
-    .option("-e, --env <KEY=VALUE>", "Set an environment variable (KEY alone copies it)", collect)
-    .option("--env-file <file>", "Read environment variables from a file", collect)
-    .option("-w, --workdir <dir>", "Working directory inside the container")
-    .option("-h, --hostname <name>", "Container hostname")
-    .addOption(
-      new Option("--network <mode>", "Network: none (loopback only) or host").default("none"),
-    )
-    .option("--rm", "Remove the container when it exits (always done for now)")
-    .option("--entrypoint <command>", "Overwrite the image's default entrypoint")
-    .addOption(
-      new Option("--pull <policy>", "Pull the image: missing, always or never").default("missing"),
-    )
-    .option("--platform <os/arch>", "Platform to pull, e.g. linux/arm64")
-    .option("-q, --quiet", "Print nothing while pulling")
-    .option("-u, --user <name|uid[:group|gid]>", "User to run the command as")
-    .option("-v, --volume <HOST:CONTAINER[:ro]>", "Bind a host path into the container", collect)
-    .option("--mount <type=bind|tmpfs,...>", "Attach a bind or tmpfs mount", collect)
-    .option("--tmpfs <PATH[:OPTIONS]>", "Mount a tmpfs at PATH", collect)
-    .option("--read-only", "Mount the container's root read-only")
-    .option("--cap-add <capability>", "Add a Linux capability (or ALL)", collect)
-    .option("--cap-drop <capability>", "Drop a Linux capability (or ALL)", collect)
-    .option("--privileged", "All capabilities, no masked paths, no seccomp, writable /sys")
-    .option("--security-opt <option>", "seccomp=unconfined or no-new-privileges", collect)
-    .option("-m, --memory <bytes>", "Memory limit (e.g. 512m)")
-    .option("--memory-swap <bytes>", "Memory plus swap limit; -1 for unlimited swap")
-    .option("--cpus <number>", "Number of CPUs (e.g. 1.5)")
-    .option("-c, --cpu-shares <weight>", "CPU shares (relative weight)")
-    .option("--pids-limit <number>", "Maximum number of processes (-1 for unlimited)")
-    .option("--init", "Run a minimal init as PID 1 that forwards signals and reaps zombies")
-    .option("--name <name>", "Assign a name to the container")
-    .option("-d, --detach", "Run in the background and print the container id")
-    .option("-i, --interactive", "Keep stdin attached")
-    .option("-t, --tty", "Allocate a pseudo-terminal")
-    .action((image: string, command: string[], options: RunInvocation["options"]) => {
-      parsed = { name: "run", invocation: { image, command, options, root: root() } };
-    });
-
-  program.command("pull")
-    .description("Download an image from a registry")
-    .usage("[OPTIONS] NAME[:TAG|@DIGEST]")
-    .helpOption("--help", "Print usage")
-    .argument("<image>", "the image")
-    .option("--platform <os/arch>", "Platform to pull, e.g. linux/arm64")
-    .option("-q, --quiet", "Print nothing but errors")
-    .action((image: string, options: { platform?: string; quiet?: boolean }) => {
-      parsed = {
-        name: "pull",
-        image,
-        platform: options.platform,
-        quiet: options.quiet === true,
-        root: root(),
-      };
-    });
-
-  program.command("images")
-    .description("List images")
-    .helpOption("--help", "Print usage")
-    .option("-q, --quiet", "Only show image IDs")
-    .action((options: { quiet?: boolean }) => {
-      parsed = { name: "images", quiet: options.quiet === true, root: root() };
-    });
-
-  program.command("rmi")
-    .description("Remove one or more images")
-    .usage("IMAGE [IMAGE...]")
-    .helpOption("--help", "Print usage")
-    .argument("<images...>", "the images")
-    .action((images: string[]) => {
-      parsed = { name: "rmi", images, root: root() };
-    });
-
-  program.command("ps")
-    .description("List containers")
-    .helpOption("--help", "Print usage")
-    .option("-a, --all", "Show all containers (default shows just running)")
-    .option("-q, --quiet", "Only display container IDs")
-    .action((options: { all?: boolean; quiet?: boolean }) => {
-      parsed = {
-        name: "ps",
-        all: options.all === true,
-        quiet: options.quiet === true,
-        root: root(),
-      };
-    });
-
-  program.command("rm")
-    .description("Remove one or more containers")
-    .usage("[OPTIONS] CONTAINER [CONTAINER...]")
-    .helpOption("--help", "Print usage")
-    .argument("<containers...>", "the containers")
-    .option("-f, --force", "Force the removal of a running container (uses SIGKILL)")
-    .action((containers: string[], options: { force?: boolean }) => {
-      parsed = { name: "rm", containers, force: options.force === true, root: root() };
-    });
-
-  program.command("logs")
-    .description("Fetch the logs of a detached container")
-    .usage("CONTAINER")
-    .helpOption("--help", "Print usage")
-    .argument("<container>", "the container")
-    .action((container: string) => {
-      parsed = { name: "logs", container, root: root() };
-    });
-
-  program.command("stop")
-    .description("Stop one or more running containers")
-    .usage("[OPTIONS] CONTAINER [CONTAINER...]")
-    .helpOption("--help", "Print usage")
-    .argument("<containers...>", "the containers")
-    .option("-t, --time <seconds>", "Seconds to wait before killing the container", "10")
-    .action((containers: string[], options: { time: string }) => {
-      const seconds = Number(options.time);
-      if (!Number.isFinite(seconds) || seconds < 0) {
-        throw new InvalidArgumentError(`invalid --time "${options.time}"`);
-      }
-      parsed = { name: "stop", containers, seconds, root: root() };
-    });
-
-  program.command("kill")
-    .description("Kill one or more running containers")
-    .usage("[OPTIONS] CONTAINER [CONTAINER...]")
-    .helpOption("--help", "Print usage")
-    .argument("<containers...>", "the containers")
-    .option("-s, --signal <signal>", "Signal to send to the container", "KILL")
-    .action((containers: string[], options: { signal: string }) => {
-      parsed = { name: "kill", containers, signal: options.signal, root: root() };
-    });
-
-  program.command("wait")
-    .description("Block until containers stop, then print their exit codes")
-    .usage("CONTAINER [CONTAINER...]")
-    .helpOption("--help", "Print usage")
-    .argument("<containers...>", "the containers")
-    .action((containers: string[]) => {
-      parsed = { name: "wait", containers, root: root() };
-    });
-
-  program.command("exec")
-    .description("Execute a command in a running container")
-    .usage("[OPTIONS] CONTAINER COMMAND [ARG...]")
-    .helpOption("--help", "Print usage")
-    .argument("<container>", "the container")
-    .argument("<command...>", "the command and its arguments")
-    .passThroughOptions()
-    .option("-e, --env <KEY=VALUE>", "Set an environment variable", collect)
-    .option("--env-file <file>", "Read environment variables from a file", collect)
-    .option("-w, --workdir <dir>", "Working directory inside the container")
-    .option("-u, --user <name|uid[:group|gid]>", "User to run the command as")
-    .option("-i, --interactive", "Keep stdin attached (always the case)")
-    .action((container: string, command: string[], options: ExecOptions) => {
-      parsed = { name: "exec", container, command, options, root: root() };
-    });
-
-  program.hook("preSubcommand", (_, sub) => {
-    current = `mydocker ${sub.name()}`;
-  });
-
-  try {
-    await program.parseAsync(args, { from: "user" });
-    if (args.length === 0) program.outputHelp();
-    return parsed;
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
-      return { name: "help" };
-    }
+  let root = Deno.env.get("MYDOCKER_ROOT") || DEFAULT_ROOT;
+  let index = 0;
+  for (; index < args.length && args[index]!.startsWith("-"); index++) {
+    const arg = args[index]!;
+    if (arg === "--help") return { name: "help", text: generalHelp() };
+    if (arg === "--root" && index + 1 < args.length) root = args[++index]!;
+    else if (arg.startsWith("--root=")) root = arg.slice("--root=".length);
+    else {return {
+        name: "usage-error",
+        message: `unknown option '${arg}'`,
+        hint: "See 'mydocker --help'.",
+      };}
+  }
+  const name = args[index];
+  if (name === undefined) return { name: "help", text: generalHelp() };
+  const spec = COMMANDS[name];
+  if (spec === undefined) {
     return {
       name: "usage-error",
-      message: error.message.replace(/^error: /, ""),
-      hint: `See '${current} --help'.`,
+      message: `unknown command '${name}'`,
+      hint: "See 'mydocker --help'.",
     };
+  }
+  const { formatHelp, parseCommandArgs, UsageError } = await import("./cli/parse_args.ts");
+  try {
+    const parsed = parseCommandArgs(spec, args.slice(index + 1));
+    if (parsed.help) return { name: "help", text: formatHelp(spec) };
+    return toCommand(name, parsed, root);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { name: "usage-error", message: error.message, hint: `See '${error.command} --help'.` };
   }
 }
 
@@ -266,6 +386,7 @@ export async function main(args: readonly string[]): Promise<number> {
     const parsed = await parseCommandLine(args);
     switch (parsed.name) {
       case "help":
+        console.log(parsed.text);
         return 0;
       case "usage-error":
         console.error(`mydocker: ${parsed.message}\n${parsed.hint}`);

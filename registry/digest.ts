@@ -39,3 +39,19 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function sha256Digest(bytes: Uint8Array): Promise<string> {
   return `sha256:${await sha256Hex(bytes)}`;
 }
+
+/** The bytes of a blob or layer did not hash to the digest that was expected. */
+export class DigestMismatchError extends Error {
+  /** The digest that was expected. */
+  readonly expected: string;
+  /** The digest of the bytes actually received. */
+  readonly actual: string;
+
+  /** Builds the error for bytes that hashed to `actual` instead of `expected`. */
+  constructor(expected: string, actual: string) {
+    super(`Digest mismatch for ${expected}: got ${actual}`);
+    this.name = "DigestMismatchError";
+    this.expected = expected;
+    this.actual = actual;
+  }
+}

@@ -8,23 +8,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { parseDigest } from "./digest.ts";
-
-/** The bytes of a blob or layer did not hash to the digest that was expected. */
-export class DigestMismatchError extends Error {
-  /** The digest that was expected. */
-  readonly expected: string;
-  /** The digest of the bytes actually received. */
-  readonly actual: string;
-
-  /** Builds the error for bytes that hashed to `actual` instead of `expected`. */
-  constructor(expected: string, actual: string) {
-    super(`Digest mismatch for ${expected}: got ${actual}`);
-    this.name = "DigestMismatchError";
-    this.expected = expected;
-    this.actual = actual;
-  }
-}
+import { DigestMismatchError, parseDigest } from "./digest.ts";
 
 /**
  * Returns a pass-through stream that hashes its bytes and, once they end, errors with

@@ -14,8 +14,7 @@
  * @module
  */
 
-import { DigestMismatchError } from "./digest_stream.ts";
-import { parseDigest, sha256Digest } from "./digest.ts";
+import { DigestMismatchError, parseDigest, sha256Digest } from "./digest.ts";
 import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
 import { processStartTime } from "../runtime/process_start_time.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type BlobFetcher, openBlobStream } from "../registry/blob_stream.ts";
 import { decompress, sniffCompression } from "../registry/decompress.ts";
-import { DigestMismatchError, digestVerifier } from "../registry/digest_stream.ts";
+import { DigestMismatchError } from "../registry/digest.ts";
+import { digestVerifier } from "../registry/digest_stream.ts";
 import { sha256Digest } from "../registry/digest.ts";
 import { RegistryError } from "../registry/registry_error.ts";
 import { gzipSync, zstdCompressSync } from "node:zlib";

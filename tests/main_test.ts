@@ -67,3 +67,50 @@ Deno.test("parseCommandLine() takes the state root from --root, then $MYDOCKER_R
   const parsed = await parseCommandLine(["--root", "/srv/md", "run", "img", "true"]);
   assert.ok(parsed.name === "run" && parsed.invocation.root === "/srv/md");
 });
+
+Deno.test("parseCommandLine() takes combined short flags and --long=value", async () => {
+  const parsed = await parseCommandLine(["run", "-dit", "--env=A=1", "-eB=2", "img", "sh"]);
+  assert.ok(parsed.name === "run");
+  const { options } = parsed.invocation;
+  assert.equal(options.detach, true);
+  assert.equal(options.interactive, true);
+  assert.equal(options.tty, true);
+  assert.deepEqual(options.env, ["A=1", "B=2"]);
+  assert.deepEqual(parsed.invocation.command, ["sh"]);
+});
+
+Deno.test("parseCommandLine() parses exec like run: options end at CONTAINER", async () => {
+  const parsed = await parseCommandLine(["exec", "-u", "nobody", "box", "ls", "-u", "--all"]);
+  assert.ok(parsed.name === "exec");
+  assert.equal(parsed.container, "box");
+  assert.deepEqual(parsed.command, ["ls", "-u", "--all"]);
+  assert.equal(parsed.options.user, "nobody");
+});
+
+Deno.test("parseCommandLine() applies defaults and checks values of the other commands", async () => {
+  assert.deepEqual(await parseCommandLine(["stop", "a", "b"]), {
+    name: "stop",
+    containers: ["a", "b"],
+    seconds: 10,
+    root: Deno.env.get("MYDOCKER_ROOT") || "/var/lib/mydocker",
+  });
+  const bad = await parseCommandLine(["stop", "-t", "soon", "a"]);
+  assert.equal(bad.name, "usage-error");
+  const kill = await parseCommandLine(["kill", "-s", "USR1", "a"]);
+  assert.ok(kill.name === "kill" && kill.signal === "USR1");
+  const extra = await parseCommandLine(["logs", "a", "b"]);
+  assert.deepEqual(extra, {
+    name: "usage-error",
+    message: '"mydocker logs" accepts at most 1 arguments',
+    hint: "See 'mydocker logs --help'.",
+  });
+});
+
+Deno.test("parseCommandLine() answers --help with text generated from the command table", async () => {
+  const help = await parseCommandLine(["run", "--help"]);
+  assert.ok(help.name === "help");
+  assert.match(help.text, /^Usage: {2}mydocker run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]\n/);
+  assert.match(help.text, /\n {2}-e, --env KEY=VALUE +Set an environment variable/);
+  const general = await parseCommandLine([]);
+  assert.ok(general.name === "help" && general.text.includes("  exec    Execute a command"));
+});
