@@ -5,19 +5,7 @@
  */
 
 import { ImageStore } from "../registry/store.ts";
-
-/** Formats a byte count the way Docker does: `1.23MB` (powers of 1000). */
-export function formatSize(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
-  return `${value.toFixed(digits)}${units[unit]}`;
-}
+import { formatBytes } from "./format_bytes.ts";
 
 /** Lays out rows as left-aligned columns separated by three spaces. */
 export function formatColumns(rows: readonly (readonly string[])[]): string {
@@ -43,7 +31,7 @@ export async function imagesCommand(root: string, quiet: boolean): Promise<numbe
       familiarRepository(image),
       image.tag ?? "<none>",
       shortId(image.id),
-      formatSize(image.size),
+      formatBytes(image.size),
     ]);
   }
   console.log(formatColumns(rows));

@@ -9,6 +9,7 @@
 import process from "node:process";
 import { createLogUpdate } from "log-update";
 import type { LayerStatus, PullEvent, PullResult } from "../registry/pull.ts";
+import { formatBytes } from "./format_bytes.ts";
 
 /** Options of {@linkcode PullProgress}. */
 export interface PullProgressOptions {
@@ -22,18 +23,6 @@ export interface PullProgressOptions {
 
 const BAR_WIDTH = 50;
 const REDRAW_MS = 100;
-
-/** Formats a byte count as Docker does: decimal units, three significant digits (`12.3MB`). */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toPrecision(3).replace(/\.?0+$/, "")}${units[unit]}`;
-}
 
 /** Draws a Docker-style progress bar: `[=====>     ]`. */
 export function progressBar(current: number, total: number): string {

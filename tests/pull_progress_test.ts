@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { formatBytes, progressBar, PullProgress } from "../cli/pull_progress.ts";
+import { formatBytes } from "../cli/format_bytes.ts";
+import { progressBar, PullProgress } from "../cli/pull_progress.ts";
 
 const A = `sha256:${"a".repeat(64)}`;
 const B = `sha256:${"b".repeat(64)}`;

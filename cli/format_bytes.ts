@@ -1,0 +1,17 @@
+/**
+ * Byte counts for people, as Docker prints them in `images` and pull progress.
+ *
+ * @module
+ */
+
+/** Formats a byte count as Docker does: decimal units, three significant digits (`12.3MB`). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toPrecision(3).replace(/\.?0+$/, "")}${units[unit]}`;
+}
