@@ -261,15 +261,21 @@ Deno.test("run treats everything after IMAGE as the command, flags included", as
   assert.equal(result.stdoutText, "a\tb --rm -h\n");
 });
 
+/** Starts a container whose PID 1 is a `sleep` with a unique command line; waits until it runs. */
+async function startSleeper() {
+  const token = `sleep 30.${Date.now()}`;
+  const child = spawnMydocker(
+    ["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
+    env,
+  );
+  assert.match(await readUntil(child.stdout, "ready"), /ready/);
+  assert.ok(await waitFor(() => processesWith(token).length === 1));
+  return { child, token };
+}
+
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   Deno.test(`run ends the container and exits ${code} on ${signal}`, async () => {
-    const token = `sleep 30.${Date.now()}`;
-    const child = spawnMydocker(
-      ["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
-      env,
-    );
-    assert.match(await readUntil(child.stdout, "ready"), /ready/);
-    assert.ok(await waitFor(() => processesWith(token).length === 1));
+    const { child, token } = await startSleeper();
     child.kill(signal);
     const status = await child.status;
     await child.stderr.cancel();
@@ -297,13 +303,7 @@ Deno.test("run forwards signals to a container that handles them", async () => {
 });
 
 Deno.test("run's container dies with mydocker on SIGKILL, and the next run sweeps its directory", async () => {
-  const token = `sleep 30.${Date.now()}`;
-  const child = spawnMydocker(
-    ["run", "--rm", "--rootfs", rootfs, "x", "sh", "-c", `echo ready; exec ${token}`],
-    env,
-  );
-  assert.match(await readUntil(child.stdout, "ready"), /ready/);
-  assert.ok(await waitFor(() => processesWith(token).length === 1));
+  const { child, token } = await startSleeper();
   child.kill("SIGKILL");
   await child.status;
   await child.stderr.cancel();
