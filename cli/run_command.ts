@@ -19,6 +19,7 @@ import { processArgs } from "../runtime/image_process.ts";
 import { isValidName, randomName } from "../runtime/container_names.ts";
 import { nameInUse } from "../runtime/containers.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
+import { checkTerminalOptions } from "../runtime/terminal.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
 import { parseSecurityOptions } from "./security_options.ts";
@@ -164,6 +165,9 @@ async function imageRoot(
 /** Runs the container and returns mydocker's exit code. */
 export async function runCommand(invocation: RunInvocation): Promise<number> {
   const { options } = invocation;
+  const tty = options.tty === true;
+  const interactive = options.interactive === true;
+  checkTerminalOptions({ tty, interactive, detach: options.detach === true });
   const { lowerDirs, config } = options.rootfs === undefined
     ? await imageRoot(invocation)
     : { lowerDirs: [rootfsDirectory(options.rootfs)], config: {} as ImageRuntimeConfig };
@@ -200,7 +204,12 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     stateRoot: invocation.root,
     lowerDirs,
     args,
-    env: composeEnvironment({ hostname, imageEnv: config.Env ?? [], userEnv }),
+    // As Docker: TERM=xterm with -t, unless the image or the user sets TERM.
+    env: composeEnvironment({
+      hostname,
+      imageEnv: [...(tty ? ["TERM=xterm"] : []), ...(config.Env ?? [])],
+      userEnv,
+    }),
     cwd: workingDirectory(options.workdir, config.WorkingDir),
     network: networkMode(options.network),
     user: options.user ?? config.User ?? "",
@@ -212,6 +221,8 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     noNewPrivileges: security.noNewPrivileges,
     limits,
     init: options.init === true,
+    tty,
+    interactive,
   };
   const record: ContainerRecord = {
     id,

@@ -57,6 +57,11 @@ export interface ContainerSpec {
   cgroupProcs: string[];
   /** `--init`: a minimal init stays PID 1, reaping zombies and forwarding signals. */
   init: boolean;
+  /**
+   * `-t`: the init stage creates a pseudo-terminal, sends its master to mydocker over the Unix
+   * socket inherited at `socketFd`, and gives the command the slave as its controlling terminal.
+   */
+  terminal?: { socketFd: number };
 }
 
 /** A mount the user asked for, or one of the per-container /etc files. */

@@ -9,6 +9,7 @@
 
 import { joinCgroups } from "./cgroups/mod.ts";
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
+import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./container_mounts.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { ExitCodeError } from "./errors.ts";
@@ -77,6 +78,7 @@ export function runInitStage(spec: ContainerSpec): never {
   const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
   unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | CloneFlag.NEWCGROUP | network);
   buildRoot(spec);
+  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd);
   sethostname(spec.hostname);
   if (network !== 0) bringLoopbackUp();
   Deno.chdir(spec.process.cwd);
@@ -89,6 +91,7 @@ export function runInitStage(spec: ContainerSpec): never {
   if (spec.seccomp) installSeccomp(spec.capabilities);
   switchUser(user.uid, user.gid, user.additionalGids);
   if (user.uid === 0) setCapabilities(capabilities);
+  if (consoleSlave !== undefined) attachConsole(consoleSlave);
   if (spec.init) return runMiniInit(spec.process.args, env);
   resetSignals();
   return execCommand(spec.process.args, env);

@@ -90,6 +90,26 @@ const SYMBOLS = {
   lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
   syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize", nonblocking: true },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  ioctl_value: { name: "ioctl", parameters: ["i32", "u64", "u64"], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+  read_async: {
+    name: "read",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  write_async: {
+    name: "write",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -178,7 +198,13 @@ export const MountFlag = {
 /** `umount2` flag that detaches the mount lazily. */
 export const MNT_DETACH = 2;
 /** `open` flags used by the runtime. */
-export const OpenFlag = { RDONLY: 0, CLOEXEC: 0o2000000, PATH: 0o10000000 } as const;
+export const OpenFlag = {
+  RDONLY: 0,
+  RDWR: 0o2,
+  NOCTTY: 0o400,
+  CLOEXEC: 0o2000000,
+  PATH: 0o10000000,
+} as const;
 
 /** Detaches the calling thread from the namespaces in `flags` (a sum of {@linkcode CloneFlag}). */
 export function unshare(flags: number): void {
@@ -612,4 +638,182 @@ export function waitAnyChild(): { pid: number; status: ExitStatus } {
     const error = errno();
     if (error !== EINTR) throw new SyscallError("waitpid", error, "-1");
   }
+}
+
+/** Window size, terminal and pseudo-terminal ioctl requests (the same on x86_64 and aarch64). */
+const TIOCSCTTY = 0x540e;
+const TIOCGWINSZ = 0x5413;
+const TIOCSWINSZ = 0x5414;
+const FIOCLEX = 0x5451;
+const TIOCGPTN = 0x80045430;
+const TIOCSPTLCK = 0x40045431;
+
+/** Calls ioctl(2) with an integer (not a pointer) argument. */
+function ioctlValue(fd: number, request: number, value: number, name: string): void {
+  check(libc().ioctl_value(fd, BigInt(request), BigInt(value)), "ioctl", name);
+}
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+
+/**
+ * Creates a connected pair of Unix stream sockets. `local` is close-on-exec; `inheritable` is
+ * not, so a process spawned next inherits it (close it here once that process runs).
+ */
+export function socketPair(): { local: number; inheritable: number } {
+  const fds = new Int32Array(2);
+  check(libc().socketpair(AF_UNIX, SOCK_STREAM, 0, fds), "socketpair");
+  const [local, inheritable] = [fds[0]!, fds[1]!];
+  try {
+    ioctlValue(local, FIOCLEX, 0, "FIOCLEX");
+  } catch (error) {
+    close(local);
+    close(inheritable);
+    throw error;
+  }
+  return { local, inheritable };
+}
+
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const CMSG_LEN_ONE_FD = 20n;
+
+/**
+ * One buffer for sendmsg/recvmsg of one byte and one descriptor: a `struct msghdr` at 0, its
+ * `struct iovec` at 64, the control message (`CMSG_SPACE(sizeof(int))` = 24 bytes) at 80 with
+ * the descriptor at 96, and the data byte at 104. A single buffer keeps every part alive while
+ * a call on another thread uses it.
+ */
+function descriptorMessage(): Uint8Array<ArrayBuffer> {
+  const message = new Uint8Array(112);
+  const view = new DataView(message.buffer);
+  const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(message)));
+  view.setBigUint64(16, base + 64n, true); // msg_iov
+  view.setBigUint64(24, 1n, true); // msg_iovlen
+  view.setBigUint64(32, base + 80n, true); // msg_control
+  view.setBigUint64(40, 24n, true); // msg_controllen
+  view.setBigUint64(64, base + 104n, true); // iov_base
+  view.setBigUint64(72, 1n, true); // iov_len
+  return message;
+}
+
+/** Sends descriptor `fd` over the Unix socket `socket` (sendmsg with SCM_RIGHTS). */
+export function sendDescriptor(socket: number, fd: number): void {
+  const message = descriptorMessage();
+  const view = new DataView(message.buffer);
+  view.setBigUint64(80, CMSG_LEN_ONE_FD, true); // cmsg_len
+  view.setInt32(88, SOL_SOCKET, true);
+  view.setInt32(92, SCM_RIGHTS, true);
+  view.setInt32(96, fd, true);
+  check(Number(libc().sendmsg(socket, message, 0)), "sendmsg");
+}
+
+/**
+ * Receives a descriptor sent with {@linkcode sendDescriptor} over `socket`, close-on-exec,
+ * waiting on another thread. Resolves to undefined when the peer closed the socket without
+ * sending one; throws when recvmsg fails or the message carries no descriptor.
+ */
+export async function receiveDescriptor(socket: number): Promise<number | undefined> {
+  const message = descriptorMessage();
+  const received = Number(await libc().recvmsg(socket, message, MSG_CMSG_CLOEXEC));
+  if (received === 0) return undefined;
+  const view = new DataView(message.buffer);
+  const carriesDescriptor = received > 0 && view.getBigUint64(40, true) >= CMSG_LEN_ONE_FD &&
+    view.getInt32(88, true) === SOL_SOCKET && view.getInt32(92, true) === SCM_RIGHTS;
+  if (!carriesDescriptor) throw new Error("Cannot receive a descriptor: recvmsg brought none");
+  return view.getInt32(96, true);
+}
+
+/** Duplicates descriptor `from` onto `to` (closing what `to` was), without close-on-exec. */
+export function dup2(from: number, to: number): void {
+  check(libc().dup2(from, to), "dup2", String(to));
+}
+
+/**
+ * Unlocks the pseudo-terminal master `master` (unlockpt) and returns its number N: the slave is
+ * `pts/N` of the devpts instance the master came from.
+ */
+export function unlockPseudoTerminal(master: number): number {
+  ioctl(master, TIOCSPTLCK, new Uint8Array(4));
+  const number = new Int32Array(1);
+  ioctl(master, TIOCGPTN, new Uint8Array(number.buffer));
+  return number[0]!;
+}
+
+/** Makes terminal `fd` the controlling terminal of the calling process, a session leader. */
+export function setControllingTerminal(fd: number): void {
+  ioctlValue(fd, TIOCSCTTY, 0, "TIOCSCTTY");
+}
+
+/** A terminal's size in character cells. */
+export interface WindowSize {
+  rows: number;
+  columns: number;
+}
+
+/** Returns the window size of terminal `fd` (TIOCGWINSZ). */
+export function getWindowSize(fd: number): WindowSize {
+  const size = new Uint16Array(4);
+  ioctl(fd, TIOCGWINSZ, new Uint8Array(size.buffer));
+  return { rows: size[0]!, columns: size[1]! };
+}
+
+/**
+ * Sets the window size of terminal `fd` (TIOCSWINSZ); on a change the kernel sends SIGWINCH to
+ * the terminal's foreground process group.
+ */
+export function setWindowSize(fd: number, size: WindowSize): void {
+  const winsize = new Uint16Array([size.rows, size.columns, 0, 0]);
+  ioctl(fd, TIOCSWINSZ, new Uint8Array(winsize.buffer));
+}
+
+const TERMIOS_BYTES = 64; // struct termios is 60 bytes on Linux
+const TCSANOW = 0;
+
+/** Returns the attributes (`struct termios`) of terminal `fd`. */
+export function tcgetattr(fd: number): Uint8Array<ArrayBuffer> {
+  const attributes = new Uint8Array(TERMIOS_BYTES);
+  check(libc().tcgetattr(fd, attributes), "tcgetattr", String(fd));
+  return attributes;
+}
+
+/** Sets the attributes of terminal `fd` at once (TCSANOW). */
+export function tcsetattr(fd: number, attributes: Uint8Array<ArrayBuffer>): void {
+  check(libc().tcsetattr(fd, TCSANOW, attributes), "tcsetattr", String(fd));
+}
+
+/**
+ * Returns a copy of `attributes` set to raw mode as cfmakeraw(3) does: no echo, no line editing,
+ * no signals from keys, no output processing, 8-bit bytes.
+ */
+export function cfmakeraw(attributes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const raw = attributes.slice();
+  libc().cfmakeraw(raw);
+  return raw;
+}
+
+/**
+ * Reads up to `buffer.length` bytes from `fd` on another thread, so that a blocking descriptor
+ * (a terminal, a pseudo-terminal master) does not block the event loop. Resolves to the count,
+ * 0 at end of file, or -1 on an error (its errno stays on that thread; a pseudo-terminal master
+ * fails with EIO once every slave descriptor is closed). Leave `buffer` alone until then.
+ */
+export async function readAsync(fd: number, buffer: Uint8Array<ArrayBuffer>): Promise<number> {
+  return Number(await libc().read_async(fd, buffer, BigInt(buffer.length)));
+}
+
+/**
+ * Writes all of `bytes` to `fd`, on another thread so that a full terminal buffer does not block
+ * the event loop. Resolves to false when a write fails.
+ */
+export async function writeAllAsync(fd: number, bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const rest = bytes.subarray(offset);
+    const written = Number(await libc().write_async(fd, rest, BigInt(rest.length)));
+    if (written < 0) return false;
+    offset += written;
+  }
+  return true;
 }

@@ -28,6 +28,7 @@ import { findStaticHostBinary } from "./host_binary.ts";
 import { type ExitStatus, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { spawnInitStage } from "./spawn_init.ts";
+import { HostTerminal } from "./terminal.ts";
 
 /** What to run and how: the container config, fully resolved. */
 export interface ContainerConfig {
@@ -65,6 +66,10 @@ export interface ContainerConfig {
   limits: ResourceLimits;
   /** `--init`. */
   init: boolean;
+  /** `-t`: the command gets a pseudo-terminal (foreground runs only). */
+  tty: boolean;
+  /** `-i`: stdin is forwarded to the pseudo-terminal. */
+  interactive: boolean;
 }
 
 /** Returns a new random container id: 64 hex characters. */
@@ -88,8 +93,16 @@ export function createContainer(record: ContainerRecord): ContainerDir {
   return dir;
 }
 
-/** The container spec the init stage gets for `config`, with its cgroups and /etc files. */
-function containerSpec(config: ContainerConfig, dir: ContainerDir, cgroupProcs: string[]) {
+/**
+ * The container spec the init stage gets for `config`, with its cgroups, /etc files and the
+ * console socket of its terminal, if any.
+ */
+function containerSpec(
+  config: ContainerConfig,
+  dir: ContainerDir,
+  cgroupProcs: string[],
+  terminal: HostTerminal | undefined,
+) {
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");
   const spec: ContainerSpec = {
     id: config.id,
@@ -116,6 +129,7 @@ function containerSpec(config: ContainerConfig, dir: ContainerDir, cgroupProcs: 
     seccomp: config.seccomp,
     cgroupProcs,
     init: config.init,
+    ...(terminal === undefined ? {} : { terminal: { socketFd: terminal.socketFd } }),
   };
   return spec;
 }
@@ -124,6 +138,8 @@ function containerSpec(config: ContainerConfig, dir: ContainerDir, cgroupProcs: 
 export interface SupervisionHooks {
   /** Called with the container's host pid once it runs. */
   started?: (pid: number) => void;
+  /** The terminal the container gets (`-t`), started once the init stage is spawned. */
+  terminal?: HostTerminal;
 }
 
 /**
@@ -140,7 +156,10 @@ export async function superviseContainer(
   let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
   try {
     cgroup = createContainerCgroup(record.id, record.config.limits);
-    const pid = spawnInitStage(containerSpec(record.config, dir, cgroup.procsFiles));
+    const pid = spawnInitStage(
+      containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
+    );
+    hooks.terminal?.start();
     moveToCgroups(cgroup.procsFiles, pid);
     Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
     writeState(dir.path, state);
@@ -176,16 +195,20 @@ export async function superviseContainer(
 export async function runContainer(record: ContainerRecord): Promise<number> {
   sweepStale(record.config.stateRoot);
   const forwarder = new SignalForwarder();
+  const terminal = record.config.tty ? new HostTerminal(record.config.interactive) : undefined;
   try {
     const dir = createContainer(record);
     const status = await superviseContainer(dir, record, {
       started: (pid) => forwarder.attach(pid),
+      ...(terminal === undefined ? {} : { terminal }),
     });
+    await terminal?.finish();
     if (forwarder.terminatedBy !== undefined && status.signal !== undefined) {
       return 128 + forwarder.terminatedBy;
     }
     return status.code ?? 128 + status.signal!;
   } finally {
+    terminal?.close();
     forwarder.dispose();
   }
 }

@@ -44,9 +44,13 @@ function environment(): string[] {
 
 /**
  * Spawns this program with `args` inside a PID namespace: a new one (`"new"`) or the one of
- * process `pid`. Returns the stage's host pid.
+ * process `pid` (see `SpawnOptions` for `options`). Returns the stage's host pid.
  */
-export function spawnStageInPidNamespace(args: readonly string[], target: "new" | number): number {
+export function spawnStageInPidNamespace(
+  args: readonly string[],
+  target: "new" | number,
+  options: SpawnOptions = {},
+): number {
   const argv = selfCommand(args);
   const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
   try {
@@ -61,7 +65,7 @@ export function spawnStageInPidNamespace(args: readonly string[], target: "new" 
       }
     }
     try {
-      return spawn(argv[0]!, argv, environment());
+      return spawn(argv[0]!, argv, environment(), options);
     } finally {
       setns(original, CloneFlag.NEWPID);
     }
@@ -70,9 +74,13 @@ export function spawnStageInPidNamespace(args: readonly string[], target: "new" 
   }
 }
 
-/** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
+/**
+ * Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. With a
+ * terminal it leads a session of its own, so that it can take the console as controlling terminal.
+ */
 export function spawnInitStage(spec: ContainerSpec): number {
-  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new");
+  const group = spec.terminal === undefined ? "new-group" : "new-session";
+  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new", { group });
 }
 
 /** Spawns this program with `args` as a background process (see `SpawnOptions`). */
