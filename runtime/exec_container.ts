@@ -46,7 +46,7 @@ export async function execInContainer(
     seccomp: config.seccomp,
     noNewPrivileges: config.noNewPrivileges,
   };
-  const forwarder = new SignalForwarder(false);
+  const forwarder = new SignalForwarder({ pidOne: false });
   try {
     const pid = spawnStageInPidNamespace([EXEC_STAGE_ARG, JSON.stringify(spec)], state.pid);
     moveToCgroups(spec.cgroupProcs, pid);

@@ -25,9 +25,9 @@ import {
 import { listContainers, sweepContainers } from "./containers.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
-import { type ExitStatus, waitpid } from "./libc.ts";
+import { type ExitStatus, isatty, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
-import { spawnInitStage } from "./spawn_init.ts";
+import { spawnInitStage, type StdinMode } from "./spawn_init.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** What to run and how: the container config, fully resolved. */
@@ -140,6 +140,8 @@ export interface SupervisionHooks {
   started?: (pid: number) => void;
   /** The terminal the container gets (`-t`), started once the init stage is spawned. */
   terminal?: HostTerminal;
+  /** Where the container's stdin comes from when it has no terminal. */
+  stdin?: StdinMode;
 }
 
 /**
@@ -158,6 +160,7 @@ export async function superviseContainer(
     cgroup = createContainerCgroup(record.id, record.config.limits);
     const pid = spawnInitStage(
       containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
+      hooks.stdin,
     );
     hooks.terminal?.start();
     moveToCgroups(cgroup.procsFiles, pid);
@@ -194,12 +197,16 @@ export async function superviseContainer(
  */
 export async function runContainer(record: ContainerRecord): Promise<number> {
   sweepStale(record.config.stateRoot);
-  const forwarder = new SignalForwarder();
-  const terminal = record.config.tty ? new HostTerminal(record.config.interactive) : undefined;
+  const { tty, interactive } = record.config;
+  const stdin: StdinMode = tty || !isatty(0) ? "pass" : interactive ? "foreground" : "null";
+  // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
+  const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
+  const terminal = tty ? new HostTerminal(interactive) : undefined;
   try {
     const dir = createContainer(record);
     const status = await superviseContainer(dir, record, {
       started: (pid) => forwarder.attach(pid),
+      stdin,
       ...(terminal === undefined ? {} : { terminal }),
     });
     await terminal?.finish();

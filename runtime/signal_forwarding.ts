@@ -41,13 +41,17 @@ export class SignalForwarder {
   terminatedBy: number | undefined;
 
   readonly #pidOne: boolean;
+  readonly #terminalSignalsDelivered: boolean;
 
   /**
    * Starts listening; signals that arrive before {@linkcode attach} are held. `pidOne` says the
-   * target is PID 1 of its namespace, whose default dispositions mydocker then stands in for.
+   * target is PID 1 of its namespace, whose default dispositions mydocker then stands in for;
+   * `terminalSignalsDelivered` that it shares mydocker's foreground process group, so the
+   * terminal's SIGINT and SIGQUIT already reached it and are not sent twice.
    */
-  constructor(pidOne = true) {
-    this.#pidOne = pidOne;
+  constructor(options: { pidOne?: boolean; terminalSignalsDelivered?: boolean } = {}) {
+    this.#pidOne = options.pidOne ?? true;
+    this.#terminalSignalsDelivered = options.terminalSignalsDelivered ?? false;
     for (const [name, number] of Object.entries(FORWARDED_SIGNALS)) {
       const listener = () => this.#deliver(number);
       Deno.addSignalListener(name as Deno.Signal, listener);
@@ -68,8 +72,10 @@ export class SignalForwarder {
       return;
     }
     try {
+      const fromTerminal = this.#terminalSignalsDelivered &&
+        (signal === FORWARDED_SIGNALS.SIGINT || signal === FORWARDED_SIGNALS.SIGQUIT);
       if (!this.#pidOne || handlesSignal(pid, signal)) {
-        kill(pid, signal);
+        if (!fromTerminal) kill(pid, signal);
       } else {
         this.terminatedBy ??= signal;
         kill(pid, SIGKILL);

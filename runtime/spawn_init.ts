@@ -16,6 +16,7 @@ import {
   OpenFlag,
   setns,
   spawn,
+  SpawnOpen,
   type SpawnOptions,
   unshare,
 } from "./libc.ts";
@@ -74,13 +75,28 @@ export function spawnStageInPidNamespace(
   }
 }
 
+/** Where a container's stdin comes from when it has no terminal of its own. */
+export type StdinMode =
+  /** mydocker's stdin, the container in a process group of its own (signals come from mydocker). */
+  | "pass"
+  /** /dev/null: a terminal on mydocker's stdin without `-i`, as Docker does. */
+  | "null"
+  /** mydocker's terminal, the container in mydocker's (foreground) process group, to read it. */
+  | "foreground";
+
 /**
  * Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. With a
  * terminal it leads a session of its own, so that it can take the console as controlling terminal.
  */
-export function spawnInitStage(spec: ContainerSpec): number {
-  const group = spec.terminal === undefined ? "new-group" : "new-session";
-  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new", { group });
+export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
+  const args = [INIT_STAGE_ARG, JSON.stringify(spec)];
+  if (spec.terminal !== undefined) {
+    return spawnStageInPidNamespace(args, "new", { group: "new-session" });
+  }
+  return spawnStageInPidNamespace(args, "new", {
+    group: stdin === "foreground" ? "inherit" : "new-group",
+    files: stdin === "null" ? [{ fd: 0, path: "/dev/null", flags: SpawnOpen.READ }] : [],
+  });
 }
 
 /** Spawns this program with `args` as a background process (see `SpawnOptions`). */

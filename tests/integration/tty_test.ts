@@ -171,3 +171,25 @@ Deno.test("run -t -d is refused with a clear message", async () => {
   );
   assertNoContainerDirs(stateRoot);
 });
+
+Deno.test("run without -t on a terminal: stdin is /dev/null unless -i, as in Docker", async () => {
+  await onTerminal(
+    [],
+    ["sh", "-c", "cat; readlink /proc/self/fd/0; echo done"],
+    async (session) => {
+      await session.expect(/\/dev\/null\r\ndone\r\n/);
+      assert.deepEqual(await session.wait(), { code: 0 });
+    },
+    /done/,
+  );
+  await onTerminal(
+    ["-i"],
+    ["sh", "-c", "echo ready; read line; echo got $line"],
+    async (session) => {
+      await session.type("hello\r");
+      await session.expect(/got hello\r\n/);
+      assert.deepEqual(await session.wait(), { code: 0 });
+    },
+    /ready/,
+  );
+});
