@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_PATH } from "./exec_command.ts";
+import { DEFAULT_PATH } from "./exec_program.ts";
 
 /** The inputs of {@linkcode composeEnvironment}. */
 export interface EnvironmentSources {

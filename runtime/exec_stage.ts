@@ -9,8 +9,7 @@
 
 import { joinCgroups } from "./cgroups/mod.ts";
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
-import { ExitCodeError } from "./errors.ts";
-import { execCommand } from "./exec_command.ts";
+import { execCommand } from "./exec_program.ts";
 import {
   CloneFlag,
   close,
@@ -24,6 +23,7 @@ import {
   unshare,
 } from "./libc.ts";
 import { installSeccomp } from "./seccomp.ts";
+import { runStage } from "./stage_main.ts";
 import { resolveContainerUser } from "./user.ts";
 
 /** What the exec stage receives. */
@@ -82,13 +82,5 @@ export function runExecStage(spec: ExecSpec): never {
 
 /** Runs the exec stage from its command-line argument (the JSON spec) and reports failures. */
 export function execStageMain(specJson: string): never {
-  try {
-    return runExecStage(JSON.parse(specJson) as ExecSpec);
-  } catch (error) {
-    const exitCode = error instanceof ExitCodeError ? error.exitCode : 125;
-    const message = error instanceof Error ? error.message : String(error);
-    const prefix = error instanceof ExitCodeError ? "" : "Cannot exec in container: ";
-    console.error(`mydocker: ${prefix}${message}`);
-    Deno.exit(exitCode);
-  }
+  return runStage(() => runExecStage(JSON.parse(specJson)), "Cannot exec in container: ");
 }

@@ -12,8 +12,7 @@ import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./container_mounts.ts";
 import type { ContainerSpec } from "./container_spec.ts";
-import { ExitCodeError } from "./errors.ts";
-import { execCommand } from "./exec_command.ts";
+import { execCommand } from "./exec_program.ts";
 import {
   CloneFlag,
   close,
@@ -37,19 +36,12 @@ import {
   mountOverlay,
   switchRoot,
 } from "./rootfs.ts";
+import { pathExists } from "./path_exists.ts";
 import { installSeccomp } from "./seccomp.ts";
+import { runStage } from "./stage_main.ts";
 import { resolveContainerUser } from "./user.ts";
 
 const SIGKILL = 9;
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Builds the container's root and mounts: namespaces, overlay, pivot_root, the mount plan. */
 function buildRoot(spec: ContainerSpec): void {
@@ -61,7 +53,7 @@ function buildRoot(spec: ContainerSpec): void {
   switchRoot(spec.rootfs.mountPoint);
   applyMountPlan(planMounts({ privileged: spec.privileged }));
   if (hostBinaryTree !== undefined && hostBinary !== undefined) {
-    if (!exists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary);
+    if (!pathExists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary);
     close(hostBinaryTree);
   }
   attachMounts(mounts);
@@ -99,13 +91,5 @@ export function runInitStage(spec: ContainerSpec): never {
 
 /** Runs the init stage from its command-line argument (the JSON spec) and reports failures. */
 export function initStageMain(specJson: string): never {
-  try {
-    return runInitStage(JSON.parse(specJson) as ContainerSpec);
-  } catch (error) {
-    const exitCode = error instanceof ExitCodeError ? error.exitCode : 125;
-    const message = error instanceof Error ? error.message : String(error);
-    const prefix = error instanceof ExitCodeError ? "" : "Cannot start container: ";
-    console.error(`mydocker: ${prefix}${message}`);
-    Deno.exit(exitCode);
-  }
+  return runStage(() => runInitStage(JSON.parse(specJson)), "Cannot start container: ");
 }

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { startCommand } from "./exec_command.ts";
+import { startCommand } from "./exec_program.ts";
 import { spawn, waitAnyChild } from "./libc.ts";
 
 /**

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { pathExists } from "../path_exists.ts";
 import { ExitCodeError, fsErrorReason } from "../errors.ts";
 import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
@@ -59,15 +60,6 @@ const SWEEP_PATIENCE_MS = 200;
 function reason(error: unknown): string {
   const text = fsErrorReason(error).replace(/ \(os error \d+\).*$/s, "");
   return text.charAt(0).toLowerCase() + text.slice(1);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function sleepSync(ms: number): void {
@@ -218,7 +210,7 @@ export function createCgroupsIn(
     }
     for (const { controller, hierarchy } of placements) {
       const path = paths[hierarchy === "v2" ? paths.length - 1 : hierarchy]!;
-      const hasFile = (file: string) => exists(`${path}/${file}`);
+      const hasFile = (file: string) => pathExists(`${path}/${file}`);
       const writes = hierarchy === "v2"
         ? controller.v2Files(limits, hasFile)
         : controller.v1Files(limits, hasFile);
@@ -304,5 +296,5 @@ export function existingCgroupProcs(id: string): string[] {
   const mountPoints = [...v1.map((hierarchy) => hierarchy.mountPoint)];
   if (v2MountPoint !== undefined) mountPoints.push(v2MountPoint);
   return mountPoints.map((mountPoint) => `${mountPoint}/${PARENT}/${id}/cgroup.procs`)
-    .filter(exists);
+    .filter(pathExists);
 }
