@@ -14,6 +14,7 @@ import {
 import {
   type ContainerRecord,
   type ContainerState,
+  isAlive,
   readRecord,
   readState,
   writeState,
@@ -70,13 +71,39 @@ export function nameInUse(stateRoot: string, name: string): boolean {
 
 /**
  * Tidies up after monitors that died (mydocker killed with SIGKILL): their `--rm` containers are
- * removed, the others are recorded as exited (137), as `readState` already reports them.
+ * removed, the others are recorded as exited (137), as `readState` already reports them. Reads
+ * only the state of each container (a run does this every time, so it must stay cheap), and
+ * returns the ids of the containers that remain.
  */
-export function sweepContainers(stateRoot: string): void {
-  for (const container of listContainers(stateRoot)) {
-    const stored = JSON.parse(Deno.readTextFileSync(`${container.dir.path}/state.json`));
-    if (stored.status === "exited" || container.state.status !== "exited") continue;
-    if (container.record.remove) removeContainerDir(container.dir);
-    else writeState(container.dir.path, container.state);
+export function sweepContainers(stateRoot: string): Set<string> {
+  const remaining = new Set<string>();
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(containersRoot(stateRoot))];
+  } catch {
+    return remaining;
   }
+  for (const { name } of entries) {
+    remaining.add(name);
+    const dir = containerDir(stateRoot, name);
+    let stored: ContainerState;
+    try {
+      stored = JSON.parse(Deno.readTextFileSync(`${dir.path}/state.json`));
+    } catch {
+      continue; // Being created or removed right now.
+    }
+    if (stored.status === "exited" || isAlive(stored.monitor)) continue;
+    const exited: ContainerState = {
+      ...stored,
+      status: "exited",
+      exitCode: stored.exitCode ?? 137,
+    };
+    if (readRecord(dir.path).remove) {
+      removeContainerDir(dir);
+      remaining.delete(name);
+    } else {
+      writeState(dir.path, exited);
+    }
+  }
+  return remaining;
 }

@@ -22,7 +22,7 @@ import {
   writeRecord,
   writeState,
 } from "./container_state.ts";
-import { listContainers, sweepContainers } from "./containers.ts";
+import { sweepContainers } from "./containers.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { type ExitStatus, isatty, waitpid } from "./libc.ts";
@@ -80,9 +80,8 @@ export function newContainerId(): string {
 
 /** Removes what dead monitors left behind: their --rm containers and their cgroups. */
 export function sweepStale(stateRoot: string): void {
-  sweepContainers(stateRoot);
-  const live = new Set(listContainers(stateRoot).map((c) => c.record.id));
-  sweepStaleCgroups((id) => live.has(id));
+  const remaining = sweepContainers(stateRoot);
+  sweepStaleCgroups((id) => remaining.has(id));
 }
 
 /** Creates container `record` on disk (status "created", monitored by the calling process). */

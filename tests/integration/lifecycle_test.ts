@@ -5,7 +5,13 @@
 
 import assert from "node:assert/strict";
 import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
-import { assertNoContainerDirs, runMydocker, waitFor } from "../support/mydocker.ts";
+import {
+  assertNoContainerDirs,
+  readUntil,
+  runMydocker,
+  spawnMydocker,
+  waitFor,
+} from "../support/mydocker.ts";
 
 const rootfs = await makeBusyboxRootfs();
 const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
@@ -199,5 +205,31 @@ Deno.test("run -d of a missing command reports it like a foreground run", async 
     'mydocker: Cannot run "/no/such/command": no such file or directory\n',
   );
   assert.equal((await mydocker("rm", "broken")).code, 0);
+  assertNoContainerDirs(stateRoot);
+});
+
+Deno.test("a container whose mydocker was SIGKILLed is recorded as exited (137)", async () => {
+  const child = spawnMydocker(
+    [
+      "run",
+      "--name",
+      "orphaned",
+      "--rootfs",
+      rootfs,
+      "img",
+      "sh",
+      "-c",
+      "echo ready; exec sleep 30",
+    ],
+    env,
+  );
+  assert.match(await readUntil(child.stdout, "ready"), /ready/);
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stderr.cancel();
+  const ps = await mydocker("ps", "-a");
+  assert.match(psLine(ps.stdoutText, "orphaned") ?? "", / Exited \(137\) /);
+  assert.equal((await mydocker("wait", "orphaned")).stdoutText, "137\n");
+  assert.equal((await mydocker("rm", "orphaned")).code, 0);
   assertNoContainerDirs(stateRoot);
 });
