@@ -39,7 +39,7 @@ export async function benchStartLatency(runs: number): Promise<void> {
     const samples = await measure([
       {
         name: "mydocker",
-        argv: () => [MYDOCKER, "run", "--rootfs", rootfs, "bench", "/bin/true"],
+        argv: () => [MYDOCKER, "run", "--rm", "--rootfs", rootfs, "bench", "/bin/true"],
         env: { MYDOCKER_ROOT: `${tmpfs}/state` },
       },
       {
