@@ -130,7 +130,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       ENV_FILE,
       WORKDIR,
       USER,
-      { long: "interactive", short: "i", help: "Keep stdin attached (always the case)" },
+      { long: "interactive", short: "i", help: "Keep stdin attached" },
+      { long: "tty", short: "t", help: "Allocate a pseudo-terminal" },
     ],
   },
   pull: {

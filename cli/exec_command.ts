@@ -6,6 +6,7 @@
 
 import { findContainer } from "../runtime/containers.ts";
 import { execInContainer } from "../runtime/exec_container.ts";
+import { checkTerminalOptions } from "../runtime/terminal.ts";
 import { userEnvironment } from "./env_options.ts";
 
 /** The options of `mydocker exec`. */
@@ -14,6 +15,8 @@ export interface ExecOptions {
   envFile?: string[];
   workdir?: string;
   user?: string;
+  tty?: boolean;
+  interactive?: boolean;
 }
 
 /** Runs the command in the container and returns its exit code. */
@@ -23,11 +26,18 @@ export async function execCommand(
   command: string[],
   options: ExecOptions,
 ): Promise<number> {
+  const tty = options.tty === true;
+  const interactive = options.interactive === true;
+  checkTerminalOptions({ tty, interactive, detach: false });
   const container = findContainer(root, reference);
+  const env = userEnvironment(options.envFile ?? [], options.env ?? [], (key) => Deno.env.get(key));
   return await execInContainer(container, {
     args: command,
-    env: userEnvironment(options.envFile ?? [], options.env ?? [], (key) => Deno.env.get(key)),
+    // As Docker: TERM=xterm with -t, unless the user sets TERM.
+    env: tty ? ["TERM=xterm", ...env] : env,
     cwd: options.workdir,
     user: options.user,
+    tty,
+    interactive,
   });
 }

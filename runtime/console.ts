@@ -21,17 +21,20 @@ import {
 
 /**
  * Creates the console once the container's /dev/pts is mounted: opens a new pseudo-terminal
- * there, binds its slave at /dev/console, sends the master to mydocker over `socketFd` and
+ * there, binds its slave at /dev/console (unless `bindConsole` is false, as for `exec`, whose
+ * terminal is not the container's console), sends the master to mydocker over `socketFd` and
  * closes both. Returns the slave's descriptor, for {@linkcode attachConsole}.
  */
-export function createConsole(socketFd: number): number {
+export function createConsole(socketFd: number, bindConsole = true): number {
   const { RDWR, NOCTTY } = OpenFlag;
   const master = open("/dev/pts/ptmx", RDWR | NOCTTY);
   try {
     const slavePath = `/dev/pts/${unlockPseudoTerminal(master)}`;
     const slave = open(slavePath, RDWR | NOCTTY);
-    Deno.writeFileSync("/dev/console", new Uint8Array(), { mode: 0o600 });
-    mount(slavePath, "/dev/console", null, MountFlag.BIND);
+    if (bindConsole) {
+      Deno.writeFileSync("/dev/console", new Uint8Array(), { mode: 0o600 });
+      mount(slavePath, "/dev/console", null, MountFlag.BIND);
+    }
     sendDescriptor(socketFd, master);
     return slave;
   } finally {

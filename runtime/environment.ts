@@ -18,17 +18,25 @@ export interface EnvironmentSources {
   userEnv: readonly string[];
 }
 
-/** Returns the environment as `KEY=VALUE` entries, one per key, in first-seen order. */
-export function composeEnvironment(sources: EnvironmentSources): string[] {
+/**
+ * Merges `KEY=VALUE` lists: one entry per key, in first-seen order, the value from the last
+ * list that sets it.
+ */
+export function mergeEnvironment(...lists: readonly (readonly string[])[]): string[] {
   const values = new Map<string, string>();
-  const set = (entry: string) => {
+  for (const entry of lists.flat()) {
     const equals = entry.indexOf("=");
     const key = equals < 0 ? entry : entry.slice(0, equals);
     values.set(key, equals < 0 ? "" : entry.slice(equals + 1));
-  };
-  set(`PATH=${DEFAULT_PATH}`);
-  set(`HOSTNAME=${sources.hostname}`);
-  sources.imageEnv.forEach(set);
-  sources.userEnv.forEach(set);
+  }
   return Array.from(values, ([key, value]) => `${key}=${value}`);
+}
+
+/** Returns the environment as `KEY=VALUE` entries, one per key, in first-seen order. */
+export function composeEnvironment(sources: EnvironmentSources): string[] {
+  return mergeEnvironment(
+    [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${sources.hostname}`],
+    sources.imageEnv,
+    sources.userEnv,
+  );
 }

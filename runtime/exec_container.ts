@@ -7,12 +7,14 @@
 
 import { existingCgroupProcs, moveToCgroups } from "./cgroups/mod.ts";
 import type { StoredContainer } from "./containers.ts";
+import { mergeEnvironment } from "./environment.ts";
 import { ExitCodeError } from "./errors.ts";
 import type { ExecSpec } from "./exec_stage.ts";
 import { EXEC_STAGE_ARG } from "./stage_args.ts";
 import { waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
-import { spawnStageInPidNamespace } from "./spawn_init.ts";
+import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_init.ts";
+import { HostTerminal } from "./terminal.ts";
 
 /** What `exec` runs in the container, beyond what the container itself says. */
 export interface ExecRequest {
@@ -23,6 +25,10 @@ export interface ExecRequest {
   cwd: string | undefined;
   /** The user; the container's when undefined. */
   user: string | undefined;
+  /** `-t`: give the command a pseudo-terminal. */
+  tty: boolean;
+  /** `-i`: keep stdin attached. */
+  interactive: boolean;
 }
 
 /** Runs `request` in `container` and returns the exit code. */
@@ -39,21 +45,35 @@ export async function execInContainer(
     pid: state.pid,
     cgroupProcs: existingCgroupProcs(record.id),
     args: request.args,
-    env: [...config.env, ...request.env],
+    env: mergeEnvironment(config.env, request.env),
     cwd: request.cwd ?? config.cwd,
     user: request.user ?? config.user,
     capabilities: config.capabilities,
     seccomp: config.seccomp,
     noNewPrivileges: config.noNewPrivileges,
   };
-  const forwarder = new SignalForwarder({ pidOne: false });
+  const { tty, interactive } = request;
+  const stdin = stdinMode(tty, interactive);
+  const terminal = tty ? new HostTerminal(interactive) : undefined;
+  if (terminal !== undefined) spec.terminal = { socketFd: terminal.socketFd };
+  const forwarder = new SignalForwarder({
+    pidOne: false,
+    terminalSignalsDelivered: stdin === "foreground",
+  });
   try {
-    const pid = spawnStageInPidNamespace([EXEC_STAGE_ARG, JSON.stringify(spec)], state.pid);
+    const pid = spawnStageInPidNamespace(
+      [EXEC_STAGE_ARG, JSON.stringify(spec)],
+      state.pid,
+      stageSpawnOptions(tty, stdin),
+    );
+    terminal?.start();
     moveToCgroups(spec.cgroupProcs, pid);
     forwarder.attach(pid);
     const status = await waitpid(pid);
+    await terminal?.finish();
     return status.code ?? 128 + status.signal!;
   } finally {
+    terminal?.close();
     forwarder.dispose();
   }
 }

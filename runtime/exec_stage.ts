@@ -9,6 +9,7 @@
 
 import { joinCgroups } from "./cgroups/mod.ts";
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
+import { attachConsole, createConsole } from "./console.ts";
 import { execCommand } from "./exec_program.ts";
 import {
   CloneFlag,
@@ -39,6 +40,8 @@ export interface ExecSpec {
   capabilities: string[];
   seccomp: boolean;
   noNewPrivileges: boolean;
+  /** `exec -t`: the socket to send the new pty's master over. */
+  terminal?: { socketFd: number };
 }
 
 /** Namespaces joined, in order: the mount namespace last, as it changes what paths mean. */
@@ -66,6 +69,7 @@ export function runExecStage(spec: ExecSpec): never {
     setns(fd!, type!);
     close(fd!);
   }
+  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, false);
   Deno.chdir(spec.cwd);
   const user = resolveContainerUser(spec.user);
   const env = spec.env.some((entry) => entry.startsWith("HOME="))
@@ -76,6 +80,7 @@ export function runExecStage(spec: ExecSpec): never {
   if (spec.seccomp) installSeccomp(spec.capabilities);
   switchUser(user.uid, user.gid, user.additionalGids);
   if (user.uid === 0) setCapabilities(capabilities);
+  if (consoleSlave !== undefined) attachConsole(consoleSlave);
   resetSignals();
   return execCommand(spec.args, env);
 }

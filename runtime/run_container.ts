@@ -25,9 +25,9 @@ import {
 import { sweepContainers } from "./containers.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
-import { type ExitStatus, isatty, waitpid } from "./libc.ts";
+import { type ExitStatus, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
-import { spawnInitStage, type StdinMode } from "./spawn_init.ts";
+import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_init.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** What to run and how: the container config, fully resolved. */
@@ -197,7 +197,7 @@ export async function superviseContainer(
 export async function runContainer(record: ContainerRecord): Promise<number> {
   sweepStale(record.config.stateRoot);
   const { tty, interactive } = record.config;
-  const stdin: StdinMode = tty || !isatty(0) ? "pass" : interactive ? "foreground" : "null";
+  const stdin = stdinMode(tty, interactive);
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
   const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
   const terminal = tty ? new HostTerminal(interactive) : undefined;

@@ -12,6 +12,7 @@ import { INIT_STAGE_ARG } from "./stage_args.ts";
 import {
   CloneFlag,
   close,
+  isatty,
   open,
   OpenFlag,
   setns,
@@ -85,18 +86,30 @@ export type StdinMode =
   | "foreground";
 
 /**
- * Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. With a
- * terminal it leads a session of its own, so that it can take the console as controlling terminal.
+ * Where a container's stdin comes from without a terminal of its own (`-t`): as it is when it is
+ * no terminal; a terminal only with `-i` (then in the foreground group), else /dev/null.
  */
-export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
-  const args = [INIT_STAGE_ARG, JSON.stringify(spec)];
-  if (spec.terminal !== undefined) {
-    return spawnStageInPidNamespace(args, "new", { group: "new-session" });
-  }
-  return spawnStageInPidNamespace(args, "new", {
+export function stdinMode(tty: boolean, interactive: boolean): StdinMode {
+  return tty || !isatty(0) ? "pass" : interactive ? "foreground" : "null";
+}
+
+/**
+ * How a stage that runs the container's command is spawned: with a terminal (`-t`) it leads a
+ * session of its own, so that it can make the pty its controlling terminal; otherwise as `stdin`
+ * says.
+ */
+export function stageSpawnOptions(terminal: boolean, stdin: StdinMode): SpawnOptions {
+  if (terminal) return { group: "new-session" };
+  return {
     group: stdin === "foreground" ? "inherit" : "new-group",
     files: stdin === "null" ? [{ fd: 0, path: "/dev/null", flags: SpawnOpen.READ }] : [],
-  });
+  };
+}
+
+/** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
+export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
+  const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
+  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new", options);
 }
 
 /** Spawns this program with `args` as a background process (see `SpawnOptions`). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnvFile, resolveEnvEntry, userEnvironment } from "../cli/env_options.ts";
-import { composeEnvironment } from "../runtime/environment.ts";
+import { composeEnvironment, mergeEnvironment } from "../runtime/environment.ts";
 
 Deno.test("composeEnvironment() orders PATH, HOSTNAME, image Env, user entries; later wins", () => {
   assert.deepEqual(
@@ -30,4 +30,12 @@ Deno.test("userEnvironment() puts env files before -e and reports unreadable fil
     () => userEnvironment(["/no/such/file"], [], () => undefined),
     /^ExitCodeError: Cannot read env file "\/no\/such\/file": no such file or directory$/,
   );
+});
+
+Deno.test("mergeEnvironment() keeps one entry per key, the last value, the first position", () => {
+  assert.deepEqual(mergeEnvironment(["A=1", "TERM=xterm"], ["B=2", "A=3"], ["TERM=dumb"]), [
+    "A=3",
+    "TERM=dumb",
+    "B=2",
+  ]);
 });

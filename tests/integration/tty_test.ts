@@ -193,3 +193,31 @@ Deno.test("run without -t on a terminal: stdin is /dev/null unless -i, as in Doc
     /ready/,
   );
 });
+
+Deno.test("exec -it gives a command in a running container a terminal of its own", async () => {
+  const started = await runMydocker(
+    ["run", "-d", "--rm", "--name", "tty-target", "--rootfs", rootfs, "tty", "sleep", "31"],
+    { env },
+  );
+  assert.equal(started.code, 0);
+  const session = new PtySession(["exec", "-it", "tty-target", "sh"], env, {
+    rows: 30,
+    columns: 90,
+  });
+  try {
+    const before = session.attributes();
+    await session.expect(PROMPT);
+    await session.type("tty; stty size; echo $TERM; tr '\\0' ' ' < /proc/1/cmdline; echo\r");
+    await session.expect(/\/dev\/pts\/\d+\r\n30 90\r\nxterm\r\nsleep 31 \r\n/);
+    await session.type("exit 5\r");
+    assert.deepEqual(await session.wait(), { code: 5 });
+    assert.deepEqual(session.attributes(), before, "the terminal's settings were not restored");
+    const noTty = await runMydocker(["exec", "-it", "tty-target", "true"], { env, stdin: "null" });
+    assert.equal(noTty.code, 125);
+    assert.equal(noTty.stderrText, "mydocker: the input device is not a TTY\n");
+  } finally {
+    await session.close();
+    await runMydocker(["rm", "-f", "tty-target"], { env });
+  }
+  assertNoContainerDirs(stateRoot);
+});
