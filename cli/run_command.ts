@@ -133,10 +133,16 @@ function capabilities(options: RunOptions): string[] {
 
 const PULL_POLICIES = ["missing", "always", "never"] as const;
 
-/** The image's layers (topmost first) and runtime config, pulled first when the policy says. */
-async function imageRoot(
-  invocation: RunInvocation,
-): Promise<{ lowerDirs: string[]; config: ImageRuntimeConfig }> {
+/** What a container is made from: layers (topmost first), runtime config, and the image id. */
+interface ContainerSource {
+  lowerDirs: string[];
+  config: ImageRuntimeConfig;
+  /** The image id (config digest); undefined for --rootfs. */
+  imageId: string | undefined;
+}
+
+/** The image's layers, runtime config and id, pulled first when the policy says. */
+async function imageRoot(invocation: RunInvocation): Promise<ContainerSource> {
   const { options, image } = invocation;
   const policy = PULL_POLICIES.find((candidate) => candidate === options.pull);
   if (policy === undefined) {
@@ -159,7 +165,7 @@ async function imageRoot(
     stored = await store.getImage(ref);
     if (stored === undefined) throw new ExitCodeError(`Cannot run "${image}": pull stored nothing`);
   }
-  return { lowerDirs: stored.layers, config: stored.config.config ?? {} };
+  return { lowerDirs: stored.layers, config: stored.config.config ?? {}, imageId: stored.id };
 }
 
 /** Runs the container and returns mydocker's exit code. */
@@ -168,9 +174,9 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   const tty = options.tty === true;
   const interactive = options.interactive === true;
   checkTerminalOptions({ tty, interactive, detach: options.detach === true });
-  const { lowerDirs, config } = options.rootfs === undefined
+  const { lowerDirs, config, imageId }: ContainerSource = options.rootfs === undefined
     ? await imageRoot(invocation)
-    : { lowerDirs: [rootfsDirectory(options.rootfs)], config: {} as ImageRuntimeConfig };
+    : { lowerDirs: [rootfsDirectory(options.rootfs)], config: {}, imageId: undefined };
   const args = processArgs({
     imageEntrypoint: config.Entrypoint,
     imageCmd: config.Cmd,
@@ -228,6 +234,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     id,
     name,
     image: invocation.image,
+    ...(imageId === undefined ? {} : { imageId }),
     created: new Date().toISOString(),
     remove: options.rm === true,
     detached: options.detach === true,

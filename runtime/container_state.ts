@@ -14,6 +14,8 @@ export interface ContainerRecord {
   name: string;
   /** The image as the user named it (or the --rootfs directory). */
   image: string;
+  /** The image's id (config digest), which `rmi` checks; absent for `--rootfs`. */
+  imageId?: string;
   /** When it was created (ISO 8601). */
   created: string;
   /** Remove everything when it exits (`--rm`). */

@@ -271,6 +271,22 @@ Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exi
   }
 });
 
+Deno.test("rmi refuses an image a kept container was made from, until the container is gone", async () => {
+  await pushImage(registry, "inuse", "v1", { layers: [baseLayer] });
+  const image = `${registry.host}/inuse:v1`;
+  const run = await mydocker("run", "--name", "user-of-inuse", image, "true");
+  assert.equal(run.code, 0);
+  const refused = await mydocker("rmi", image);
+  assert.equal(refused.code, 125);
+  assert.match(
+    refused.stderrText,
+    /^mydocker: Cannot remove image ".*\/inuse:v1": container user-of-inuse \([0-9a-f]{12}\) uses it; remove the container first\n$/,
+  );
+  assert.equal((await mydocker("run", "--rm", "--pull", "never", image, "true")).code, 0);
+  assert.equal((await mydocker("rm", "user-of-inuse")).code, 0);
+  assert.equal((await mydocker("rmi", image)).stdoutText, `Untagged: ${image}\n`);
+});
+
 Deno.test("run cleanup: the store and registry are left as found", async () => {
   await mydocker("rmi", appImage, baseImage, `${registry.host}/files:v1`, `${registry.host}/multi`);
   const listed = await mydocker("images", "-q");
