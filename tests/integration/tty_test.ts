@@ -15,6 +15,22 @@ const env = { MYDOCKER_ROOT: stateRoot };
 const PROMPT = /\/ # /;
 
 /**
+ * Whether a `sleep 30` runs in the foreground process group of its terminal (the shell has
+ * handed it the terminal), so that a Ctrl-C typed now reaches it rather than the shell.
+ */
+function sleepInForeground(): boolean {
+  return processesWith("sleep 30").some((pid) => {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return fields[2] === fields[5]; // pgrp === tpgid
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
  * Runs `mydocker run FLAGS --rm --rootfs <busybox> tty ARGS` on a 24x80 terminal of the test's,
  * hands the session to `drive` once `ready` has appeared, and closes it on every path.
  */
@@ -64,7 +80,7 @@ Deno.test("run -it passes the terminal's size and its changes to the container",
 Deno.test("Ctrl-C interrupts the container's foreground process and the shell carries on", async () => {
   await onTerminal(["-it"], ["sh"], async (session) => {
     await session.type("sleep 30\r");
-    assert.ok(await waitFor(() => processesWith("sleep 30").length > 0), "sleep did not start");
+    assert.ok(await waitFor(sleepInForeground), "sleep did not start in the foreground");
     const offset = session.output.length;
     await session.type("\x03");
     assert.ok(await waitFor(() => processesWith("sleep 30").length === 0), "sleep survived");
@@ -116,7 +132,7 @@ Deno.test("run --init -it gives the command the terminal, with job control", asy
   await onTerminal(["--init", "-it"], ["sh"], async (session) => {
     await session.type("tty; sleep 30\r");
     await session.expect(/\/dev\/pts\/0\r\n/);
-    assert.ok(await waitFor(() => processesWith("sleep 30").length > 0), "sleep did not start");
+    assert.ok(await waitFor(sleepInForeground), "sleep did not start in the foreground");
     const offset = session.output.length;
     await session.type("\x03");
     const prompt = await session.expect(PROMPT, offset);
