@@ -8,12 +8,10 @@ import assert from "node:assert/strict";
 import { createCgroupsIn } from "../../runtime/cgroups/mod.ts";
 import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
 import { ExitCodeError } from "../../runtime/errors.ts";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import { readUntil, runMydocker, spawnMydocker, waitFor } from "../support/mydocker.ts";
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
+const { rootfs, stateRoot, env } = await makeTestBed();
 const layout = detectCgroupLayout();
 /** Every hierarchy's mount point: v1 ones, then v2. */
 const mountPoints = [

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import {
   assertNoContainerDirs,
   processesWith,
@@ -14,9 +14,7 @@ import {
 } from "../support/mydocker.ts";
 import { maskHas } from "../../runtime/signal_forwarding.ts";
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
+const { rootfs, stateRoot, env } = await makeTestBed();
 const SIGTERM = 15;
 
 /** Runs `mydocker run [--init] --rm --rootfs <busybox> test ARGS`. */

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import {
   assertNoContainerDirs,
   readUntil,
@@ -13,9 +13,7 @@ import {
   waitFor,
 } from "../support/mydocker.ts";
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
+const { rootfs, stateRoot, env } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });
 
 /** Starts `sh -c script` detached under `name`; returns the printed id. */

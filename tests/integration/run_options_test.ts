@@ -4,12 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import { busyboxEntries, pushImage } from "../support/image_builder.ts";
 import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
 import { startRegistry } from "../support/registry_server.ts";
 
-const rootfs = await makeBusyboxRootfs();
+const { rootfs, stateRoot, env } = await makeTestBed();
 await Deno.writeTextFile(
   `${rootfs}/etc/passwd`,
   "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n" +
@@ -19,8 +19,6 @@ await Deno.writeTextFile(
   `${rootfs}/etc/group`,
   "root:x:0:\nwheel:x:10:app\nstaff:x:50:app,root\napp:x:1000:\nnogroup:x:65534:\n",
 );
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
 
 /** Runs `mydocker run FLAGS --rootfs <busybox> test ARGS`; checks nothing is left behind. */
 async function run(flags: string[], ...args: string[]) {

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import {
   assertNoContainerDirs,
   hostMounts,
@@ -16,9 +16,7 @@ import {
   waitFor,
 } from "../support/mydocker.ts";
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
+const { rootfs, stateRoot, env } = await makeTestBed();
 
 /** Runs `mydocker run --rootfs <busybox> test ARGS` and checks nothing is left behind. */
 async function run(args: string[], options: RunMydockerOptions = {}, flags: string[] = []) {

@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import { assertNoContainerDirs, runMydocker } from "../support/mydocker.ts";
 
 const PROBE_SOURCE = new URL("../testdata/sysprobe.c", import.meta.url).pathname;
@@ -29,12 +29,11 @@ async function buildProbe(directory: string): Promise<string> {
   return output;
 }
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
+const { rootfs, stateRoot } = await makeTestBed();
 const buildDir = await Deno.makeTempDir({ prefix: "mydocker-test-sysprobe-" });
 await Deno.copyFile(await buildProbe(buildDir), `${rootfs}/bin/sysprobe`);
 globalThis.addEventListener("unload", () => {
-  for (const path of [rootfs, stateRoot, buildDir]) Deno.removeSync(path, { recursive: true });
+  Deno.removeSync(buildDir, { recursive: true });
 });
 
 /** Runs every probe in a container started with `flags`; returns probe name → answer. */

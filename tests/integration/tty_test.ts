@@ -5,13 +5,11 @@
  */
 
 import assert from "node:assert/strict";
-import { makeBusyboxRootfs } from "../support/busybox_rootfs.ts";
+import { makeTestBed } from "../support/test_bed.ts";
 import { assertNoContainerDirs, processesWith, runMydocker, waitFor } from "../support/mydocker.ts";
 import { PtySession } from "../support/pty.ts";
 
-const rootfs = await makeBusyboxRootfs();
-const stateRoot = await Deno.makeTempDir({ prefix: "mydocker-test-state-" });
-const env = { MYDOCKER_ROOT: stateRoot };
+const { rootfs, stateRoot, env } = await makeTestBed();
 const PROMPT = /\/ # /;
 
 /**
