@@ -17,7 +17,7 @@
 import { DigestMismatchError, parseDigest, sha256Digest } from "./digest.ts";
 import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
-import { processStartTime } from "../runtime/process_start_time.ts";
+import { processStartTime } from "../runtime/process_identity.ts";
 
 /** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
 export const DEFAULT_STORE_ROOT = "/var/lib/mydocker";

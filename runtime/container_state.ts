@@ -6,7 +6,7 @@
  */
 
 import type { ContainerConfig } from "./run_container.ts";
-import { processStartTime } from "./process_start_time.ts";
+import { isAlive } from "./process_identity.ts";
 
 /** What a container is: written when it is created. */
 export interface ContainerRecord {
@@ -40,17 +40,6 @@ export interface ContainerState {
   exitCode?: number;
 }
 
-/** Names the calling process as `pid start-time`, the form of {@linkcode ContainerState.monitor}. */
-export function processIdentity(pid: number = Deno.pid): string {
-  return `${pid} ${processStartTime(pid) ?? ""}`;
-}
-
-/** Tells whether the process named by `identity` (from {@linkcode processIdentity}) is alive. */
-export function isAlive(identity: string): boolean {
-  const pid = Number(identity.split(" ")[0]);
-  return Number.isInteger(pid) && pid > 0 && processIdentity(pid) === identity;
-}
-
 function writeAtomically(path: string, value: unknown): void {
   const temporary = `${path}.${Deno.pid}.tmp`;
   Deno.writeTextFileSync(temporary, JSON.stringify(value));
@@ -72,12 +61,17 @@ export function writeState(dir: string, state: ContainerState): void {
   writeAtomically(`${dir}/state.json`, state);
 }
 
+/** Reads a container's state as stored, whether or not its monitor is still alive. */
+export function readStoredState(dir: string): ContainerState {
+  return JSON.parse(Deno.readTextFileSync(`${dir}/state.json`)) as ContainerState;
+}
+
 /**
  * Reads a container's state. A container whose monitor died while it ran (mydocker killed with
  * SIGKILL, which kills the container too) reads as exited with code 137.
  */
 export function readState(dir: string): ContainerState {
-  const state = JSON.parse(Deno.readTextFileSync(`${dir}/state.json`)) as ContainerState;
+  const state = readStoredState(dir);
   if (state.status !== "exited" && !isAlive(state.monitor)) {
     return { ...state, status: "exited", exitCode: state.exitCode ?? 137 };
   }

@@ -14,12 +14,13 @@ import {
 import {
   type ContainerRecord,
   type ContainerState,
-  isAlive,
   readRecord,
   readState,
+  readStoredState,
   writeState,
 } from "./container_state.ts";
 import { ExitCodeError } from "./errors.ts";
+import { isAlive } from "./process_identity.ts";
 
 /** A container as stored: its directory, record and current state. */
 export interface StoredContainer {
@@ -88,7 +89,7 @@ export function sweepContainers(stateRoot: string): Set<string> {
     const dir = containerDir(stateRoot, name);
     let stored: ContainerState;
     try {
-      stored = JSON.parse(Deno.readTextFileSync(`${dir.path}/state.json`));
+      stored = readStoredState(dir.path);
     } catch {
       continue; // Being created or removed right now.
     }

@@ -7,7 +7,12 @@
  */
 
 import type { ContainerDir } from "./container_dir.ts";
-import { type ContainerRecord, type ContainerState, readState } from "./container_state.ts";
+import {
+  type ContainerRecord,
+  type ContainerState,
+  readState,
+  readStoredState,
+} from "./container_state.ts";
 import { SpawnOpen } from "./libc.ts";
 import { INIT_STAGE_ARG, MONITOR_ARG } from "./stage_args.ts";
 import { createContainer, sweepStale } from "./run_container.ts";
@@ -37,7 +42,7 @@ export async function startDetached(
   for (;;) {
     let state: ContainerState;
     try {
-      state = JSON.parse(Deno.readTextFileSync(`${dir.path}/state.json`));
+      state = readStoredState(dir.path);
     } catch (error) {
       // A --rm container that has already ended and been removed.
       if (error instanceof Deno.errors.NotFound) {

@@ -18,11 +18,11 @@ import type { ContainerMount, ContainerSpec, NetworkMode } from "./container_spe
 import {
   type ContainerRecord,
   type ContainerState,
-  processIdentity,
   writeRecord,
   writeState,
 } from "./container_state.ts";
 import { sweepContainers } from "./containers.ts";
+import { processIdentity } from "./process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { type ExitStatus, waitpid } from "./libc.ts";

@@ -7,19 +7,15 @@
  * @module
  */
 
-import { processStartTime } from "../process_start_time.ts";
+import { isAlive, processIdentity } from "../process_identity.ts";
 
 /** Where the owner records live (`/run` is a tmpfs: a reboot forgets them with the cgroups). */
 export const OWNERS_DIR = "/run/mydocker/cgroups";
 
-function ownerRecord(pid: number): string {
-  return `${pid} ${processStartTime(pid) ?? ""}`;
-}
-
 /** Records this process as the owner of container `id`'s cgroups. */
 export function recordOwner(id: string): void {
   Deno.mkdirSync(OWNERS_DIR, { recursive: true, mode: 0o700 });
-  Deno.writeTextFileSync(`${OWNERS_DIR}/${id}`, ownerRecord(Deno.pid));
+  Deno.writeTextFileSync(`${OWNERS_DIR}/${id}`, processIdentity());
 }
 
 /** Removes the owner record of container `id`, if any. */
@@ -39,5 +35,5 @@ export function ownerIsAlive(id: string): boolean {
   } catch {
     return false;
   }
-  return ownerRecord(Number(record.split(" ")[0])) === record;
+  return isAlive(record);
 }
