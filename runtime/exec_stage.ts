@@ -8,8 +8,8 @@
  */
 
 import { joinCgroups } from "./cgroups/mod.ts";
-import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
 import { attachConsole, createConsole } from "./console.ts";
+import { type ProcessCredentials, takeOnCredentials } from "./process_credentials.ts";
 import { execCommand } from "./exec_program.ts";
 import {
   CloneFlag,
@@ -20,26 +20,18 @@ import {
   prctl,
   resetSignals,
   setns,
-  switchUser,
   unshare,
 } from "./libc.ts";
-import { installSeccomp } from "./seccomp.ts";
 import { runStage } from "./stage_main.ts";
-import { resolveContainerUser } from "./user.ts";
 
-/** What the exec stage receives. */
-export interface ExecSpec {
+/** What the exec stage receives: the container's credentials and where to find it. */
+export interface ExecSpec extends ProcessCredentials {
   /** Host pid of the container's PID 1, whose namespaces are joined. */
   pid: number;
   /** The container's cgroup.procs files. */
   cgroupProcs: string[];
   args: string[];
-  env: string[];
   cwd: string;
-  user: string;
-  capabilities: string[];
-  seccomp: boolean;
-  noNewPrivileges: boolean;
   /** `exec -t`: the socket to send the new pty's master over. */
   terminal?: { socketFd: number };
 }
@@ -71,15 +63,7 @@ export function runExecStage(spec: ExecSpec): never {
   }
   const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, false);
   Deno.chdir(spec.cwd);
-  const user = resolveContainerUser(spec.user);
-  const env = spec.env.some((entry) => entry.startsWith("HOME="))
-    ? spec.env
-    : [...spec.env, `HOME=${user.home}`];
-  const capabilities = limitBoundingSet(spec.capabilities);
-  if (spec.noNewPrivileges) prctl(Prctl.SET_NO_NEW_PRIVS, 1);
-  if (spec.seccomp) installSeccomp(spec.capabilities);
-  switchUser(user.uid, user.gid, user.additionalGids);
-  if (user.uid === 0) setCapabilities(capabilities);
+  const env = takeOnCredentials(spec);
   if (consoleSlave !== undefined) attachConsole(consoleSlave);
   resetSignals();
   return execCommand(spec.args, env);

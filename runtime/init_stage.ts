@@ -8,7 +8,6 @@
  */
 
 import { joinCgroups } from "./cgroups/mod.ts";
-import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./container_mounts.ts";
 import type { ContainerSpec } from "./container_spec.ts";
@@ -23,7 +22,6 @@ import {
   prctl,
   resetSignals,
   sethostname,
-  switchUser,
   unshare,
 } from "./libc.ts";
 import { runMiniInit } from "./mini_init.ts";
@@ -37,9 +35,8 @@ import {
   switchRoot,
 } from "./rootfs.ts";
 import { pathExists } from "./path_exists.ts";
-import { installSeccomp } from "./seccomp.ts";
+import { takeOnCredentials } from "./process_credentials.ts";
 import { runStage } from "./stage_main.ts";
-import { resolveContainerUser } from "./user.ts";
 
 const SIGKILL = 9;
 
@@ -74,15 +71,13 @@ export function runInitStage(spec: ContainerSpec): never {
   sethostname(spec.hostname);
   if (network !== 0) bringLoopbackUp();
   Deno.chdir(spec.process.cwd);
-  const user = resolveContainerUser(spec.process.user);
-  const env = spec.process.env.some((entry) => entry.startsWith("HOME="))
-    ? spec.process.env
-    : [...spec.process.env, `HOME=${user.home}`];
-  const capabilities = limitBoundingSet(spec.capabilities);
-  if (spec.process.noNewPrivileges) prctl(Prctl.SET_NO_NEW_PRIVS, 1);
-  if (spec.seccomp) installSeccomp(spec.capabilities);
-  switchUser(user.uid, user.gid, user.additionalGids);
-  if (user.uid === 0) setCapabilities(capabilities);
+  const env = takeOnCredentials({
+    user: spec.process.user,
+    env: spec.process.env,
+    capabilities: spec.capabilities,
+    noNewPrivileges: spec.process.noNewPrivileges,
+    seccomp: spec.seccomp,
+  });
   if (consoleSlave !== undefined) attachConsole(consoleSlave);
   if (spec.init) return runMiniInit(spec.process.args, env);
   resetSignals();
