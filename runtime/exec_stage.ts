@@ -7,7 +7,7 @@
  * @module
  */
 
-import { joinCgroups } from "./cgroups/mod.ts";
+import { joinCgroupsBeforeExec } from "./cgroups/mod.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { type ProcessCredentials, takeOnCredentials } from "./process_credentials.ts";
 import { execCommand } from "./exec_program.ts";
@@ -51,10 +51,11 @@ const CLONE_FS = 0x200;
 /** Enters the container of `spec` and execs the command; never returns. */
 export function runExecStage(spec: ExecSpec): never {
   prctl(Prctl.SET_PDEATHSIG, SIGKILL);
-  joinCgroups(spec.cgroupProcs);
+  const joinMemoryCgroups = joinCgroupsBeforeExec(spec.cgroupProcs);
   const fds = NAMESPACES.map((
     [name, type],
   ) => [open(`/proc/${spec.pid}/ns/${name}`, OpenFlag.RDONLY), type]);
+  joinMemoryCgroups();
   // Joining a mount namespace needs a file system context of this thread's own.
   unshare(CLONE_FS);
   for (const [fd, type] of fds) {

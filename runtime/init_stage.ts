@@ -7,7 +7,7 @@
  * @module
  */
 
-import { joinCgroups } from "./cgroups/mod.ts";
+import { joinCgroupsBeforeExec } from "./cgroups/mod.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./container_mounts.ts";
 import type { ContainerSpec } from "./container_spec.ts";
@@ -63,14 +63,17 @@ function buildRoot(spec: ContainerSpec): void {
 /** Sets up the container described by `spec` and execs its command; never returns. */
 export function runInitStage(spec: ContainerSpec): never {
   prctl(Prctl.SET_PDEATHSIG, SIGKILL);
-  joinCgroups(spec.cgroupProcs);
+  const joinMemoryCgroups = joinCgroupsBeforeExec(spec.cgroupProcs);
   const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
-  unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | CloneFlag.NEWCGROUP | network);
+  unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network);
   buildRoot(spec);
   const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd);
   sethostname(spec.hostname);
   if (network !== 0) bringLoopbackUp();
   Deno.chdir(spec.process.cwd);
+  // The last cgroups, then the cgroup namespace rooted at them, while CAP_SYS_ADMIN is held.
+  joinMemoryCgroups();
+  unshare(CloneFlag.NEWCGROUP);
   const env = takeOnCredentials({
     user: spec.process.user,
     env: spec.process.env,

@@ -239,23 +239,56 @@ export function createContainerCgroup(id: string, limits: ResourceLimits): Conta
 }
 
 /**
- * Moves process `pid` into the given cgroups (writes it to each `cgroup.procs`). The first such
- * write waits for an RCU grace period in the kernel (tens of milliseconds), so mydocker does it
- * from the host side right after spawning the init stage, while the init stage is still starting.
+ * Whether the cgroup of `procsFile` accounts memory (it has memory control files). A stage of
+ * mydocker (a Deno process of some 40 MB) joins such a cgroup only just before it execs the
+ * container's command, so that the container's memory limit is charged for the command alone.
+ */
+function accountsMemory(procsFile: string): boolean {
+  const cgroup = procsFile.slice(0, procsFile.lastIndexOf("/"));
+  return pathExists(`${cgroup}/memory.max`) || pathExists(`${cgroup}/memory.limit_in_bytes`);
+}
+
+/**
+ * Moves process `pid` into the given cgroups (writes it to each `cgroup.procs`), except those
+ * that account memory (see {@linkcode joinCgroupsBeforeExec}). The first such write waits for an
+ * RCU grace period in the kernel (tens of milliseconds), so mydocker does it from the host side
+ * right after spawning a stage, while the stage is still starting.
  */
 export function moveToCgroups(procsFiles: readonly string[], pid: number): void {
-  for (const file of procsFiles) Deno.writeTextFileSync(file, String(pid));
+  for (const file of procsFiles) {
+    if (!accountsMemory(file)) Deno.writeTextFileSync(file, String(pid));
+  }
 }
 
 /**
  * Makes sure the calling process is in the given cgroups, joining those it is not yet in (writes
  * "0" to their `cgroup.procs`): membership shows as our own pid, as seen from our PID namespace.
  */
-export function joinCgroups(procsFiles: readonly string[]): void {
+function joinCgroups(procsFiles: readonly string[]): void {
   const self = String(Deno.pid);
   for (const file of procsFiles) {
     if (!Deno.readTextFileSync(file).split("\n").includes(self)) Deno.writeTextFileSync(file, "0");
   }
+}
+
+/**
+ * Joins the given cgroups from a stage: now those that do not account memory, and returns the
+ * function that joins the rest, to be called just before the command is exec'd, so that the
+ * stage's own memory is never charged to the container. The files are opened now, while their
+ * host paths are reachable and in the host's cgroup namespace; the returned function writes and
+ * closes them.
+ */
+export function joinCgroupsBeforeExec(procsFiles: readonly string[]): () => void {
+  joinCgroups(procsFiles.filter((file) => !accountsMemory(file)));
+  const late = procsFiles.filter(accountsMemory).map((file) =>
+    Deno.openSync(file, { write: true })
+  );
+  return () => {
+    for (const file of late) {
+      file.writeSync(new TextEncoder().encode("0"));
+      file.close();
+    }
+  };
 }
 
 /**
