@@ -26,7 +26,7 @@ export class ExitCodeError extends Error {
 
 /**
  * Says briefly why a file system call failed: `"no such file or directory"` for Deno's
- * NotFound, and so on; the error's own message otherwise.
+ * NotFound, `"no space left on device"` for ENOSPC, and so on; the error's own message otherwise.
  */
 export function fsErrorReason(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "no such file or directory";
@@ -34,5 +34,6 @@ export function fsErrorReason(error: unknown): string {
   if (error instanceof Deno.errors.IsADirectory) return "is a directory";
   if (error instanceof Deno.errors.NotADirectory) return "not a directory";
   if (error instanceof Deno.errors.AlreadyExists) return "file exists";
+  if ((error as { code?: unknown } | null)?.code === "ENOSPC") return "no space left on device";
   return error instanceof Error ? error.message : String(error);
 }
