@@ -88,36 +88,87 @@ function usageMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = message.match(/^Unknown option '([^']+)'/);
   if (unknown) return `unknown option '${unknown[1]}'`;
-  const missing = message.match(/^Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/);
-  if (missing) return `option '${missing[1]}' needs a value`;
   return message.split(". ")[0]!;
+}
+
+/** The command line split as pflag reads it: options and positionals, then the verbatim rest. */
+interface SplitArgs {
+  /** Options, each value attached (`--name=value`), and positional arguments. */
+  head: string[];
+  /** What follows the positional arguments of {@linkcode CommandSpec.verbatimAfter}. */
+  rest: string[];
+}
+
+/**
+ * Rewrites `args` the way pflag (Docker's parser) reads them, so that `util.parseArgs` sees every
+ * value attached as `--long=value`: an option that takes a value consumes the next argument
+ * whatever it looks like (`--memory-swap -1`), `-u=VALUE` means VALUE, and a group of short
+ * flags may end with one that takes a value (`-itu 1000`, `-eKEY=1`). Unknown options are left
+ * as they are for `util.parseArgs` to report. Throws a UsageError for a value-taking option at
+ * the end of the line.
+ */
+function splitArgs(spec: CommandSpec, args: readonly string[], command: string): SplitArgs {
+  const byLong = new Map(spec.options.map((option) => [option.long, option]));
+  const byShort = new Map(
+    spec.options.flatMap((option) =>
+      option.short === undefined ? [] : [[option.short, option] as const]
+    ),
+  );
+  const head: string[] = [];
+  let index = 0;
+  const valueOf = (option: OptionSpec): string => {
+    if (index + 1 >= args.length) {
+      throw new UsageError(`option '--${option.long}' needs a value`, command);
+    }
+    return args[++index]!;
+  };
+  const shortGroup = (arg: string): string[] => {
+    const expanded: string[] = [];
+    for (let at = 1; at < arg.length; at++) {
+      const option = byShort.get(arg[at]!);
+      if (option === undefined) return [arg];
+      const inline = arg.slice(at + 1);
+      if (inline.startsWith("=")) expanded.push(`--${option.long}=${inline.slice(1)}`);
+      else if (option.value === undefined) {
+        expanded.push(`--${option.long}`);
+        continue;
+      } else expanded.push(`--${option.long}=${inline === "" ? valueOf(option) : inline}`);
+      break;
+    }
+    return expanded;
+  };
+  let positionals = 0;
+  for (; index < args.length; index++) {
+    if (positionals === spec.verbatimAfter) break;
+    const arg = args[index]!;
+    if (arg === "--") {
+      const after = args.slice(index + 1);
+      const wanted = spec.verbatimAfter === undefined
+        ? after.length
+        : spec.verbatimAfter - positionals;
+      return { head: [...head, arg, ...after.slice(0, wanted)], rest: after.slice(wanted) };
+    }
+    if (arg.startsWith("--")) {
+      const option = byLong.get(arg.slice(2));
+      head.push(option?.value === undefined ? arg : `${arg}=${valueOf(option)}`);
+    } else if (arg.startsWith("-") && arg !== "-") {
+      head.push(...shortGroup(arg));
+    } else {
+      head.push(arg);
+      positionals++;
+    }
+  }
+  return { head, rest: args.slice(index) };
 }
 
 /** Parses `args` (what follows the command's name) for `spec`; throws a UsageError. */
 export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): ParsedArgs {
   const command = `mydocker ${spec.name}`;
   const options = parseArgsOptions(spec.options);
-  let split = args.length;
-  if (spec.verbatimAfter !== undefined) {
-    const { tokens } = parseArgs({
-      args: [...args],
-      options,
-      strict: false,
-      allowPositionals: true,
-      tokens: true,
-    });
-    const positionals = tokens.filter((token) => token.kind === "positional");
-    const last = positionals[spec.verbatimAfter - 1];
-    if (last !== undefined) split = last.index + 1;
-  }
+  const { head, rest } = splitArgs(spec, args, command);
   let parsed: ReturnType<typeof parseArgs<{ options: ParseArgsOptions; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({
-      args: args.slice(0, split),
-      options,
-      strict: true,
-      allowPositionals: true,
-    });
+    parsed = parseArgs({ args: head, options, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError(usageMessage(error), command);
   }
@@ -136,7 +187,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   if (positional.length > spec.maxArgs) {
     throw new UsageError(`"${command}" accepts at most ${spec.maxArgs} arguments`, command);
   }
-  return { options: values, args: positional, rest: args.slice(split), help };
+  return { options: values, args: positional, rest, help };
 }
 
 /** The help text of a command, generated from its table. */

@@ -114,3 +114,60 @@ Deno.test("parseCommandLine() answers --help with text generated from the comman
   const general = await parseCommandLine([]);
   assert.ok(general.name === "help" && general.text.includes("  exec    Execute a command"));
 });
+
+Deno.test("parseCommandLine() lets an option that takes a value consume the next argument, as pflag", async () => {
+  const parsed = await parseCommandLine([
+    "run",
+    "--memory-swap",
+    "-1",
+    "--pids-limit",
+    "-1",
+    "-m",
+    "-5",
+    "-c",
+    "-1",
+    "-u",
+    "-1",
+    "-e",
+    "--not-an-option",
+    "img",
+  ]);
+  assert.ok(parsed.name === "run");
+  const { options } = parsed.invocation;
+  assert.equal(options.memorySwap, "-1");
+  assert.equal(options.pidsLimit, "-1");
+  assert.equal(options.memory, "-5");
+  assert.equal(options.cpuShares, "-1");
+  assert.equal(options.user, "-1");
+  assert.deepEqual(options.env, ["--not-an-option"]);
+  assert.equal(parsed.invocation.image, "img");
+});
+
+Deno.test("parseCommandLine() reads -X=VALUE as VALUE and a short group ending in a value", async () => {
+  const parsed = await parseCommandLine(["run", "-u=-1", "-e=A=B", "-m=6m", "-itu", "1000", "img"]);
+  assert.ok(parsed.name === "run");
+  const { options } = parsed.invocation;
+  assert.equal(options.user, "1000");
+  assert.deepEqual(options.env, ["A=B"]);
+  assert.equal(options.memory, "6m");
+  assert.equal(options.interactive, true);
+  assert.equal(options.tty, true);
+  const equals = await parseCommandLine(["run", "-u=-1", "img"]);
+  assert.ok(equals.name === "run" && equals.invocation.options.user === "-1");
+});
+
+Deno.test("parseCommandLine() reports a value-taking option at the end, and -- ends options", async () => {
+  const after = await parseCommandLine(["run", "img", "-m"]);
+  assert.ok(after.name === "run" && after.invocation.command[0] === "-m");
+  assert.deepEqual(await parseCommandLine(["run", "-m"]), {
+    name: "usage-error",
+    message: "option '--memory' needs a value",
+    hint: "See 'mydocker run --help'.",
+  });
+  const dashes = await parseCommandLine(["run", "--rm", "--", "-img", "ls", "-la"]);
+  assert.ok(dashes.name === "run");
+  assert.equal(dashes.invocation.image, "-img");
+  assert.deepEqual(dashes.invocation.command, ["ls", "-la"]);
+  const unknown = await parseCommandLine(["run", "-x", "img"]);
+  assert.ok(unknown.name === "usage-error" && unknown.message === "unknown option '-x'");
+});
