@@ -92,25 +92,29 @@ Deno.test("parseResourceLimits() reads --cpus as a decimal within the machine's 
   assert.deepEqual(parseResourceLimits({ cpus: "0.01" }), { cpus: 0.01 });
   assert.deepEqual(parseResourceLimits({ cpus: "0" }), {});
   assertFlagError({ cpus: "1,5" }, `Cannot use --cpus "1,5": invalid number`);
-  assertFlagError({ cpus: "-1" }, `Cannot use --cpus "-1": invalid number`);
   assertFlagError(
     { cpus: "0.0000000001" },
     `Cannot use --cpus "0.0000000001": value is too precise`,
   );
   const n = navigator.hardwareConcurrency;
-  const range = `the range of CPUs is from 0.01 to ${n}.00, as there are only ${n} CPUs available`;
+  const range = `range of CPUs is from 0.01 to ${n}.00, as there are only ${n} CPUs available`;
   assertFlagError({ cpus: "0.001" }, `Cannot use --cpus "0.001": ${range}`);
   assertFlagError({ cpus: `${n + 1}` }, `Cannot use --cpus "${n + 1}": ${range}`);
+  assertFlagError({ cpus: "-1" }, `Cannot use --cpus "-1": ${range}`);
 });
 
 Deno.test("parseResourceLimits() reads --cpu-shares and --pids-limit as integers", () => {
   assert.deepEqual(parseResourceLimits({ cpuShares: "512" }), { cpuShares: 512 });
   assert.deepEqual(parseResourceLimits({ cpuShares: "0" }), {});
-  assert.deepEqual(parseResourceLimits({ cpuShares: "-3" }), { cpuShares: 2 });
+  assert.deepEqual(parseResourceLimits({ cpuShares: "1" }), { cpuShares: 2 });
   assert.deepEqual(parseResourceLimits({ cpuShares: "1000000" }), { cpuShares: 262144 });
   assert.deepEqual(parseResourceLimits({ pidsLimit: "20" }), { pidsLimit: 20 });
   assert.deepEqual(parseResourceLimits({ pidsLimit: "-1" }), { pidsLimit: -1 });
   assertFlagError({ cpuShares: "1.5" }, `Cannot use --cpu-shares "1.5": invalid integer`);
+  assertFlagError(
+    { cpuShares: "-1" },
+    `Cannot use --cpu-shares "-1": value must be a positive integer`,
+  );
   assertFlagError({ pidsLimit: "ten" }, `Cannot use --pids-limit "ten": invalid integer`);
   assertFlagError({ pidsLimit: "" }, `Cannot use --pids-limit "": invalid integer`);
 });

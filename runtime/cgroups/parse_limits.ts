@@ -96,7 +96,7 @@ function parseMemory(
 }
 
 function parseCpus(value: string): number | undefined {
-  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(value)) fail("--cpus", value, "invalid number");
+  if (!/^-?(\d+(\.\d*)?|\.\d+)$/.test(value)) fail("--cpus", value, "invalid number");
   if ((value.split(".")[1] ?? "").length > 9) fail("--cpus", value, "value is too precise");
   const cpus = Number(value);
   if (cpus === 0) return undefined;
@@ -105,7 +105,7 @@ function parseCpus(value: string): number | undefined {
     fail(
       "--cpus",
       value,
-      `the range of CPUs is from ${MIN_CPUS.toFixed(2)} to ${available.toFixed(2)}, ` +
+      `range of CPUs is from ${MIN_CPUS.toFixed(2)} to ${available.toFixed(2)}, ` +
         `as there are only ${available} CPUs available`,
     );
   }
@@ -114,15 +114,18 @@ function parseCpus(value: string): number | undefined {
 
 function parseCpuShares(value: string): number | undefined {
   const shares = parseInteger("--cpu-shares", value);
+  if (shares < 0) fail("--cpu-shares", value, "value must be a positive integer");
   if (shares === 0) return undefined;
-  return shares < 0 ? MIN_CPU_SHARES : Math.min(shares, MAX_CPU_SHARES);
+  return Math.max(MIN_CPU_SHARES, Math.min(shares, MAX_CPU_SHARES));
 }
 
 /**
  * Parses the flags. Unset flags, and values meaning "no limit" (`--memory 0`, `--cpus 0`,
- * `--cpu-shares 0`, `--memory-swap 0`), leave their limits undefined; `--memory` without
- * `--memory-swap` limits memory plus swap to twice `--memory`, as Docker does. Negative
- * `--cpu-shares` become 2 and larger than 262144 become 262144, as Docker does.
+ * `--cpu-shares 0`, `--memory-swap 0`), leave their limits undefined; `--memory-swap -1`
+ * means unlimited swap and `--pids-limit -1` (or 0) no process limit; `--memory` without
+ * `--memory-swap` limits memory plus swap to twice `--memory`, as Docker does. `--cpu-shares`
+ * of 1 becomes 2 and larger than 262144 becomes 262144, as Docker does; a negative one, or
+ * `--cpus` outside 0.01…the host's CPUs, is refused.
  *
  * @throws {ExitCodeError} (125) naming a malformed or out-of-range value:
  * `Cannot use --memory "12q": invalid size`.
