@@ -5,15 +5,34 @@
  * @module
  */
 
+import { posix } from "node:path";
 import type { ContainerMount } from "../runtime/container_spec.ts";
 import { ExitCodeError } from "../runtime/errors.ts";
 import { MountFlag } from "../runtime/libc.ts";
 
-function absolute(path: string, what: string, option: string): string {
-  if (!path.startsWith("/")) {
-    throw new ExitCodeError(`Cannot use ${option} "${what}": "${path}" is not an absolute path`);
-  }
-  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+/** The option and value a mount came from, and its type as Docker's messages name it. */
+interface MountOrigin {
+  option: "-v" | "--mount" | "--tmpfs";
+  value: string;
+  type: "bind" | "volume" | "tmpfs";
+}
+
+/**
+ * Checks a mount's path as Docker does (absolute; a destination not `/`) and returns it
+ * cleaned; throws an ExitCodeError (125) with Docker's reason:
+ * `Cannot use -v "/x:/": invalid mount config for type "bind": invalid specification: destination can't be '/'`.
+ */
+function mountPath(path: string, origin: MountOrigin, destination: boolean): string {
+  const clean = posix.normalize(path).replace(/(.)\/$/, "$1");
+  const reason = !path.startsWith("/")
+    ? `invalid mount path: '${path}' mount path must be absolute`
+    : destination && clean === "/"
+    ? "invalid specification: destination can't be '/'"
+    : undefined;
+  if (reason === undefined) return clean;
+  throw new ExitCodeError(
+    `Cannot use ${origin.option} "${origin.value}": invalid mount config for type "${origin.type}": ${reason}`,
+  );
 }
 
 /** Parses `-v HOST:CONTAINER[:ro|rw]` (named volumes are not supported). */
@@ -22,15 +41,21 @@ export function parseVolume(value: string): ContainerMount {
   if (target === "" || rest.length > 0 || (mode !== undefined && !["ro", "rw"].includes(mode))) {
     throw new ExitCodeError(`Cannot use -v "${value}": expected HOST:CONTAINER[:ro|rw]`);
   }
-  if (!source.startsWith("/")) {
+  const origin: MountOrigin = {
+    option: "-v",
+    value,
+    type: source.startsWith("/") ? "bind" : "volume",
+  };
+  const cleanTarget = mountPath(target, origin, true);
+  if (origin.type === "volume") {
     throw new ExitCodeError(
       `Cannot use -v "${value}": named volumes are not supported, give an absolute host path`,
     );
   }
   return {
     type: "bind",
-    source: absolute(source, value, "-v"),
-    target: absolute(target, value, "-v"),
+    source: mountPath(source, origin, false),
+    target: cleanTarget,
     readonly: mode === "ro",
   };
 }
@@ -65,7 +90,7 @@ export function parseTmpfs(value: string): ContainerMount {
   const colon = value.indexOf(":");
   const path = colon < 0 ? value : value.slice(0, colon);
   const options = colon < 0 ? [] : value.slice(colon + 1).split(",");
-  return tmpfsMount(absolute(path, value, "--tmpfs"), options);
+  return tmpfsMount(mountPath(path, { option: "--tmpfs", value, type: "tmpfs" }, true), options);
 }
 
 /** Parses `--mount type=bind|tmpfs,source=…,target=…[,readonly][,tmpfs-size=…][,tmpfs-mode=…]`. */
@@ -89,17 +114,19 @@ export function parseMount(value: string): ContainerMount {
       if (source === undefined) {
         throw new ExitCodeError(`Cannot use --mount "${value}": source is missing`);
       }
+      const origin: MountOrigin = { option: "--mount", value, type: "bind" };
       return {
         type: "bind",
-        source: absolute(source, value, "--mount"),
-        target: absolute(target, value, "--mount"),
+        source: mountPath(source, origin, false),
+        target: mountPath(target, origin, true),
         readonly,
       };
     }
     case "tmpfs": {
       const size = get("tmpfs-size");
       const mode = get("tmpfs-mode");
-      return tmpfsMount(absolute(target, value, "--mount"), [
+      const origin: MountOrigin = { option: "--mount", value, type: "tmpfs" };
+      return tmpfsMount(mountPath(target, origin, true), [
         ...(readonly ? ["ro"] : []),
         ...(size === undefined ? [] : [`size=${size}`]),
         ...(mode === undefined ? [] : [`mode=${mode}`]),

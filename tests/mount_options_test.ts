@@ -17,7 +17,48 @@ Deno.test("parseVolume() reads HOST:CONTAINER[:ro|rw] and refuses named volumes"
   assert.throws(() => parseVolume("data:/x"), /named volumes are not supported/);
   assert.throws(() => parseVolume("/a"), /expected HOST:CONTAINER/);
   assert.throws(() => parseVolume("/a:/b:zz"), /expected HOST:CONTAINER/);
-  assert.throws(() => parseVolume("/a:rel"), /"rel" is not an absolute path/);
+});
+
+Deno.test("parseVolume(), parseMount() and parseTmpfs() check destinations in Docker's words", () => {
+  const refusals: [() => unknown, string][] = [
+    [
+      () => parseVolume("/x:/"),
+      `Cannot use -v "/x:/": invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+    ],
+    [
+      () => parseVolume("/x:/a/.."),
+      `Cannot use -v "/x:/a/..": invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+    ],
+    [
+      () => parseVolume("/a:rel"),
+      `Cannot use -v "/a:rel": invalid mount config for type "bind": invalid mount path: 'rel' mount path must be absolute`,
+    ],
+    [
+      () => parseVolume("x:relative"),
+      `Cannot use -v "x:relative": invalid mount config for type "volume": invalid mount path: 'relative' mount path must be absolute`,
+    ],
+    [
+      () => parseMount("type=bind,src=/h,dst=/"),
+      `Cannot use --mount "type=bind,src=/h,dst=/": invalid mount config for type "bind": invalid specification: destination can't be '/'`,
+    ],
+    [
+      () => parseMount("type=bind,src=h,dst=/c"),
+      `Cannot use --mount "type=bind,src=h,dst=/c": invalid mount config for type "bind": invalid mount path: 'h' mount path must be absolute`,
+    ],
+    [
+      () => parseMount("type=tmpfs,dst=t"),
+      `Cannot use --mount "type=tmpfs,dst=t": invalid mount config for type "tmpfs": invalid mount path: 't' mount path must be absolute`,
+    ],
+    [
+      () => parseTmpfs("/"),
+      `Cannot use --tmpfs "/": invalid mount config for type "tmpfs": invalid specification: destination can't be '/'`,
+    ],
+  ];
+  for (const [parse, message] of refusals) {
+    assert.throws(parse, (error: Error) => error.message === message, message);
+  }
+  assert.equal((parseVolume("/x//y/:/a/./b/") as { target: string }).target, "/a/b");
+  assert.equal((parseVolume("/x//y/:/a/./b/") as { source: string }).source, "/x/y");
 });
 
 Deno.test("parseMount() reads bind and tmpfs mounts with Docker's keys", () => {
