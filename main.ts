@@ -95,6 +95,10 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       },
       { long: "tmpfs", value: "PATH[:OPTIONS]", multiple: true, help: "Mount a tmpfs at PATH" },
       { long: "read-only", help: "Mount the container's root read-only" },
+      {
+        long: "no-pivot",
+        help: "Enter the root with chroot, not pivot_root (for an initramfs root; less safe)",
+      },
       { long: "cap-add", value: "CAP", multiple: true, help: "Add a Linux capability (or ALL)" },
       { long: "cap-drop", value: "CAP", multiple: true, help: "Drop a Linux capability (or ALL)" },
       {

@@ -42,6 +42,7 @@ export interface RunOptions {
   mount?: string[];
   tmpfs?: string[];
   readOnly?: boolean;
+  noPivot?: boolean;
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
@@ -221,6 +222,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     user: options.user ?? config.User ?? "",
     mounts,
     readonlyRootfs: options.readOnly === true,
+    noPivot: options.noPivot === true,
     capabilities: capabilities(options),
     privileged,
     seccomp: security.seccomp && !privileged,

@@ -1,7 +1,9 @@
 /**
  * Applies capability sets to the calling thread: first the bounding set (while the thread still
  * holds CAP_SETPCAP), later — after the user switch — the ambient, effective, permitted and
- * inheritable sets.
+ * inheritable sets. As Docker (since 20.10.14) and runc, the inheritable and ambient sets end up
+ * empty: otherwise a process that drops root (`su`, gosu) and execs a file with inheritable file
+ * capabilities would regain them (CVE-2022-24769).
  *
  * @module
  */
@@ -25,8 +27,8 @@ export function limitBoundingSet(keep: readonly string[]): bigint {
   return kept;
 }
 
-/** Clears the ambient set and sets the effective, permitted and inheritable sets to `mask`. */
+/** Clears the ambient and inheritable sets and sets the effective and permitted sets to `mask`. */
 export function setCapabilities(mask: bigint): void {
   prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
-  capset(mask, mask, mask);
+  capset(mask, mask, 0n);
 }

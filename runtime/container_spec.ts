@@ -26,6 +26,8 @@ export interface ContainerSpec {
     mountPoint: string;
     /** Whether the root is mounted read-only (`--read-only`). */
     readonly: boolean;
+    /** `--no-pivot`: switch into the root with MS_MOVE and chroot instead of pivot_root. */
+    noPivot: boolean;
   };
   /** `"none"`: a new network namespace with only loopback; `"host"`: the host's network. */
   network: NetworkMode;

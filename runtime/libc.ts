@@ -190,6 +190,7 @@ export const MountFlag = {
   NOATIME: 0x400,
   BIND: 0x1000,
   REC: 0x4000,
+  MOVE: 0x2000,
   PRIVATE: 0x40000,
   SLAVE: 0x80000,
   STRICTATIME: 0x1000000,

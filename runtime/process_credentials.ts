@@ -2,7 +2,8 @@
  * The last steps before a container's command runs, shared by the init stage and the exec stage:
  * the user from the container's own /etc/passwd, HOME, the bounding set, no_new_privs, seccomp,
  * the user switch, and the remaining capabilities, in that order (seccomp while CAP_SYS_ADMIN is
- * still held, capabilities after the switch, which clears them for a non-root user).
+ * still held, capabilities after the switch, which clears the effective and permitted sets of a
+ * non-root user; the inheritable and ambient sets are cleared for every user).
  *
  * @module
  */
@@ -39,6 +40,6 @@ export function takeOnCredentials(credentials: ProcessCredentials): string[] {
   if (credentials.noNewPrivileges) prctl(Prctl.SET_NO_NEW_PRIVS, 1);
   if (credentials.seccomp) installSeccomp(credentials.capabilities);
   switchUser(user.uid, user.gid, user.additionalGids);
-  if (user.uid === 0) setCapabilities(capabilities);
+  setCapabilities(user.uid === 0 ? capabilities : 0n);
   return env;
 }

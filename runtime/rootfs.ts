@@ -8,6 +8,7 @@
 
 import type { ContainerSpec } from "./container_spec.ts";
 import { Errno } from "./errno.ts";
+import { ExitCodeError } from "./errors.ts";
 import {
   chdir,
   chroot,
@@ -40,17 +41,32 @@ export function mountOverlay(rootfs: ContainerSpec["rootfs"]): void {
 
 /**
  * Makes `newRoot` the root of the calling thread's mount namespace with pivot_root and detaches
- * the old root. Falls back to chroot where pivot_root is impossible (a root on initramfs).
+ * the old root, so that nothing of the host's tree is left in the namespace. With `noPivot`
+ * (`--no-pivot`, for a host whose root pivot_root cannot leave, such as an initramfs) the root is
+ * moved over `/` and chroot'ed into instead, as runc's `--no-pivot` does: the host's root stays
+ * mounted beneath it, so a process holding CAP_SYS_CHROOT can escape. Never done silently.
+ *
+ * @throws {ExitCodeError} (125) when pivot_root refuses the root (EINVAL), naming `--no-pivot`.
  */
-export function switchRoot(newRoot: string): void {
+export function switchRoot(newRoot: string, noPivot: boolean): void {
   chdir(newRoot);
+  if (noPivot) {
+    mount(newRoot, "/", null, MountFlag.MOVE);
+    chroot(".");
+    chdir("/");
+    return;
+  }
   try {
     pivotRoot(".", ".");
   } catch (error) {
     if (!(error instanceof SyscallError && error.errno === Errno.EINVAL)) throw error;
-    chroot(".");
-    chdir("/");
-    return;
+    throw new ExitCodeError(
+      `Cannot pivot_root into "${newRoot}": EINVAL (the host's root cannot be left: an ` +
+        "initramfs, or a chroot below a shared mount); --no-pivot switches with chroot " +
+        "instead, which a container holding CAP_SYS_CHROOT can escape",
+      undefined,
+      { cause: error },
+    );
   }
   umount2(".", MNT_DETACH);
   chdir("/");

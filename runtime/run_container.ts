@@ -55,6 +55,8 @@ export interface ContainerConfig {
   /** Whether the root is read-only. */
   readonlyRootfs: boolean;
   /** The capabilities kept. */
+  /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
+  noPivot: boolean;
   capabilities: string[];
   /** Whether the container is privileged. */
   privileged: boolean;
@@ -124,6 +126,7 @@ function containerSpec(
     ...(hostBinary === undefined ? {} : { hostBinary }),
     mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
     capabilities: config.capabilities,
+      noPivot: config.noPivot,
     privileged: config.privileged,
     seccomp: config.seccomp,
     cgroupProcs,
