@@ -90,6 +90,7 @@ const SYMBOLS = {
   lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
   syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
+  syscall_bpf: { name: "syscall", parameters: ["i64", "i64", "buffer", "u64"], result: "i64" },
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize", nonblocking: true },
@@ -295,12 +296,12 @@ export const Prctl = {
   CAP_AMBIENT_CLEAR_ALL: 4,
 } as const;
 
-const SYSCALL_NUMBERS: Record<string, { pivot_root: number; capset: number }> = {
-  x86_64: { pivot_root: 155, capset: 126 },
-  aarch64: { pivot_root: 41, capset: 91 },
+const SYSCALL_NUMBERS: Record<string, { pivot_root: number; capset: number; bpf: number }> = {
+  x86_64: { pivot_root: 155, capset: 126, bpf: 321 },
+  aarch64: { pivot_root: 41, capset: 91, bpf: 280 },
 };
 
-function syscallNumber(name: "pivot_root" | "capset"): bigint {
+function syscallNumber(name: "pivot_root" | "capset" | "bpf"): bigint {
   const table = SYSCALL_NUMBERS[Deno.build.arch];
   if (table === undefined) throw new Error(`Unsupported architecture "${Deno.build.arch}"`);
   return BigInt(table[name]);
@@ -618,6 +619,42 @@ export function seccompSetModeFilter(program: Uint8Array<ArrayBuffer>): void {
   fprog[0] = BigInt(program.length / 8);
   fprog[1] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program)));
   check(Number(libc().syscall_seccomp(nr, SECCOMP_SET_MODE_FILTER, 0, fprog)), "seccomp");
+}
+
+const BPF_PROG_LOAD = 5n;
+const BPF_PROG_ATTACH = 8n;
+const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+const BPF_CGROUP_DEVICE = 6;
+const BPF_F_ALLOW_MULTI = 2;
+const BPF_LICENSE = cstr("Apache");
+
+/**
+ * Loads `program` (the bytes of a `struct bpf_insn[]`) as a cgroup device program with bpf(2)
+ * and returns its fd. Throws a {@linkcode SyscallError} (EPERM without CAP_SYS_ADMIN, EACCES or
+ * EINVAL when the verifier refuses the program).
+ */
+export function bpfLoadDeviceProgram(program: Uint8Array<ArrayBuffer>): number {
+  const attr = new DataView(new ArrayBuffer(72)); // union bpf_attr, up to expected_attach_type
+  attr.setUint32(0, BPF_PROG_TYPE_CGROUP_DEVICE, true);
+  attr.setUint32(4, program.length / 8, true);
+  attr.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program))), true);
+  attr.setBigUint64(16, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(BPF_LICENSE))), true);
+  attr.setUint32(68, BPF_CGROUP_DEVICE, true);
+  const buffer = new Uint8Array(attr.buffer);
+  const fd = libc().syscall_bpf(syscallNumber("bpf"), BPF_PROG_LOAD, buffer, 72n);
+  return check(Number(fd), "bpf", "BPF_PROG_LOAD");
+}
+
+/**
+ * Attaches the cgroup device program `programFd` to the cgroup v2 directory open at `cgroupFd`
+ * (BPF_PROG_ATTACH, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, as runc does); the attachment keeps
+ * the program alive until the cgroup is removed. Throws a {@linkcode SyscallError}.
+ */
+export function bpfAttachDeviceProgram(cgroupFd: number, programFd: number): void {
+  const attr = new Uint32Array([cgroupFd, programFd, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, 0]);
+  const buffer = new Uint8Array(attr.buffer);
+  const result = libc().syscall_bpf(syscallNumber("bpf"), BPF_PROG_ATTACH, buffer, 20n);
+  check(Number(result), "bpf", "BPF_PROG_ATTACH");
 }
 
 const EINTR = 4;
