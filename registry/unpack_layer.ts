@@ -1,8 +1,9 @@
 /**
  * Unpacks one image layer (an uncompressed tar stream) into an empty directory, the way overlayfs
  * expects to find it: whiteouts become 0/0 character devices, opaque markers become the
- * `trusted.overlay.opaque` xattr, and ownership, modes, mtimes, xattrs, devices, FIFOs, symlinks
- * and hardlinks are kept. No entry may write outside the directory.
+ * `trusted.overlay.opaque` xattr, and ownership, modes, mtimes, devices, FIFOs, symlinks, hardlinks
+ * and the xattrs in {@linkcode KEPT_XATTRS} are kept. No entry may write outside the directory, and
+ * none may set overlayfs's own xattrs: only the whiteout conversion here does.
  *
  * Files are written with synchronous calls: per-file async overhead dominates small-file layers.
  *
@@ -10,7 +11,8 @@
  */
 
 import tar from "tar-stream";
-import { lchown, lsetxattr, lutimes, mknod } from "../runtime/libc.ts";
+import { errnoDescriptionOf } from "../runtime/errno.ts";
+import { lchown, lsetxattr, lutimes, mknod, SyscallError } from "../runtime/libc.ts";
 
 /** A layer that cannot be unpacked: a malformed or unsafe entry, or a failed write. */
 export class LayerUnpackError extends Error {
@@ -43,6 +45,26 @@ const OPAQUE_MARKER = ".wh..wh..opq";
 const XATTR_PAX_PREFIX = "SCHILY.xattr.";
 /** Files up to this size are buffered and written with one call. */
 const SMALL_FILE_BYTES = 1 << 20;
+/** Paths and names quoted in messages are cut to this many characters. */
+const MAX_QUOTED = 200;
+
+/**
+ * The xattrs applied from a layer's entries: `user.*`, file capabilities and POSIX ACLs (prefixes
+ * end with a dot). Every other one is dropped, as it would steer the kernel rather than describe a
+ * file: `trusted.overlay.*` (opaque, redirect, metacopy, whiteout) would change what overlayfs
+ * shows, and the rest of `trusted.*` and `security.*` belong to the host's LSMs and tools.
+ */
+const KEPT_XATTRS: readonly string[] = [
+  "user.",
+  "security.capability",
+  "system.posix_acl_access",
+  "system.posix_acl_default",
+];
+
+/** Tells whether the xattr `name` from a layer entry is applied (see {@linkcode KEPT_XATTRS}). */
+function keepsXattr(name: string): boolean {
+  return KEPT_XATTRS.some((kept) => kept.endsWith(".") ? name.startsWith(kept) : name === kept);
+}
 
 /**
  * Unpacks the tar stream `archive` into `dest`, which must be an empty directory that only this
@@ -69,14 +91,14 @@ export async function unpackLayer(
     try {
       writer.begin(header);
     } catch (error) {
-      fail(error);
+      fail(writer.explain(error));
       return;
     }
     stream.on("data", (chunk) => {
       try {
         writer.write(chunk as Uint8Array);
       } catch (error) {
-        fail(error);
+        fail(writer.explain(error));
       }
     });
     stream.on("end", () => {
@@ -84,7 +106,7 @@ export async function unpackLayer(
         writer.end();
         next();
       } catch (error) {
-        fail(error);
+        fail(writer.explain(error));
       }
     });
   });
@@ -116,6 +138,7 @@ export async function unpackLayer(
     }
   } catch (error) {
     extract.destroy();
+    writer.abandon();
     throw error;
   } finally {
     reader.releaseLock();
@@ -124,11 +147,21 @@ export async function unpackLayer(
   try {
     await finished;
   } catch (error) {
+    writer.abandon();
+    // The writer's failures are LayerUnpackErrors already; anything else is the parser's.
     throw error instanceof LayerUnpackError
       ? error
       : new LayerUnpackError(options.layer, `malformed tar: ${messageOf(error)}`, { cause: error });
   }
-  writer.finish();
+  try {
+    writer.finish();
+  } catch (error) {
+    throw new LayerUnpackError(
+      options.layer,
+      `cannot set directory times: ${describeFailure(error)}`,
+      { cause: error },
+    );
+  }
   return { entries: writer.entries, bytes: writer.bytes };
 }
 
@@ -180,6 +213,17 @@ function* rawPaxRecords(buf: Uint8Array): Generator<[string, Uint8Array]> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Says why a write failed: the errno's description (`no space left on device`), else the message. */
+function describeFailure(error: unknown): string {
+  return errnoDescriptionOf(error) ?? messageOf(error);
+}
+
+/** Quotes `text`, cut to {@linkcode MAX_QUOTED} characters plus its full length when longer. */
+function quote(text: string): string {
+  if (text.length <= MAX_QUOTED) return JSON.stringify(text);
+  return `${JSON.stringify(`${text.slice(0, MAX_QUOTED)}…`)} (${text.length} characters)`;
 }
 
 /** Normalises a tar entry name to a layer-relative path ("" is the layer root). */
@@ -308,8 +352,20 @@ class LayerWriter {
     }
   }
 
-  #error(reason: string): LayerUnpackError {
-    return new LayerUnpackError(this.#layer, `entry ${JSON.stringify(this.#entryName)} ${reason}`);
+  /** Closes the file being written, if any, once unpacking has failed. */
+  abandon(): void {
+    this.#file?.fd?.close();
+    this.#file = undefined;
+  }
+
+  /** Turns what applying the current entry threw into an error naming the entry and the cause. */
+  explain(error: unknown): LayerUnpackError {
+    if (error instanceof LayerUnpackError) return error;
+    return this.#error(`cannot be written: ${describeFailure(error)}`, { cause: error });
+  }
+
+  #error(reason: string, options?: ErrorOptions): LayerUnpackError {
+    return new LayerUnpackError(this.#layer, `entry ${quote(this.#entryName)} ${reason}`, options);
   }
 
   #abs(rel: string): string {
@@ -320,8 +376,8 @@ class LayerWriter {
   #ensureDir(rel: string): void {
     const kind = this.#kinds.get(rel);
     if (kind === "dir") return;
-    if (kind === "symlink") throw this.#error(`passes through the symlink "${rel}"`);
-    if (kind === "other") throw this.#error(`needs "${rel}" to be a directory, but it is not`);
+    if (kind === "symlink") throw this.#error(`passes through the symlink ${quote(rel)}`);
+    if (kind === "other") throw this.#error(`needs ${quote(rel)} to be a directory, but it is not`);
     this.#ensureDir(parentOf(rel));
     Deno.mkdirSync(this.#abs(rel), { mode: 0o755 });
     this.#kinds.set(rel, "dir");
@@ -359,21 +415,19 @@ class LayerWriter {
     try {
       target = relativePath(header.linkname, (reason) => new Error(reason));
     } catch {
-      throw this.#error(`links to ${JSON.stringify(header.linkname)}, which escapes the layer`);
+      throw this.#error(`links to ${quote(header.linkname)}, which escapes the layer`);
     }
     const kind = this.#kinds.get(target);
     if (kind === undefined || kind === "dir") {
       for (let dir = parentOf(target); dir !== ""; dir = parentOf(dir)) {
         if (this.#kinds.get(dir) === "symlink") {
           throw this.#error(
-            `links to ${
-              JSON.stringify(header.linkname)
-            }, which passes through the symlink "${dir}"`,
+            `links to ${quote(header.linkname)}, which passes through the symlink ${quote(dir)}`,
           );
         }
       }
       const what = kind === "dir" ? "a directory" : "not an earlier entry of the layer";
-      throw this.#error(`links to ${JSON.stringify(header.linkname)}, which is ${what}`);
+      throw this.#error(`links to ${quote(header.linkname)}, which is ${what}`);
     }
     if (target === rel) return;
     this.#prepare(rel, kind);
@@ -410,13 +464,32 @@ class LayerWriter {
     if (pax) {
       for (const key in pax) {
         if (!key.startsWith(XATTR_PAX_PREFIX)) continue;
-        const value = Uint8Array.from(pax[key]!, (char) => char.charCodeAt(0));
-        lsetxattr(path, key.slice(XATTR_PAX_PREFIX.length), value);
+        const name = key.slice(XATTR_PAX_PREFIX.length);
+        if (!keepsXattr(name)) continue;
+        this.#setXattr(path, name, Uint8Array.from(pax[key]!, (char) => char.charCodeAt(0)));
       }
     }
     const mtime = pax?.mtime === undefined ? header.mtime.getTime() / 1000 : Number(pax.mtime);
     if (kind === "dir") this.#dirTimes.push({ path, mtime });
     else lutimes(path, mtime, mtime);
+  }
+
+  /** Sets a kept xattr, naming it when the file system lacks it or the kernel rejects it. */
+  #setXattr(path: string, name: string, value: Uint8Array<ArrayBuffer>): void {
+    try {
+      lsetxattr(path, name, value);
+    } catch (error) {
+      if (!(error instanceof SyscallError)) throw error;
+      if (error.code === "EOPNOTSUPP") {
+        throw this.#error(
+          `has the xattr ${quote(name)}, which the store's file system does not support`,
+        );
+      }
+      if (error.code === "EINVAL") {
+        throw this.#error(`has the xattr ${quote(name)}, which the kernel rejects as invalid`);
+      }
+      throw error;
+    }
   }
 }
 

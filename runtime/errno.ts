@@ -59,6 +59,16 @@ export function errnoDescription(errno: number): string {
   return ERRNO_TABLE[errno]?.[1] ?? "unknown error";
 }
 
+/**
+ * Returns the description of the errno that `error` carries by name in its `code` (Deno's
+ * filesystem errors and `SyscallError` do), such as `"no space left on device"` for ENOSPC;
+ * undefined for an error without a known errno.
+ */
+export function errnoDescriptionOf(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return Object.values(ERRNO_TABLE).find(([name]) => name === code)?.[1];
+}
+
 /** Errno values the runtime branches on. */
 export const Errno = {
   EPERM: 1,

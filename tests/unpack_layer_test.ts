@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import tar from "tar-stream";
 import { lgetxattr, lsetxattr } from "../runtime/libc.ts";
 import { LayerUnpackError, unpackLayer } from "../registry/unpack_layer.ts";
+import { buildTar as buildLayerTar } from "./support/image_builder.ts";
 
 type Entry = Partial<tar.Header> & { name: string; body?: string | Uint8Array };
 
@@ -191,6 +192,104 @@ Deno.test("unpackLayer() keeps binary and text xattrs from GNU tar PAX headers",
   });
 });
 
+Deno.test("unpackLayer() applies user.*, security.capability and ACL xattrs and drops the rest", async () => {
+  await withLayerDir(async (_root, layer) => {
+    const text = (value: string) => new TextEncoder().encode(value);
+    // VFS_CAP_REVISION_2 with the effective flag, permitting CAP_NET_RAW (bit 13).
+    const capability = new Uint8Array(20);
+    capability.set([1, 0, 0, 2, 0, 0x20]);
+    // A POSIX ACL (version 2): user::rw-, user:1000:r--, group::r--, mask::r--, other::r--.
+    const acl = new Uint8Array([
+      2,
+      0,
+      0,
+      0,
+      1,
+      0,
+      6,
+      0,
+      255,
+      255,
+      255,
+      255,
+      2,
+      0,
+      4,
+      0,
+      0xe8,
+      3,
+      0,
+      0,
+      4,
+      0,
+      4,
+      0,
+      255,
+      255,
+      255,
+      255,
+      16,
+      0,
+      4,
+      0,
+      255,
+      255,
+      255,
+      255,
+      32,
+      0,
+      4,
+      0,
+      255,
+      255,
+      255,
+      255,
+    ]); // deno-fmt-ignore
+    const dirXattrs = { "trusted.overlay.redirect": text("/usr"), "trusted.overlay.opaque": text("y") };
+    const fileXattrs = {
+      "trusted.overlay.metacopy": new Uint8Array(),
+      "trusted.overlay.whiteout": new Uint8Array(),
+      "trusted.other": text("t"),
+      "security.selinux": text("system_u:object_r:etc_t:s0"),
+      "security.ima": text("ima"),
+      "security.capability": capability,
+      "system.posix_acl_access": acl,
+      "user.kept": text("kept"),
+      "user.overlay.opaque": text("y"),
+    };
+    const archive = await buildLayerTar([
+      { path: "dir", type: "dir", xattrs: dirXattrs },
+      { path: "dir/file", type: "file", content: "file", xattrs: fileXattrs },
+    ]);
+    await unpackLayer(streamOf(archive), layer, { layer: "sha256:xattrs" });
+    const kept = [
+      "security.capability",
+      "system.posix_acl_access",
+      "user.kept",
+      "user.overlay.opaque",
+    ];
+    for (const [path, xattrs] of [["dir", dirXattrs], ["dir/file", fileXattrs]] as const) {
+      for (const [name, value] of Object.entries(xattrs)) {
+        const want = kept.includes(name) ? value : null;
+        assert.deepEqual(lgetxattr(`${layer}/${path}`, name), want, `${name} on ${path}`);
+      }
+    }
+  });
+});
+
+Deno.test("unpackLayer() still marks opaque directories itself, after dropping the layer's xattrs", async () => {
+  await withLayerDir(async (_root, layer) => {
+    await unpack([
+      { name: "a/", type: "directory", pax: { "SCHILY.xattr.trusted.overlay.opaque": "y" } },
+      { name: "b/", type: "directory" },
+      { name: "b/.wh..wh..opq", body: "" },
+      { name: "b/", type: "directory", pax: { "SCHILY.xattr.trusted.overlay.opaque": "x" } },
+    ], layer);
+    assert.equal(lgetxattr(`${layer}/a`, "trusted.overlay.opaque"), null);
+    assert.equal(new TextDecoder().decode(lgetxattr(`${layer}/b`, "trusted.overlay.opaque")!), "y");
+  });
+});
+
 Deno.test("unpackLayer() lets a later entry replace an earlier one", async () => {
   await withLayerDir(async (_root, layer) => {
     await unpack([
@@ -309,5 +408,96 @@ Deno.test("unpackLayer() passes on an error of its input stream", async () => {
       },
     });
     await assert.rejects(unpackLayer(failing, layer, { layer: "sha256:x" }), /connection reset/);
+  });
+});
+
+/** Runs `body` with an empty layer directory on a fresh mount of `fstype` (`-o options`). */
+async function withMountedLayer(
+  fstype: string,
+  options: string,
+  body: (layer: string) => Promise<void>,
+): Promise<void> {
+  await withLayerDir(async (_root, layer) => {
+    const mount = await new Deno.Command("mount", {
+      args: ["-t", fstype, "-o", options, fstype, layer],
+    }).output();
+    assert.ok(mount.success, new TextDecoder().decode(mount.stderr));
+    try {
+      await body(layer);
+    } finally {
+      const umount = await new Deno.Command("umount", { args: [layer] }).output();
+      if (!umount.success) await new Deno.Command("umount", { args: ["-l", layer] }).output();
+      assert.ok(umount.success, "nothing stays open on the layer's file system");
+    }
+  });
+}
+
+Deno.test("unpackLayer() names no space left on device, reading its input to the end", async () => {
+  await withMountedLayer("tmpfs", "size=1m", async (layer) => {
+    const bytes = await buildTar([
+      { name: "small", body: "small", mode: 0o644 },
+      { name: "big", body: new Uint8Array(3 << 20), mode: 0o644 },
+      { name: "after", body: "after", mode: 0o644 },
+    ]);
+    let read = 0;
+    const counted = streamOf(bytes, 65536).pipeThrough(
+      new TransformStream({
+        transform(chunk, controller) {
+          read += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const error = await unpackLayer(counted, layer, { layer: "sha256:full" }).catch((e) => e);
+    assert.ok(error instanceof LayerUnpackError);
+    assert.equal(
+      error.message,
+      'Cannot unpack layer sha256:full: entry "big" cannot be written: no space left on device',
+    );
+    assert.equal(read, bytes.length);
+  });
+});
+
+Deno.test("unpackLayer() names an xattr the file system lacks or the kernel rejects", async () => {
+  await withMountedLayer("ramfs", "mode=755", async (layer) => {
+    await assert.rejects(
+      unpack([{ name: "f", body: "f", mode: 0o644, pax: { "SCHILY.xattr.user.x": "1" } }], layer),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          'Cannot unpack layer sha256:test: entry "f" has the xattr "user.x", ' +
+            "which the store's file system does not support",
+        );
+        return true;
+      },
+    );
+  });
+  await withLayerDir(async (_root, layer) => {
+    const bad = { "SCHILY.xattr.security.capability": "abc" };
+    await assert.rejects(
+      unpack([{ name: "f", body: "f", mode: 0o644, pax: bad }], layer),
+      (error: Error) => {
+        assert.equal(
+          error.message,
+          'Cannot unpack layer sha256:test: entry "f" has the xattr "security.capability", ' +
+            "which the kernel rejects as invalid",
+        );
+        return true;
+      },
+    );
+  });
+});
+
+Deno.test("unpackLayer() cuts an over-long path in its message to 200 characters", async () => {
+  await withLayerDir(async (_root, layer) => {
+    const name = `${"abcdefghi/".repeat(450)}f`;
+    await assert.rejects(unpack([{ name, body: "x", mode: 0o644 }], layer), (error: Error) => {
+      assert.equal(
+        error.message,
+        `Cannot unpack layer sha256:test: entry ${JSON.stringify(`${name.slice(0, 200)}…`)} ` +
+          `(${name.length} characters) cannot be written: file name too long`,
+      );
+      return true;
+    });
   });
 });

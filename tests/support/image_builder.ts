@@ -45,8 +45,12 @@ export interface TarEntry {
   mtime?: Date;
   devmajor?: number;
   devminor?: number;
-  /** Extended attributes, written as PAX `SCHILY.xattr.<name>` records. */
-  xattrs?: Record<string, string>;
+  /**
+   * Extended attributes, written as PAX `SCHILY.xattr.<name>` records byte for byte (strings as
+   * UTF-8), so binary values such as `security.capability` survive. The entry's own name must then
+   * fit a ustar header (up to 255 bytes, split at a slash).
+   */
+  xattrs?: Record<string, string | Uint8Array>;
 }
 
 /** Layer compression. */
@@ -117,6 +121,55 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Adds one entry to `pack` and waits until it is written. */
+function packEntry(pack: tar.Pack, header: tar.Headers, content?: Buffer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const callback = (error?: Error | null) => error ? reject(error) : resolve();
+    if (content === undefined) pack.entry(header, callback);
+    else pack.entry(header, content, callback);
+  });
+}
+
+/** The name of a placeholder file entry that {@linkcode markPaxHeaders} turns into a PAX header. */
+const PAX_PLACEHOLDER = "mydocker-test-pax-header";
+const encoder = new TextEncoder();
+
+/**
+ * A placeholder for a PAX extended header holding `SCHILY.xattr.*` records for the entry after it.
+ * Built by hand: tar-stream counts a record's length in UTF-16 units, which breaks binary values.
+ */
+function paxPlaceholder(xattrs: Record<string, string | Uint8Array>): [tar.Headers, Buffer] {
+  const records: Uint8Array[] = [];
+  for (const [name, value] of Object.entries(xattrs)) {
+    const key = encoder.encode(` SCHILY.xattr.${name}=`);
+    const bytes = typeof value === "string" ? encoder.encode(value) : value;
+    const body = key.length + bytes.length + 1; // the record without its decimal length
+    let length = body + 1;
+    while (String(length).length + body !== length) length++;
+    records.push(encoder.encode(String(length)), key, bytes, encoder.encode("\n"));
+  }
+  const data = Buffer.from(concat(records));
+  return [{ name: PAX_PLACEHOLDER, type: "file", size: data.length, mtime: DEFAULT_MTIME }, data];
+}
+
+/** Turns every placeholder entry of `archive` into a PAX extended header (typeflag `x`). */
+function markPaxHeaders(archive: Uint8Array): void {
+  const decoder = new TextDecoder();
+  for (let offset = 0; offset + 512 <= archive.length;) {
+    const block = archive.subarray(offset, offset + 512);
+    if (block.every((byte) => byte === 0)) return;
+    const name = decoder.decode(block.subarray(0, 100)).replace(/\0.*$/s, "");
+    if (name === PAX_PLACEHOLDER) {
+      block[156] = "x".charCodeAt(0);
+      block.fill(0x20, 148, 156); // the checksum counts its own field as spaces
+      const sum = block.reduce((total, byte) => total + byte, 0);
+      block.set(encoder.encode(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
+    }
+    const size = Number.parseInt(decoder.decode(block.subarray(124, 136)), 8);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+}
+
 /** Builds an uncompressed tar archive from entries. */
 export async function buildTar(entries: TarEntry[]): Promise<Uint8Array> {
   const pack = tar.pack();
@@ -131,30 +184,25 @@ export async function buildTar(entries: TarEntry[]): Promise<Uint8Array> {
       : Buffer.from(
         typeof entry.content === "string" ? new TextEncoder().encode(entry.content) : entry.content,
       );
-    const pax = entry.xattrs === undefined ? undefined : Object.fromEntries(
-      Object.entries(entry.xattrs).map(([k, v]) => [`SCHILY.xattr.${k}`, v]),
-    );
-    await new Promise<void>((resolve, reject) => {
-      const header: tar.Headers = {
-        name: entry.type === "dir" ? `${entry.path.replace(/\/$/, "")}/` : entry.path,
-        type: ENTRY_TYPES[entry.type],
-        mode: entry.mode ?? (entry.type === "file" ? 0o644 : 0o755),
-        uid: entry.uid ?? 0,
-        gid: entry.gid ?? 0,
-        mtime: entry.mtime ?? DEFAULT_MTIME,
-        ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
-        ...(entry.devmajor === undefined ? {} : { devmajor: entry.devmajor }),
-        ...(entry.devminor === undefined ? {} : { devminor: entry.devminor }),
-        ...(pax === undefined ? {} : { pax }),
-      };
-      const callback = (error?: Error | null) => error ? reject(error) : resolve();
-      if (content === undefined) pack.entry(header, callback);
-      else pack.entry(header, content, callback);
-    });
+    if (entry.xattrs !== undefined) await packEntry(pack, ...paxPlaceholder(entry.xattrs));
+    const header: tar.Headers = {
+      name: entry.type === "dir" ? `${entry.path.replace(/\/$/, "")}/` : entry.path,
+      type: ENTRY_TYPES[entry.type],
+      mode: entry.mode ?? (entry.type === "file" ? 0o644 : 0o755),
+      uid: entry.uid ?? 0,
+      gid: entry.gid ?? 0,
+      mtime: entry.mtime ?? DEFAULT_MTIME,
+      ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+      ...(entry.devmajor === undefined ? {} : { devmajor: entry.devmajor }),
+      ...(entry.devminor === undefined ? {} : { devminor: entry.devminor }),
+    };
+    await packEntry(pack, header, content);
   }
   pack.finalize();
   await collected;
-  return concat(chunks);
+  const archive = concat(chunks);
+  markPaxHeaders(archive);
+  return archive;
 }
 
 async function compress(data: Uint8Array, compression: Compression): Promise<Uint8Array> {
