@@ -5,32 +5,22 @@
  */
 
 import { removeContainerDir } from "../runtime/container_dir.ts";
-import { readState } from "../runtime/container_state.ts";
+import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
+import { type ContainerState, readState } from "../runtime/container_state.ts";
 import { findContainer, listContainers, type StoredContainer } from "../runtime/containers.ts";
 import { ExitCodeError } from "../runtime/errors.ts";
 import { kill } from "../runtime/libc.ts";
 import { sweepStale } from "../runtime/run_container.ts";
+import { SIGNALS } from "../runtime/signals.ts";
 import { formatColumns } from "./images_command.ts";
 import { reportError } from "./report_error.ts";
-
-/** Signal names mydocker accepts, with their numbers (x86_64 and aarch64). */
-const SIGNALS: Readonly<Record<string, number>> = {
-  HUP: 1,
-  INT: 2,
-  QUIT: 3,
-  KILL: 9,
-  USR1: 10,
-  USR2: 12,
-  TERM: 15,
-  CONT: 18,
-  STOP: 19,
-  WINCH: 28,
-};
 
 /** Parses a signal given as `SIGTERM`, `TERM` or `15`; throws an ExitCodeError for others. */
 export function parseSignal(value: string): number {
   if (/^\d+$/.test(value) && Number(value) > 0 && Number(value) < 65) return Number(value);
-  const number = SIGNALS[value.toUpperCase().replace(/^SIG/, "")];
+  const number = (SIGNALS as Readonly<Record<string, number>>)[
+    value.toUpperCase().replace(/^SIG/, "")
+  ];
   if (number === undefined) throw new ExitCodeError(`Invalid signal: ${value}`);
   return number;
 }
@@ -58,6 +48,7 @@ function status(container: StoredContainer, now: number): string {
   const { state } = container;
   if (state.status === "running") return `Up ${duration(now - Date.parse(state.startedAt!))}`;
   if (state.status === "created") return "Created";
+  if (state.status === "unknown") return "Unknown";
   return `Exited (${state.exitCode}) ${ago(state.finishedAt ?? container.record.created, now)}`;
 }
 
@@ -87,10 +78,18 @@ export function psCommand(root: string, all: boolean, quiet: boolean): number {
   return 0;
 }
 
-/** Waits until the container has exited, polling its state; false when `ms` ran out first. */
+/** Whether a container in `state` may still run: created or running. */
+function mayRun(state: ContainerState): boolean {
+  return state.status === "created" || state.status === "running";
+}
+
+/**
+ * Waits until the container has ended (exited, or its state unreadable), polling its state;
+ * false when `ms` ran out first.
+ */
 async function exited(container: StoredContainer, ms = Infinity): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (readState(container.dir.path).status !== "exited") {
+  while (mayRun(readState(container.dir.path))) {
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -127,7 +126,7 @@ export function stopCommand(root: string, references: string[], seconds: number)
     if (container.state.status === "running") {
       signalContainer(container, parseSignal(container.record.stopSignal));
       if (!(await exited(container, seconds * 1000))) {
-        signalContainer(container, SIGNALS.KILL!);
+        signalContainer(container, SIGNALS.KILL);
         await exited(container);
       }
     }
@@ -146,13 +145,20 @@ export function killCommand(root: string, references: string[], signal: string):
 
 /** `mydocker wait CONTAINER...`: blocks until each exits and prints its exit code. */
 export function waitCommand(root: string, references: string[]): Promise<number> {
-  return eachContainer(root, references, async (container) => {
+  return eachContainer(root, references, async (container, reference) => {
     await exited(container);
-    console.log(readState(container.dir.path).exitCode);
+    const { exitCode } = readState(container.dir.path);
+    if (exitCode === undefined) {
+      throw new ExitCodeError(`Cannot wait for container ${reference}: its state cannot be read`);
+    }
+    console.log(exitCode);
   });
 }
 
-/** `mydocker rm [-f] CONTAINER...`: removes stopped containers (running ones with -f). */
+/**
+ * `mydocker rm [-f] CONTAINER...`: removes stopped containers (running ones with -f), with their
+ * cgroups and anything left in them when their monitor was killed.
+ */
 export function rmCommand(root: string, references: string[], force: boolean): Promise<number> {
   return eachContainer(root, references, async (container, reference) => {
     if (container.state.status === "running") {
@@ -161,9 +167,10 @@ export function rmCommand(root: string, references: string[], force: boolean): P
           `Cannot remove container ${reference}: it is running; stop it first or use rm -f`,
         );
       }
-      signalContainer(container, SIGNALS.KILL!);
+      signalContainer(container, SIGNALS.KILL);
       await exited(container);
     }
+    removeOrphanedCgroups(container.record.id);
     removeContainerDir(container.dir);
     console.log(reference);
   });

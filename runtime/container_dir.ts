@@ -5,6 +5,14 @@
  * @module
  */
 
+import { ExitCodeError, fsErrorReason } from "./errors.ts";
+
+/** The container's record, in its directory (see `container_state.ts`). */
+export const RECORD_FILE = "config.json";
+
+/** The container's state, in its directory (see `container_state.ts`). */
+export const STATE_FILE = "state.json";
+
 /** Paths of one container's directory. */
 export interface ContainerDir {
   /** The directory itself: `<root>/containers/<id>`. */
@@ -42,17 +50,41 @@ export function containerDir(stateRoot: string, id: string): ContainerDir {
   };
 }
 
-/** Creates the directory of container `id` under `stateRoot` with its subdirectories. */
+/**
+ * Creates the directory of container `id` under `stateRoot` with its subdirectories; nothing is
+ * left when it fails.
+ *
+ * @throws {ExitCodeError} (125): `Cannot create "…/containers/<id>": no space left on device`.
+ */
 export function createContainerDir(stateRoot: string, id: string): ContainerDir {
   const dir = containerDir(stateRoot, id);
-  Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
-  Deno.mkdirSync(dir.path, { mode: 0o700 });
-  for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint, dir.emptyDir]) Deno.mkdirSync(sub);
+  try {
+    Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(dir.path, { mode: 0o700 });
+  } catch (error) {
+    throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
+  }
+  try {
+    for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint, dir.emptyDir]) {
+      Deno.mkdirSync(sub);
+    }
+  } catch (error) {
+    removeContainerDir(dir);
+    throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
+  }
   return dir;
 }
 
-/** Removes a container directory and everything in it (nothing when it is already gone). */
+/**
+ * Removes a container directory and everything in it (nothing when it is already gone). Its
+ * record goes first, so that listings skip it while the rest is removed.
+ */
 export function removeContainerDir(dir: ContainerDir): void {
+  try {
+    Deno.removeSync(`${dir.path}/${RECORD_FILE}`);
+  } catch {
+    // Never written, or already gone.
+  }
   try {
     Deno.removeSync(dir.path, { recursive: true });
   } catch (error) {

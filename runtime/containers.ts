@@ -72,9 +72,10 @@ export function nameInUse(stateRoot: string, name: string): boolean {
 
 /**
  * Tidies up after monitors that died (mydocker killed with SIGKILL): their `--rm` containers are
- * removed, the others are recorded as exited (137), as `readState` already reports them. Reads
- * only the state of each container (a run does this every time, so it must stay cheap), and
- * returns the ids of the containers that remain.
+ * removed, the others are recorded as exited (137), as `readState` already reports them (so a
+ * record that cannot be written, on a full disk, is left as it is). Reads only the state of each
+ * container (a run does this every time, so it must stay cheap), and returns the ids of the
+ * containers that remain.
  */
 export function sweepContainers(stateRoot: string): Set<string> {
   const remaining = new Set<string>();
@@ -88,22 +89,25 @@ export function sweepContainers(stateRoot: string): Set<string> {
     remaining.add(name);
     const dir = containerDir(stateRoot, name);
     let stored: ContainerState;
+    let remove: boolean;
     try {
       stored = readStoredState(dir.path);
+      if (stored.status === "exited" || stored.status === "unknown" || isAlive(stored.monitor)) {
+        continue;
+      }
+      remove = readRecord(dir.path).remove;
     } catch {
       continue; // Being created or removed right now.
     }
-    if (stored.status === "exited" || isAlive(stored.monitor)) continue;
-    const exited: ContainerState = {
-      ...stored,
-      status: "exited",
-      exitCode: stored.exitCode ?? 137,
-    };
-    if (readRecord(dir.path).remove) {
+    if (remove) {
       removeContainerDir(dir);
       remaining.delete(name);
-    } else {
-      writeState(dir.path, exited);
+      continue;
+    }
+    try {
+      writeState(dir.path, { ...stored, status: "exited", exitCode: stored.exitCode ?? 137 });
+    } catch {
+      // readState reports it so all the same.
     }
   }
   return remaining;

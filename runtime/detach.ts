@@ -13,6 +13,7 @@ import {
   readState,
   readStoredState,
 } from "./container_state.ts";
+import { ExitCodeError } from "./errors.ts";
 import { SpawnOpen } from "./libc.ts";
 import { INIT_STAGE_ARG, MONITOR_ARG } from "./stage_args.ts";
 import { createContainer, sweepStale } from "./run_container.ts";
@@ -44,9 +45,13 @@ export async function startDetached(
     try {
       state = readStoredState(dir.path);
     } catch (error) {
-      // A --rm container that has already ended and been removed.
+      // A --rm container that has already ended and been removed; any other was removed by its
+      // monitor because its state could not be written.
       if (error instanceof Deno.errors.NotFound) {
-        return { dir, state: { status: "exited", monitor: "" } };
+        if (record.remove) return { dir, state: { status: "exited", monitor: "" } };
+        throw new ExitCodeError(
+          `Cannot start container ${record.id}: its monitor could not write its state`,
+        );
       }
       throw error;
     }

@@ -6,6 +6,7 @@
  */
 
 import type { ContainerMount } from "./container_spec.ts";
+import { ExitCodeError, fsErrorReason } from "./errors.ts";
 
 /** Docker's fallback when the host has no usable resolver configuration. */
 const FALLBACK_RESOLV_CONF = "nameserver 8.8.8.8\nnameserver 8.8.4.4\n";
@@ -33,7 +34,11 @@ function hostResolvConf(): string {
   }
 }
 
-/** Writes the three files into `dir` and returns the bind mounts that put them in /etc. */
+/**
+ * Writes the three files into `dir` and returns the bind mounts that put them in /etc.
+ *
+ * @throws {ExitCodeError} (125) when a file cannot be written: `…: no space left on device`.
+ */
 export function writeEtcFiles(dir: string, hostname: string): ContainerMount[] {
   const files: [string, string][] = [
     ["hostname", `${hostname}\n`],
@@ -41,7 +46,11 @@ export function writeEtcFiles(dir: string, hostname: string): ContainerMount[] {
     ["resolv.conf", hostResolvConf()],
   ];
   return files.map(([name, text]) => {
-    Deno.writeTextFileSync(`${dir}/${name}`, text);
+    try {
+      Deno.writeTextFileSync(`${dir}/${name}`, text);
+    } catch (error) {
+      throw new ExitCodeError(`Cannot write "${dir}/${name}": ${fsErrorReason(error)}`);
+    }
     return { type: "bind", source: `${dir}/${name}`, target: `/etc/${name}`, readonly: false };
   });
 }

@@ -25,8 +25,9 @@ import { sweepContainers } from "./containers.ts";
 import { processIdentity } from "./process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
-import { type ExitStatus, waitpid } from "./libc.ts";
+import { type ExitStatus, kill, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
+import { SIGNALS } from "./signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_init.ts";
 import { HostTerminal } from "./terminal.ts";
 
@@ -86,11 +87,22 @@ export function sweepStale(stateRoot: string): void {
   sweepStaleCgroups((id) => remaining.has(id));
 }
 
-/** Creates container `record` on disk (status "created", monitored by the calling process). */
+/**
+ * Creates container `record` on disk (status "created", monitored by the calling process);
+ * nothing is left when it fails.
+ *
+ * @throws {ExitCodeError} (125) when it cannot be written: `…: no space left on device`.
+ */
 export function createContainer(record: ContainerRecord): ContainerDir {
   const dir = createContainerDir(record.config.stateRoot, record.id);
-  writeRecord(dir.path, record);
-  writeState(dir.path, { status: "created", monitor: processIdentity() });
+  try {
+    // The state first: listings take a directory with a record for a container.
+    writeState(dir.path, { status: "created", monitor: processIdentity() });
+    writeRecord(dir.path, record);
+  } catch (error) {
+    removeContainerDir(dir);
+    throw error;
+  }
   return dir;
 }
 
@@ -148,7 +160,11 @@ export interface SupervisionHooks {
 
 /**
  * Starts a created container, waits for it, records how it ended, removes its cgroups, and
- * removes the container when its record says so. Returns how its PID 1 ended.
+ * removes the container when its record says so. Returns how its PID 1 ended. When it fails, a
+ * container it started is killed; when its state cannot be written (a full disk), the container
+ * is removed rather than left recorded wrongly.
+ *
+ * @throws {ExitCodeError} (125) when the container cannot be started or its state written.
  */
 export async function superviseContainer(
   dir: ContainerDir,
@@ -158,20 +174,32 @@ export async function superviseContainer(
   const monitor = processIdentity();
   const state: ContainerState = { status: "created", monitor };
   let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
+  let unreaped: number | undefined;
+  let recorded = true;
+  const saveState = (next: ContainerState) => {
+    try {
+      writeState(dir.path, next);
+    } catch (error) {
+      recorded = false;
+      throw error;
+    }
+  };
   try {
     cgroup = createContainerCgroup(record.id, record.config.limits);
     const pid = spawnInitStage(
       containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
       hooks.stdin,
     );
+    unreaped = pid;
     hooks.terminal?.start();
     moveToCgroups(cgroup.procsFiles, pid);
     Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
-    writeState(dir.path, state);
+    saveState(state);
     hooks.started?.(pid);
     const status = await waitpid(pid);
+    unreaped = undefined;
     const exitCode = status.code ?? 128 + status.signal!;
-    writeState(dir.path, {
+    saveState({
       status: "exited",
       monitor,
       ...(state.startedAt === undefined ? {} : { startedAt: state.startedAt }),
@@ -180,16 +208,26 @@ export async function superviseContainer(
     });
     return status;
   } catch (error) {
-    writeState(dir.path, {
-      status: "exited",
-      monitor,
-      finishedAt: new Date().toISOString(),
-      exitCode: 125,
-    });
+    if (unreaped !== undefined) {
+      kill(unreaped, SIGNALS.KILL);
+      await waitpid(unreaped).catch(() => undefined); // Reaped already if waitpid failed.
+    }
+    if (recorded) {
+      try {
+        saveState({
+          status: "exited",
+          monitor,
+          finishedAt: new Date().toISOString(),
+          exitCode: 125,
+        });
+      } catch {
+        // The container is removed below; the original error says what went wrong.
+      }
+    }
     throw error;
   } finally {
     cgroup?.remove();
-    if (record.remove) removeContainerDir(dir);
+    if (record.remove || !recorded) removeContainerDir(dir);
   }
 }
 

@@ -14,7 +14,9 @@ import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
-import { forgetOwner, ownerIsAlive, recordOwner } from "./owner.ts";
+import { kill } from "../libc.ts";
+import { SIGNALS } from "../signals.ts";
+import { forgetOwner, ownerIsAlive, ownerRecords, recordOwner } from "./owner.ts";
 import { pidsController } from "./pids.ts";
 
 /** Resource limits of a container; undefined means unlimited. */
@@ -291,43 +293,94 @@ export function joinCgroupsBeforeExec(procsFiles: readonly string[]): () => void
   };
 }
 
-/**
- * Removes the `mydocker/<id>` cgroups, in every hierarchy, of containers for which `isLive(id)`
- * is false and whose creating mydocker has died (killed, say): see `owner.ts`. A cgroup still
- * busy is left for a later sweep.
- */
-export function sweepStaleCgroups(isLive: (id: string) => boolean): void {
+/** The mount points of this host's hierarchies: each v1 one, then the v2 one. */
+function mountPoints(): string[] {
   const { v1, v2MountPoint } = layout();
-  const mountPoints = v1.map((hierarchy) => hierarchy.mountPoint);
-  if (v2MountPoint !== undefined) mountPoints.push(v2MountPoint);
-  const swept = new Set<string>();
-  for (const mountPoint of mountPoints) {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = [...Deno.readDirSync(`${mountPoint}/${PARENT}`)];
-    } catch {
-      continue;
+  const points = v1.map((hierarchy) => hierarchy.mountPoint);
+  if (v2MountPoint !== undefined) points.push(v2MountPoint);
+  return points;
+}
+
+/** Container `id`'s cgroup directories that exist, one per hierarchy at most. */
+function existingCgroups(id: string): string[] {
+  return mountPoints().map((mountPoint) => `${mountPoint}/${PARENT}/${id}`).filter(pathExists);
+}
+
+/** The pids in cgroup `path` and the cgroups below it (none when it is gone). */
+function cgroupPids(path: string): number[] {
+  const pids: number[] = [];
+  try {
+    for (const line of Deno.readTextFileSync(`${path}/cgroup.procs`).split("\n")) {
+      if (line !== "") pids.push(Number(line));
     }
-    for (const { name, isDirectory } of entries) {
-      if (!isDirectory || !CONTAINER_ID.test(name) || isLive(name) || ownerIsAlive(name)) {
-        continue;
-      }
-      try {
-        removeCgroup(`${mountPoint}/${PARENT}/${name}`, SWEEP_PATIENCE_MS);
-        swept.add(name);
-      } catch {
-        // Still busy, or removed by another mydocker: a later sweep sees it again.
-      }
+    for (const entry of Deno.readDirSync(path)) {
+      if (entry.isDirectory) pids.push(...cgroupPids(`${path}/${entry.name}`));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return pids;
+}
+
+/**
+ * Removes container `id`'s cgroups in every hierarchy and its owner record, killing (SIGKILL) any
+ * process left in them, unless their owner is alive (it removes them itself when the container
+ * exits). Waits up to `patienceMs` for the killed processes to be gone.
+ *
+ * @throws {Error} when a cgroup stays busy: `Cannot remove cgroup "…": device or resource busy`.
+ */
+export function removeOrphanedCgroups(id: string, patienceMs: number = REMOVE_PATIENCE_MS): void {
+  if (ownerIsAlive(id)) return;
+  const paths = existingCgroups(id);
+  const deadline = Date.now() + patienceMs;
+  for (let pids = paths.flatMap(cgroupPids); pids.length > 0; pids = paths.flatMap(cgroupPids)) {
+    if (Date.now() >= deadline) break; // Reported by the removal below.
+    for (const pid of pids) kill(pid, SIGNALS.KILL);
+    sleepSync(10);
+  }
+  for (const path of [...paths].reverse()) {
+    try {
+      removeCgroup(path, Math.max(0, deadline - Date.now()));
+    } catch (error) {
+      throw new Error(`Cannot remove cgroup "${path}": ${reason(error)}`, { cause: error });
     }
   }
-  for (const id of swept) forgetOwner(id);
+  forgetOwner(id);
+}
+
+/**
+ * Removes what dead mydockers left: the `mydocker/<id>` cgroups, in every hierarchy, of
+ * containers for which `isLive(id)` is false and whose creating mydocker has died (killed, say;
+ * see `owner.ts`), with any process left in them; and owner records whose owner has died and
+ * which have no cgroup. A cgroup still busy is left for a later sweep.
+ */
+export function sweepStaleCgroups(isLive: (id: string) => boolean): void {
+  const ids = new Set<string>();
+  for (const mountPoint of mountPoints()) {
+    try {
+      for (const { name, isDirectory } of Deno.readDirSync(`${mountPoint}/${PARENT}`)) {
+        if (isDirectory) ids.add(name);
+      }
+    } catch {
+      // No container cgroups in this hierarchy.
+    }
+  }
+  for (const id of ids) {
+    if (!CONTAINER_ID.test(id) || isLive(id)) continue;
+    try {
+      removeOrphanedCgroups(id, SWEEP_PATIENCE_MS);
+    } catch {
+      // Still busy, or removed by another mydocker: a later sweep sees it again.
+    }
+  }
+  for (const id of ownerRecords()) {
+    if (CONTAINER_ID.test(id) && !ownerIsAlive(id) && existingCgroups(id).length === 0) {
+      forgetOwner(id);
+    }
+  }
 }
 
 /** The `cgroup.procs` files of container `id`'s existing cgroups (for `exec` to join them). */
 export function existingCgroupProcs(id: string): string[] {
-  const { v1, v2MountPoint } = layout();
-  const mountPoints = [...v1.map((hierarchy) => hierarchy.mountPoint)];
-  if (v2MountPoint !== undefined) mountPoints.push(v2MountPoint);
-  return mountPoints.map((mountPoint) => `${mountPoint}/${PARENT}/${id}/cgroup.procs`)
-    .filter(pathExists);
+  return existingCgroups(id).map((path) => `${path}/cgroup.procs`);
 }

@@ -12,10 +12,33 @@ import { isAlive, processIdentity } from "../process_identity.ts";
 /** Where the owner records live (`/run` is a tmpfs: a reboot forgets them with the cgroups). */
 export const OWNERS_DIR = "/run/mydocker/cgroups";
 
-/** Records this process as the owner of container `id`'s cgroups. */
+/**
+ * Records this process as the owner of container `id`'s cgroups. The record appears whole (a
+ * temporary file renamed into place): a sweep never reads a half-written one.
+ */
 export function recordOwner(id: string): void {
   Deno.mkdirSync(OWNERS_DIR, { recursive: true, mode: 0o700 });
-  Deno.writeTextFileSync(`${OWNERS_DIR}/${id}`, processIdentity());
+  const temporary = `${OWNERS_DIR}/.${id}.${Deno.pid}.tmp`;
+  try {
+    Deno.writeTextFileSync(temporary, processIdentity());
+    Deno.renameSync(temporary, `${OWNERS_DIR}/${id}`);
+  } catch (error) {
+    try {
+      Deno.removeSync(temporary);
+    } catch {
+      // Never created.
+    }
+    throw error;
+  }
+}
+
+/** The names of the owner records, live or stale: container ids (and temporary files). */
+export function ownerRecords(): string[] {
+  try {
+    return [...Deno.readDirSync(OWNERS_DIR)].map((entry) => entry.name);
+  } catch {
+    return [];
+  }
 }
 
 /** Removes the owner record of container `id`, if any. */
