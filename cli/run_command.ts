@@ -20,6 +20,7 @@ import { isValidName, randomName } from "../runtime/container_names.ts";
 import { nameInUse } from "../runtime/containers.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
 import { checkTerminalOptions } from "../runtime/terminal.ts";
+import { parseUserSpec } from "../runtime/user.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
 import { parseSecurityOptions } from "./security_options.ts";
@@ -93,31 +94,64 @@ function rootfsDirectory(path: string): string {
   throw new ExitCodeError(`Cannot use --rootfs "${path}": not a directory`);
 }
 
-function workingDirectory(path: string | undefined, imageDir: string | undefined): string {
-  if (path === undefined || path === "") return imageDir || "/";
+/** The `-w` path, if given: absolute (whether it is a directory shows in the container). */
+function workdirOption(path: string | undefined): string | undefined {
+  if (path === undefined || path === "") return undefined;
   if (!path.startsWith("/")) {
     throw new ExitCodeError(`Cannot use working directory "${path}": it must be an absolute path`);
   }
   return path;
 }
 
-/** The user's mounts in command-line order of kind: volumes, --mount, then --tmpfs. */
-function userMounts(options: RunOptions): ContainerMount[] {
-  const volumes = (options.volume ?? []).map(parseVolume);
-  for (const volume of volumes) {
-    // Docker creates a missing host directory for -v (but not for --mount).
-    if (volume.type === "bind") Deno.mkdirSync(volume.source, { recursive: true });
+/** The user's mounts, and the `-v` sources to create before the container starts. */
+interface UserMounts {
+  /** In command-line order of kind: volumes, --mount, then --tmpfs. */
+  mounts: ContainerMount[];
+  /** Missing `-v` sources, which Docker creates as directories (but not --mount's). */
+  missingSources: string[];
+}
+
+/** Whether a bind source is missing; throws an ExitCodeError when it cannot be looked at. */
+function sourceMissing(source: string): boolean {
+  try {
+    Deno.statSync(source);
+    return false;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw new ExitCodeError(`Cannot mount "${source}": ${fsErrorReason(error)}`);
   }
-  const mounts = [...volumes, ...(options.mount ?? []).map(parseMount)];
-  for (const mount of mounts) {
-    if (mount.type !== "bind") continue;
+}
+
+/**
+ * Parses the mount options and checks every bind source, creating nothing: a source that is a
+ * file is bound as a file, a missing one is an error for --mount and created later for -v.
+ */
+function userMounts(options: RunOptions): UserMounts {
+  const missingSources: string[] = [];
+  const binds = [
+    ...(options.volume ?? []).map((value) => ({ mount: parseVolume(value), create: true })),
+    ...(options.mount ?? []).map((value) => ({ mount: parseMount(value), create: false })),
+  ];
+  for (const { mount, create } of binds) {
+    if (mount.type !== "bind" || !sourceMissing(mount.source)) continue;
+    if (!create) {
+      throw new ExitCodeError(`Cannot mount "${mount.source}": no such file or directory`);
+    }
+    missingSources.push(mount.source);
+  }
+  const mounts = [...binds.map(({ mount }) => mount), ...(options.tmpfs ?? []).map(parseTmpfs)];
+  return { mounts, missingSources };
+}
+
+/** Creates missing `-v` sources as directories, as Docker does. */
+function createSources(paths: readonly string[]): void {
+  for (const path of paths) {
     try {
-      Deno.statSync(mount.source);
+      Deno.mkdirSync(path, { recursive: true });
     } catch (error) {
-      throw new ExitCodeError(`Cannot mount "${mount.source}": ${fsErrorReason(error)}`);
+      throw new ExitCodeError(`Cannot mount "${path}": ${fsErrorReason(error)}`);
     }
   }
-  return [...mounts, ...(options.tmpfs ?? []).map(parseTmpfs)];
 }
 
 function capabilities(options: RunOptions): string[] {
@@ -133,6 +167,15 @@ function capabilities(options: RunOptions): string[] {
 }
 
 const PULL_POLICIES = ["missing", "always", "never"] as const;
+type PullPolicy = typeof PULL_POLICIES[number];
+
+function pullPolicy(value: string): PullPolicy {
+  const policy = PULL_POLICIES.find((candidate) => candidate === value);
+  if (policy === undefined) {
+    throw new ExitCodeError(`Cannot use --pull "${value}": choose "missing", "always" or "never"`);
+  }
+  return policy;
+}
 
 /** What a container is made from: layers (topmost first), runtime config, and the image id. */
 interface ContainerSource {
@@ -142,15 +185,9 @@ interface ContainerSource {
   imageId: string | undefined;
 }
 
-/** The image's layers, runtime config and id, pulled first when the policy says. */
-async function imageRoot(invocation: RunInvocation): Promise<ContainerSource> {
+/** The image's layers, runtime config and id, pulled first when `policy` says. */
+async function imageRoot(invocation: RunInvocation, policy: PullPolicy): Promise<ContainerSource> {
   const { options, image } = invocation;
-  const policy = PULL_POLICIES.find((candidate) => candidate === options.pull);
-  if (policy === undefined) {
-    throw new ExitCodeError(
-      `Cannot use --pull "${options.pull}": choose "missing", "always" or "never"`,
-    );
-  }
   const ref = parseReference(image);
   const store = new ImageStore(invocation.root);
   let stored = policy === "always" ? undefined : await store.getImage(ref);
@@ -175,9 +212,32 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   const tty = options.tty === true;
   const interactive = options.interactive === true;
   checkTerminalOptions({ tty, interactive, detach: options.detach === true });
-  const { lowerDirs, config, imageId }: ContainerSource = options.rootfs === undefined
-    ? await imageRoot(invocation)
-    : { lowerDirs: [rootfsDirectory(options.rootfs)], config: {}, imageId: undefined };
+  // Everything that does not depend on the image is checked before anything is pulled or written.
+  const policy = pullPolicy(options.pull);
+  const rootfs = options.rootfs === undefined ? undefined : rootfsDirectory(options.rootfs);
+  const name = containerName(invocation.root, options.name);
+  const network = networkMode(options.network);
+  const security = parseSecurityOptions(options.securityOpt ?? []);
+  const privileged = options.privileged === true;
+  const keptCapabilities = capabilities(options);
+  const limits = parseResourceLimits({
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+    ...(options.memorySwap === undefined ? {} : { memorySwap: options.memorySwap }),
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.cpuShares === undefined ? {} : { cpuShares: options.cpuShares }),
+    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
+  });
+  const { mounts, missingSources } = userMounts(options);
+  const userEnv = userEnvironment(
+    options.envFile ?? [],
+    options.env ?? [],
+    (key) => Deno.env.get(key),
+  );
+  const workdir = workdirOption(options.workdir);
+  if (options.user !== undefined) parseUserSpec(options.user);
+  const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
+    ? await imageRoot(invocation, policy)
+    : { lowerDirs: [rootfs], config: {}, imageId: undefined };
   const args = processArgs({
     imageEntrypoint: config.Entrypoint,
     imageCmd: config.Cmd,
@@ -187,24 +247,11 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   if (args.length === 0) {
     throw new ExitCodeError(`Cannot run "${invocation.image}": no command specified`);
   }
-  const name = containerName(invocation.root, options.name);
+  const user = options.user ?? config.User ?? "";
+  parseUserSpec(user);
+  createSources(missingSources);
   const id = newContainerId();
   const hostname = options.hostname ?? id.slice(0, 12);
-  const security = parseSecurityOptions(options.securityOpt ?? []);
-  const privileged = options.privileged === true;
-  const limits = parseResourceLimits({
-    ...(options.memory === undefined ? {} : { memory: options.memory }),
-    ...(options.memorySwap === undefined ? {} : { memorySwap: options.memorySwap }),
-    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
-    ...(options.cpuShares === undefined ? {} : { cpuShares: options.cpuShares }),
-    ...(options.pidsLimit === undefined ? {} : { pidsLimit: options.pidsLimit }),
-  });
-  const mounts = userMounts(options);
-  const userEnv = userEnvironment(
-    options.envFile ?? [],
-    options.env ?? [],
-    (key) => Deno.env.get(key),
-  );
   const containerConfig: ContainerConfig = {
     id,
     hostname,
@@ -217,13 +264,13 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
       imageEnv: [...(tty ? ["TERM=xterm"] : []), ...(config.Env ?? [])],
       userEnv,
     }),
-    cwd: workingDirectory(options.workdir, config.WorkingDir),
-    network: networkMode(options.network),
-    user: options.user ?? config.User ?? "",
+    cwd: workdir ?? (config.WorkingDir || "/"),
+    network,
+    user,
     mounts,
     readonlyRootfs: options.readOnly === true,
     noPivot: options.noPivot === true,
-    capabilities: capabilities(options),
+    capabilities: keptCapabilities,
     privileged,
     seccomp: security.seccomp && !privileged,
     noNewPrivileges: security.noNewPrivileges,

@@ -37,6 +37,7 @@ import {
 import { pathExists } from "./path_exists.ts";
 import { takeOnCredentials } from "./process_credentials.ts";
 import { runStage } from "./stage_main.ts";
+import { makeWorkingDirectory } from "./working_directory.ts";
 
 const SIGKILL = 9;
 
@@ -54,7 +55,7 @@ function buildRoot(spec: ContainerSpec): void {
     close(hostBinaryTree);
   }
   attachMounts(mounts);
-  Deno.mkdirSync(spec.process.cwd, { recursive: true });
+  makeWorkingDirectory(spec.process.cwd);
   if (spec.rootfs.readonly) {
     mount(null, "/", null, MountFlag.BIND | MountFlag.REMOUNT | MountFlag.RDONLY);
   }
