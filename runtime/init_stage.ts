@@ -48,7 +48,7 @@ function buildRoot(spec: ContainerSpec): void {
   const hostBinary = spec.hostBinary;
   const hostBinaryTree = hostBinary === undefined ? undefined : openTreeClone(hostBinary);
   const mounts = prepareMounts(spec.mounts);
-  switchRoot(spec.rootfs.mountPoint);
+  switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot);
   applyMountPlan(planMounts({ privileged: spec.privileged }));
   if (hostBinaryTree !== undefined && hostBinary !== undefined) {
     if (!pathExists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary);

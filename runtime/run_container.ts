@@ -55,9 +55,9 @@ export interface ContainerConfig {
   mounts: ContainerMount[];
   /** Whether the root is read-only. */
   readonlyRootfs: boolean;
-  /** The capabilities kept. */
   /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
   noPivot: boolean;
+  /** The capabilities kept. */
   capabilities: string[];
   /** Whether the container is privileged. */
   privileged: boolean;
@@ -126,6 +126,7 @@ function containerSpec(
       workDir: dir.workDir,
       mountPoint: dir.mountPoint,
       readonly: config.readonlyRootfs,
+      noPivot: config.noPivot,
     },
     network: config.network,
     process: {
@@ -138,7 +139,6 @@ function containerSpec(
     ...(hostBinary === undefined ? {} : { hostBinary }),
     mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
     capabilities: config.capabilities,
-      noPivot: config.noPivot,
     privileged: config.privileged,
     seccomp: config.seccomp,
     cgroupProcs,
