@@ -103,7 +103,13 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       { long: "cap-drop", value: "CAP", multiple: true, help: "Drop a Linux capability (or ALL)" },
       {
         long: "privileged",
-        help: "All capabilities, no masked paths, no seccomp, writable /sys",
+        help: "All capabilities and devices, no masked paths, no seccomp, writable /sys",
+      },
+      {
+        long: "device",
+        value: "HOST[:CONTAINER[:PERMISSIONS]]",
+        multiple: true,
+        help: "Give the container a host device (permissions: some of rwm)",
       },
       {
         long: "security-opt",

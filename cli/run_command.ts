@@ -21,6 +21,7 @@ import { nameInUse } from "../runtime/containers.ts";
 import { newContainerId, runContainer } from "../runtime/run_container.ts";
 import { checkTerminalOptions } from "../runtime/terminal.ts";
 import { parseUserSpec } from "../runtime/user.ts";
+import { grantedDevices } from "./device_options.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
 import { parseSecurityOptions } from "./security_options.ts";
@@ -47,6 +48,7 @@ export interface RunOptions {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  device?: string[];
   securityOpt?: string[];
   memory?: string;
   memorySwap?: string;
@@ -219,6 +221,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
   const network = networkMode(options.network);
   const security = parseSecurityOptions(options.securityOpt ?? []);
   const privileged = options.privileged === true;
+  const devices = grantedDevices(options.device ?? []);
   const keptCapabilities = capabilities(options);
   const limits = parseResourceLimits({
     ...(options.memory === undefined ? {} : { memory: options.memory }),
@@ -272,6 +275,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     noPivot: options.noPivot === true,
     capabilities: keptCapabilities,
     privileged,
+    devices,
     seccomp: security.seccomp && !privileged,
     noNewPrivileges: security.noNewPrivileges,
     limits,

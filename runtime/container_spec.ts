@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { DeviceNode } from "./devices.ts";
+
 /** How the container's network is set up. */
 export type NetworkMode = "none" | "host";
 
@@ -53,6 +55,8 @@ export interface ContainerSpec {
   capabilities: string[];
   /** Whether masked and read-only paths are skipped and /sys is writable. */
   privileged: boolean;
+  /** Device nodes created besides the standard ones (`--device`; the host's when privileged). */
+  devices: DeviceNode[];
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
   /** The `cgroup.procs` files of the container's cgroups, which the init stage joins first. */

@@ -57,3 +57,16 @@ export function isDeviceAccess(text: string): boolean {
 export function deviceRuleLine(rule: DeviceRule): string {
   return `${rule.type} ${rule.major}:${rule.minor} ${rule.access}`;
 }
+
+/**
+ * A container's rules: allow all when privileged, else Docker's default allowlist plus a rule
+ * for each granted device (`--device`).
+ */
+export function containerDeviceRules(
+  privileged: boolean,
+  granted: readonly DeviceRule[],
+): DeviceRule[] {
+  if (privileged) return [ALLOW_ALL_DEVICES];
+  const rules = granted.map(({ type, major, minor, access }) => ({ type, major, minor, access }));
+  return [...DEFAULT_DEVICE_RULES, ...rules];
+}

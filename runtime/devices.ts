@@ -1,29 +1,54 @@
 /**
- * The static tables of a container's /dev: device nodes and symlinks, as in Docker and crun.
+ * The static tables of a container's /dev: device nodes and symlinks, as in Docker and crun;
+ * and the shape of the nodes `--device` and `--privileged` add.
  *
  * @module
  */
 
-/** A character device node to create in the container's /dev. */
+import type { DeviceAccess } from "./device_rules.ts";
+
+/** A device node to create in the container. */
 export interface DeviceNode {
   /** Path inside the container. */
   path: string;
+  /** `c` for a character device, `b` for a block device. */
+  type: "c" | "b";
   /** Device major number. */
   major: number;
   /** Device minor number. */
   minor: number;
   /** Permission bits. */
   mode: number;
+  /** Owner. */
+  uid: number;
+  /** Group. */
+  gid: number;
 }
+
+/** A host device given to the container (`--device`): its node and what the container may do. */
+export interface GrantedDevice extends DeviceNode {
+  /** The cgroup access granted: some of `r`, `w`, `m`. */
+  access: DeviceAccess;
+}
+
+const charDevice = (path: string, major: number, minor: number): DeviceNode => ({
+  path,
+  type: "c",
+  major,
+  minor,
+  mode: 0o666,
+  uid: 0,
+  gid: 0,
+});
 
 /** The device nodes every container gets. */
 export const DEFAULT_DEVICES: readonly DeviceNode[] = [
-  { path: "/dev/null", major: 1, minor: 3, mode: 0o666 },
-  { path: "/dev/zero", major: 1, minor: 5, mode: 0o666 },
-  { path: "/dev/full", major: 1, minor: 7, mode: 0o666 },
-  { path: "/dev/random", major: 1, minor: 8, mode: 0o666 },
-  { path: "/dev/urandom", major: 1, minor: 9, mode: 0o666 },
-  { path: "/dev/tty", major: 5, minor: 0, mode: 0o666 },
+  charDevice("/dev/null", 1, 3),
+  charDevice("/dev/zero", 1, 5),
+  charDevice("/dev/full", 1, 7),
+  charDevice("/dev/random", 1, 8),
+  charDevice("/dev/urandom", 1, 9),
+  charDevice("/dev/tty", 5, 0),
 ];
 
 /** The symlinks every container's /dev holds: `[path, target]`. */

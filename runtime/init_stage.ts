@@ -49,7 +49,7 @@ function buildRoot(spec: ContainerSpec): void {
   const hostBinaryTree = hostBinary === undefined ? undefined : openTreeClone(hostBinary);
   const mounts = prepareMounts(spec.mounts);
   switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot);
-  applyMountPlan(planMounts({ privileged: spec.privileged }));
+  applyMountPlan(planMounts({ privileged: spec.privileged, devices: spec.devices }));
   if (hostBinaryTree !== undefined && hostBinary !== undefined) {
     if (!pathExists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary);
     close(hostBinaryTree);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES } from "./devices.ts";
+import { DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, type DeviceNode } from "./devices.ts";
 import { MountFlag } from "./libc.ts";
 
 /** One step of the plan; paths are inside the container (after pivot_root). */
@@ -19,7 +19,7 @@ export type MountStep =
     flags: number;
     data?: string;
   }
-  | { op: "mknod"; path: string; major: number; minor: number; mode: number }
+  | ({ op: "mknod" } & DeviceNode)
   | { op: "symlink"; path: string; target: string }
   | { op: "mask"; path: string }
   | { op: "readonly"; path: string };
@@ -28,6 +28,11 @@ export type MountStep =
 export interface MountPlanOptions {
   /** Privileged containers see every path unmasked and /sys read-write. */
   privileged: boolean;
+  /**
+   * Device nodes added to the standard ones (`--device`, the host's with `--privileged`); one
+   * at the path of a standard node or link replaces it.
+   */
+  devices: readonly DeviceNode[];
 }
 
 /** Paths hidden from the container: files get /dev/null bound over them, dirs an empty tmpfs. */
@@ -57,6 +62,17 @@ export const READONLY_PATHS: readonly string[] = [
 
 const { NOSUID, NODEV, NOEXEC, RDONLY, STRICTATIME } = MountFlag;
 
+/** The device nodes and symlinks of the container's /dev, the added devices winning. */
+function devSteps(devices: readonly DeviceNode[]): MountStep[] {
+  const taken = new Set(devices.map((device) => device.path));
+  return [
+    ...[...DEFAULT_DEVICES.filter((device) => !taken.has(device.path)), ...devices]
+      .map((device): MountStep => ({ op: "mknod", ...device })),
+    ...DEFAULT_DEV_SYMLINKS.filter(([path]) => !taken.has(path))
+      .map(([path, target]): MountStep => ({ op: "symlink", path, target })),
+  ];
+}
+
 /** Computes the ordered mount plan for a container. */
 export function planMounts(options: MountPlanOptions): MountStep[] {
   const steps: MountStep[] = [
@@ -75,8 +91,7 @@ export function planMounts(options: MountPlanOptions): MountStep[] {
       flags: NOSUID | STRICTATIME,
       data: "mode=755,size=65536k",
     },
-    ...DEFAULT_DEVICES.map((device): MountStep => ({ op: "mknod", ...device })),
-    ...DEFAULT_DEV_SYMLINKS.map(([path, target]): MountStep => ({ op: "symlink", path, target })),
+    ...devSteps(options.devices),
     {
       op: "mount",
       source: "devpts",

@@ -91,8 +91,10 @@ function applyStep(step: MountStep): void {
       mount(step.source, step.target, step.fstype, step.flags, step.data ?? null);
       return;
     case "mknod":
-      mknod(step.path, "c", step.mode, step.major, step.minor);
+      ensureDirectory(step.path.slice(0, step.path.lastIndexOf("/")) || "/");
+      mknod(step.path, step.type, step.mode, step.major, step.minor);
       Deno.chmodSync(step.path, step.mode);
+      if (step.uid !== 0 || step.gid !== 0) Deno.chownSync(step.path, step.uid, step.gid);
       return;
     case "symlink":
       Deno.symlinkSync(step.target, step.path);

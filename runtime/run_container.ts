@@ -24,7 +24,10 @@ import {
 import { sweepContainers } from "./containers.ts";
 import { processIdentity } from "./process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
+import { containerDeviceRules } from "./device_rules.ts";
+import type { DeviceNode, GrantedDevice } from "./devices.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
+import { hostDeviceNodes } from "./host_devices.ts";
 import { type ExitStatus, kill, waitpid } from "./libc.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "./signals.ts";
@@ -61,6 +64,8 @@ export interface ContainerConfig {
   capabilities: string[];
   /** Whether the container is privileged. */
   privileged: boolean;
+  /** Host devices given to the container (`--device`). */
+  devices: GrantedDevice[];
   /** Whether Docker's default seccomp profile applies. */
   seccomp: boolean;
   /** `--security-opt no-new-privileges`. */
@@ -140,12 +145,24 @@ function containerSpec(
     mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
     capabilities: config.capabilities,
     privileged: config.privileged,
+    devices: addedDevices(config),
     seccomp: config.seccomp,
     cgroupProcs,
     init: config.init,
     ...(terminal === undefined ? {} : { terminal: { socketFd: terminal.socketFd } }),
   };
   return spec;
+}
+
+/**
+ * The device nodes the container gets besides the standard ones: the granted ones and, when it
+ * is privileged, every device of the host's /dev as well (as Docker gives them).
+ */
+function addedDevices(config: ContainerConfig): DeviceNode[] {
+  const granted = config.devices.map(({ access: _, ...node }) => node);
+  if (!config.privileged) return granted;
+  const paths = new Set(granted.map((node) => node.path));
+  return [...hostDeviceNodes().filter((node) => !paths.has(node.path)), ...granted];
 }
 
 /** Hooks of {@linkcode superviseContainer}. */
@@ -185,7 +202,8 @@ export async function superviseContainer(
     }
   };
   try {
-    cgroup = createContainerCgroup(record.id, record.config.limits);
+    const { limits, privileged, devices } = record.config;
+    cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
     const pid = spawnInitStage(
       containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
       hooks.stdin,

@@ -8,10 +8,12 @@
  * @module
  */
 
+import { DEFAULT_DEVICE_RULES, type DeviceRule } from "../device_rules.ts";
 import { pathExists } from "../path_exists.ts";
 import { ExitCodeError, fsErrorReason } from "../errors.ts";
 import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
+import { attachDeviceProgram, v1DeviceWrites } from "./devices.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
 import { kill } from "../libc.ts";
@@ -143,18 +145,27 @@ function layout(): CgroupLayout {
 
 /**
  * Creates the cgroups of container `id` in the hierarchies of `cgroupLayout` and applies
- * `limits`: `mydocker/<id>` under every v1 hierarchy's and the v2 hierarchy's mount point.
- * Nothing is left behind when it fails.
+ * `limits` and the device allowlist `devices`: `mydocker/<id>` under every v1 hierarchy's and
+ * the v2 hierarchy's mount point, the v1 `devices` controller's rules and the v2 device program
+ * both written before any process joins. Nothing is left behind when it fails.
  *
- * @throws {ExitCodeError} (125) when a limit's controller is mounted nowhere, or a cgroup
- * cannot be created or written: `Cannot set memory.max to "1" in cgroup "…": device or resource busy`.
+ * @throws {ExitCodeError} (125) when a limit's controller is mounted nowhere, devices cannot be
+ * confined, or a cgroup cannot be created or written:
+ * `Cannot set memory.max to "1" in cgroup "…": device or resource busy`.
  */
 export function createCgroupsIn(
   cgroupLayout: CgroupLayout,
   id: string,
   limits: ResourceLimits,
+  devices: readonly DeviceRule[] = DEFAULT_DEVICE_RULES,
 ): ContainerCgroup {
   const v2Root = cgroupLayout.v2MountPoint;
+  const devicesV1 = cgroupLayout.v1.findIndex((h) => h.controllers.includes("devices"));
+  if (devicesV1 < 0 && v2Root === undefined) {
+    throw new ExitCodeError(
+      "Cannot confine devices: neither a devices cgroup controller nor cgroup v2 is mounted",
+    );
+  }
   const v2Available = v2Root === undefined ? new Set<string>() : v2Controllers(v2Root);
   // Where each limited controller's files go: a v1 hierarchy's cgroup, else the v2 cgroup.
   const placements: { controller: CgroupController; hierarchy: number | "v2" }[] = [];
@@ -218,6 +229,12 @@ export function createCgroupsIn(
         : controller.v1Files(limits, hasFile);
       for (const [file, value] of writes) writeControl(path, file, value);
     }
+    if (devicesV1 >= 0) {
+      for (const [file, value] of v1DeviceWrites(devices)) {
+        writeControl(paths[devicesV1]!, file, value);
+      }
+    }
+    if (v2Root !== undefined) attachDeviceAllowlist(paths.at(-1)!, devices);
     cgroup.procsFiles = paths.map((path) => `${path}/cgroup.procs`);
     return cgroup;
   } catch (error) {
@@ -230,14 +247,31 @@ export function createCgroupsIn(
   }
 }
 
+/** Attaches the device program of `devices` to the v2 cgroup at `path`. */
+function attachDeviceAllowlist(path: string, devices: readonly DeviceRule[]): void {
+  try {
+    attachDeviceProgram(path, devices);
+  } catch (error) {
+    throw new ExitCodeError(
+      `Cannot attach the device program to cgroup "${path}": ${(error as Error).message}`,
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
 /**
- * Creates the cgroups of container `id` on this host with `limits` applied; see
- * {@linkcode createCgroupsIn}.
+ * Creates the cgroups of container `id` on this host with `limits` and the device allowlist
+ * `devices` applied; see {@linkcode createCgroupsIn}.
  *
- * @throws {ExitCodeError} (125) when a limit cannot be applied.
+ * @throws {ExitCodeError} (125) when a limit or the allowlist cannot be applied.
  */
-export function createContainerCgroup(id: string, limits: ResourceLimits): ContainerCgroup {
-  return createCgroupsIn(layout(), id, limits);
+export function createContainerCgroup(
+  id: string,
+  limits: ResourceLimits,
+  devices: readonly DeviceRule[],
+): ContainerCgroup {
+  return createCgroupsIn(layout(), id, limits, devices);
 }
 
 /**
