@@ -31,7 +31,8 @@ export class LayerWorkerError extends Error {
 /**
  * Unpacks the compressed layer `compressed` into the empty directory `dest` on a worker,
  * verifying that the uncompressed bytes hash to `diffId`. Returns the uncompressed size.
- * Throws what the download, the digest checks or the unpacking threw.
+ * Throws what the download, the digest checks or the unpacking threw, once the worker has
+ * stopped writing to `dest`.
  */
 export async function unpackInWorker(
   compressed: ReadableStream<Uint8Array>,
@@ -84,6 +85,10 @@ export async function unpackInWorker(
   try {
     const [, size] = await Promise.all([feed(), finished]);
     return size;
+  } catch (error) {
+    // Let the worker stop writing (it answers an abort with an error) before `dest` is removed.
+    await finished.catch(() => {});
+    throw error;
   } finally {
     reader.releaseLock();
     worker.terminate();

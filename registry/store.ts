@@ -17,6 +17,7 @@
 import { DigestMismatchError, parseDigest, sha256Digest } from "./digest.ts";
 import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
 import { familiarName, type ImageReference } from "./reference.ts";
+import { errnoDescriptionOf } from "../runtime/errno.ts";
 import { processStartTime } from "../runtime/process_identity.ts";
 
 /** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
@@ -45,6 +46,16 @@ export class StoreCorruptError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "StoreCorruptError";
+  }
+}
+
+/** A write to the store failed: no space left on device, a read-only file system, and so on. */
+export class StoreWriteError extends Error {
+  /** Builds the error for the store at `root` failing to write because of `cause`. */
+  constructor(root: string, cause: unknown) {
+    const reason = errnoDescriptionOf(cause) ?? (cause instanceof Error ? cause.message : cause);
+    super(`Cannot write to the image store at ${JSON.stringify(root)}: ${reason}`, { cause });
+    this.name = "StoreWriteError";
   }
 }
 
@@ -142,17 +153,32 @@ export class ImageStore {
     const path = this.blobPath(digest);
     const actual = await sha256Digest(bytes);
     if (actual !== digest) throw new DigestMismatchError(digest, actual);
-    const temp = await this.tempPath();
-    try {
+    await this.#writeAtomically(path, async (temp) => {
       using file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
       let written = 0;
       while (written < bytes.length) written += await file.write(bytes.subarray(written));
       await file.syncData();
+    });
+  }
+
+  /**
+   * Creates `path` by having `write` fill a temporary file, then renaming it into place; on any
+   * failure the temporary file is removed and a failed write is a {@linkcode StoreWriteError}.
+   */
+  async #writeAtomically(path: string, write: (temp: string) => Promise<void>): Promise<void> {
+    const temp = await this.tempPath();
+    try {
+      await write(temp);
+      await Deno.rename(temp, path);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
-      throw error;
+      throw this.#writeError(error);
     }
-    await Deno.rename(temp, path);
+  }
+
+  /** A {@linkcode StoreWriteError} for an error that carries an errno, else `error` itself. */
+  #writeError(error: unknown): unknown {
+    return errnoDescriptionOf(error) === undefined ? error : new StoreWriteError(this.root, error);
   }
 
   /**
@@ -190,7 +216,12 @@ export class ImageStore {
    */
   async makeLayerTempDir(): Promise<string> {
     const dir = await this.tempPath();
-    await Deno.mkdir(`${dir}/diff`, { recursive: true, mode: 0o755 });
+    try {
+      await Deno.mkdir(`${dir}/diff`, { recursive: true, mode: 0o755 });
+    } catch (error) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw this.#writeError(error);
+    }
     return dir;
   }
 
@@ -207,7 +238,9 @@ export class ImageStore {
    */
   async commitLayer(tempDir: string, diffId: string, size: number): Promise<boolean> {
     const target = this.#layerDir(diffId);
-    await Deno.writeTextFile(`${tempDir}/size`, `${size}\n`);
+    await Deno.writeTextFile(`${tempDir}/size`, `${size}\n`).catch((error) => {
+      throw this.#writeError(error);
+    });
     try {
       await Deno.rename(tempDir, target);
       return true;
@@ -228,10 +261,10 @@ export class ImageStore {
   async setTag(ref: ImageReference, manifestDigest: string): Promise<void> {
     parseDigest(manifestDigest);
     const path = this.#refPath(ref);
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    const temp = await this.tempPath();
-    await Deno.writeTextFile(temp, `${manifestDigest}\n`);
-    await Deno.rename(temp, path);
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true }).catch((error) => {
+      throw this.#writeError(error);
+    });
+    await this.#writeAtomically(path, (temp) => Deno.writeTextFile(temp, `${manifestDigest}\n`));
   }
 
   /** Returns the manifest digest `ref` names (its digest, else its tag), or undefined. */
