@@ -87,12 +87,12 @@ const baseImage = `${registry.host}/library/base`;
 const appImage = `${registry.host}/app:v1`;
 
 Deno.test("run IMAGE pulls it and `ls /` lists exactly the image's top-level entries", async () => {
-  const before = hostMounts();
+  const before = hostMounts(root);
   const result = await mydocker("run", "--rm", baseImage, "/bin/sh", "-c", "/bin/ls /");
   assert.equal(result.stderrText, "");
   assert.equal(result.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
   assert.equal(result.code, 0);
-  assert.deepEqual(hostMounts(), before);
+  assert.deepEqual(hostMounts(root), before);
   assertNoContainerDirs(root);
 });
 

@@ -22,11 +22,11 @@ await Deno.writeTextFile(
 
 /** Runs `mydocker run FLAGS --rootfs <busybox> test ARGS`; checks nothing is left behind. */
 async function run(flags: string[], ...args: string[]) {
-  const before = hostMounts();
+  const before = hostMounts(stateRoot, rootfs);
   const result = await runMydocker(["run", "--rm", ...flags, "--rootfs", rootfs, "test", ...args], {
     env,
   });
-  assert.deepEqual(hostMounts(), before, "the host's mounts changed");
+  assert.deepEqual(hostMounts(stateRoot, rootfs), before, "the host's mounts changed");
   assertNoContainerDirs(stateRoot);
   return result;
 }

@@ -20,12 +20,12 @@ const { rootfs, stateRoot, env } = await makeTestBed();
 
 /** Runs `mydocker run --rootfs <busybox> test ARGS` and checks nothing is left behind. */
 async function run(args: string[], options: RunMydockerOptions = {}, flags: string[] = []) {
-  const before = hostMounts();
+  const before = hostMounts(stateRoot, rootfs);
   const result = await runMydocker(["run", "--rm", ...flags, "--rootfs", rootfs, "test", ...args], {
     ...options,
     env: { ...env, ...options.env },
   });
-  assert.deepEqual(hostMounts(), before, "the host's mounts changed");
+  assert.deepEqual(hostMounts(stateRoot, rootfs), before, "the host's mounts changed");
   assertNoContainerDirs(stateRoot);
   return result;
 }

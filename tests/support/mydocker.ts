@@ -82,10 +82,19 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, marker: stri
   return text;
 }
 
-/** The host's mount table, for comparing before and after a run. */
-export function hostMounts(): string[] {
+/**
+ * The host's mounts at or below any of `roots` (a test's state root and root file system), for
+ * comparing before and after a run: all that a test's containers could have mounted on the host
+ * (a mount leaking out of a container shows up below its root). Mounts elsewhere are other
+ * programs' business: a test never looks at the whole table.
+ */
+export function hostMounts(...roots: [string, ...string[]]): string[] {
+  const below = (path: string) =>
+    roots.some((root) => path === root || path.startsWith(`${root}/`));
   return Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-    .map((line) => line.split(" ").slice(3, 5).join(" "))
+    .map((line) => line.split(" ").slice(3, 5))
+    .filter(([, mountPoint]) => mountPoint !== undefined && below(mountPoint))
+    .map((fields) => fields.join(" "))
     .sort();
 }
 
