@@ -9,29 +9,12 @@ import { createCgroupsIn } from "../../runtime/cgroups/mod.ts";
 import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
 import { ExitCodeError } from "../../runtime/errors.ts";
 import { makeTestBed } from "../support/test_bed.ts";
+import { containerCgroups, HIERARCHY_MOUNT_POINTS } from "../support/container_cgroups.ts";
+import { pathExists } from "../../runtime/path_exists.ts";
 import { readUntil, runMydocker, spawnMydocker, waitFor } from "../support/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const layout = detectCgroupLayout();
-/** Every hierarchy's mount point: v1 ones, then v2. */
-const mountPoints = [
-  ...layout.v1.map((hierarchy) => hierarchy.mountPoint),
-  ...(layout.v2MountPoint === undefined ? [] : [layout.v2MountPoint]),
-];
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The container cgroups of `id` that exist, in any hierarchy. */
-function cgroupsOf(id: string): string[] {
-  return mountPoints.map((mountPoint) => `${mountPoint}/mydocker/${id}`).filter(exists);
-}
 
 /** The ids of the containers running under the test's state root. */
 function containerIds(): string[] {
@@ -63,7 +46,7 @@ async function run(flags: string[], args: string[]) {
 
 /** No `mydocker/<64 hex>` cgroup of any container of this test's state root is left. */
 function assertNoCgroupsLeft(ids: string[]) {
-  for (const id of ids) assert.deepEqual(cgroupsOf(id), [], `cgroups of ${id} left behind`);
+  for (const id of ids) assert.deepEqual(containerCgroups(id), [], `cgroups of ${id} left behind`);
 }
 
 Deno.test("run --memory: a container allocating beyond it is OOM-killed, exit 137", async () => {
@@ -120,12 +103,16 @@ Deno.test("run puts the container in mydocker/<id> of every hierarchy, with the 
   assert.equal(await readUntil(child.stdout, "ready"), "ready\n");
   const [id] = containerIds();
   assert.ok(id !== undefined);
-  assert.equal(cgroupsOf(id).length, mountPoints.length, "a hierarchy lacks the container");
+  assert.equal(
+    containerCgroups(id).length,
+    HIERARCHY_MOUNT_POINTS.length,
+    "a hierarchy lacks the container",
+  );
   const procs = (cgroup: string) => read(`${cgroup}/cgroup.procs`).split("\n");
   const [sleepPid] = procs(controllerCgroup("pids", id).path);
   const execed = await waitFor(() => read(`/proc/${sleepPid}/cmdline`) === "sleep\x0037\x00");
   assert.ok(execed, "the container's process is not the sleep");
-  for (const cgroup of cgroupsOf(id)) assert.deepEqual(procs(cgroup), [sleepPid], cgroup);
+  for (const cgroup of containerCgroups(id)) assert.deepEqual(procs(cgroup), [sleepPid], cgroup);
   const ownCgroups = read(`/proc/${sleepPid}/cgroup`).split("\n");
   if (layout.v2MountPoint !== undefined) assert.ok(ownCgroups.includes(`0::/mydocker/${id}`));
 
@@ -164,7 +151,7 @@ Deno.test("run without limits still gets its cgroups, and removes them", async (
   await readUntil(child.stdout, "ready");
   const [id] = containerIds();
   assert.ok(id !== undefined);
-  assert.equal(cgroupsOf(id).length, mountPoints.length);
+  assert.equal(containerCgroups(id).length, HIERARCHY_MOUNT_POINTS.length);
   child.kill("SIGINT");
   assert.equal((await child.status).code, 130);
   await child.stderr.cancel();
@@ -197,7 +184,11 @@ Deno.test("a SIGKILLed mydocker's cgroups are swept by the next run", async () =
   assert.ok(await waitFor(() => read(procs) === ""), "the container lives on");
   // Another mydocker running meanwhile (a parallel test run) may sweep them first: that voids
   // this test, which therefore needs to run alone.
-  assert.equal(cgroupsOf(id).length, mountPoints.length, "nothing to sweep: the test is void");
+  assert.equal(
+    containerCgroups(id).length,
+    HIERARCHY_MOUNT_POINTS.length,
+    "nothing to sweep: the test is void",
+  );
   const next = await runMydocker(["run", "--rm", "--rootfs", rootfs, "test", "true"], { env });
   assert.equal(next.code, 0, next.stderrText);
   assertNoCgroupsLeft([id]);
@@ -224,7 +215,7 @@ Deno.test("createCgroupsIn() on the v2 hierarchy alone: create, join, remove", a
   }).output();
   assert.equal(new TextDecoder().decode(joined.stdout), `0::/mydocker/${id}\n`);
   cgroup.remove();
-  assert.equal(exists(`${v2}/mydocker/${id}`), false);
+  assert.equal(pathExists(`${v2}/mydocker/${id}`), false);
 
   const controllers = read(`${v2}/cgroup.controllers`).split(" ");
   if (controllers.includes("pids")) {
@@ -237,5 +228,5 @@ Deno.test("createCgroupsIn() on the v2 hierarchy alone: create, join, remove", a
       new ExitCodeError("Cannot apply --pids-limit: no pids cgroup controller is mounted"),
     );
   }
-  assert.equal(exists(`${v2}/mydocker/${id}`), false);
+  assert.equal(pathExists(`${v2}/mydocker/${id}`), false);
 });

@@ -10,6 +10,7 @@ import { createCgroupsIn } from "../../runtime/cgroups/mod.ts";
 import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
 import { runMydocker } from "../support/mydocker.ts";
 import { makeTestBed } from "../support/test_bed.ts";
+import { pathExists } from "../../runtime/path_exists.ts";
 
 const { rootfs, env } = await makeTestBed();
 const layout = detectCgroupLayout();
@@ -141,15 +142,6 @@ async function inCgroupOf(only: Parameters<typeof createCgroupsIn>[0], script: s
   } finally {
     cgroup.remove();
     assert.equal(cgroup.paths.some((path) => pathExists(path)), false);
-  }
-}
-
-function pathExists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

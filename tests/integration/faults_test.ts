@@ -5,35 +5,15 @@
  */
 
 import assert from "node:assert/strict";
-import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
 import { OWNERS_DIR } from "../../runtime/cgroups/owner.ts";
 import { isAlive, processIdentity } from "../../runtime/process_identity.ts";
 import { makeTestBed } from "../support/test_bed.ts";
+import { containerCgroups } from "../support/container_cgroups.ts";
+import { pathExists } from "../../runtime/path_exists.ts";
 import { assertNoContainerDirs, runMydocker, waitFor } from "../support/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });
-
-const layout = detectCgroupLayout();
-/** Every hierarchy's mount point: v1 ones, then v2. */
-const mountPoints = [
-  ...layout.v1.map((hierarchy) => hierarchy.mountPoint),
-  ...(layout.v2MountPoint === undefined ? [] : [layout.v2MountPoint]),
-];
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The container cgroups of `id` that exist, in any hierarchy. */
-function cgroupsOf(id: string): string[] {
-  return mountPoints.map((mountPoint) => `${mountPoint}/mydocker/${id}`).filter(exists);
-}
 
 /** Every file under `dir` whose name ends with `.tmp`. */
 function temporaryFiles(dir: string): string[] {
@@ -88,8 +68,8 @@ async function assertClean(root: string, id: string) {
   const runIn = (...args: string[]) => runMydocker(args, { env: { MYDOCKER_ROOT: root } });
   assert.deepEqual(temporaryFiles(root), []);
   assertNoContainerDirs(root);
-  assert.deepEqual(cgroupsOf(id), []);
-  assert.equal(exists(`${OWNERS_DIR}/${id}`), false);
+  assert.deepEqual(containerCgroups(id), []);
+  assert.equal(pathExists(`${OWNERS_DIR}/${id}`), false);
   const ps = await runIn("ps", "-a");
   assert.equal(ps.code, 0, ps.stderrText);
   assert.equal(ps.stdoutText.trim().split("\n").length, 1, ps.stdoutText);
@@ -165,11 +145,11 @@ Deno.test("a sweep clears owner records of dead mydockers that have no cgroup, a
   try {
     const ps = await mydocker("ps", "-a");
     assert.equal(ps.code, 0, ps.stderrText);
-    assert.equal(exists(`${OWNERS_DIR}/${dead}`), false, "the dead owner's record was kept");
-    assert.equal(exists(`${OWNERS_DIR}/${live}`), true, "a live owner's record was swept");
+    assert.equal(pathExists(`${OWNERS_DIR}/${dead}`), false, "the dead owner's record was kept");
+    assert.equal(pathExists(`${OWNERS_DIR}/${live}`), true, "a live owner's record was swept");
   } finally {
     for (const id of [dead, live]) {
-      if (exists(`${OWNERS_DIR}/${id}`)) Deno.removeSync(`${OWNERS_DIR}/${id}`);
+      if (pathExists(`${OWNERS_DIR}/${id}`)) Deno.removeSync(`${OWNERS_DIR}/${id}`);
     }
   }
 });
@@ -181,13 +161,13 @@ Deno.test("rm removes the cgroups, owner record and processes of a container who
     const id = started.stdoutText.trim();
     const state = JSON.parse(Deno.readTextFileSync(`${stateRoot}/containers/${id}/state.json`));
     const container = processIdentity(state.pid);
-    assert.ok(cgroupsOf(id).length > 0, "the container has no cgroup");
+    assert.ok(containerCgroups(id).length > 0, "the container has no cgroup");
     Deno.kill(Number(state.monitor.split(" ")[0]), "SIGKILL");
     assert.ok(await waitFor(() => !isAlive(state.monitor)), "the monitor did not die");
     const rm = await mydocker("rm", ...force, id);
     assert.equal(rm.code, 0, rm.stderrText);
-    assert.deepEqual(cgroupsOf(id), []);
-    assert.equal(exists(`${OWNERS_DIR}/${id}`), false, "the owner record was kept");
+    assert.deepEqual(containerCgroups(id), []);
+    assert.equal(pathExists(`${OWNERS_DIR}/${id}`), false, "the owner record was kept");
     assert.equal(isAlive(container), false, "the container's process survived");
   }
   assertNoContainerDirs(stateRoot);

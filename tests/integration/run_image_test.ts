@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { busyboxEntries, pushImage, pushIndex, type TarEntry } from "../support/image_builder.ts";
 import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
+import { fileTree } from "../support/file_tree.ts";
 import { startRegistry } from "../support/registry_server.ts";
 
 const registry = await startRegistry({ tls: true, tokenAuth: true });
@@ -217,17 +218,6 @@ Deno.test("pull on a non-terminal prints a few plain lines on stderr", async () 
   assert.match(lines.at(-1)!, /^Status: (Downloaded newer image|Image is up to date) for /);
 });
 
-/** Every path below `dir`, sorted, for comparing a store before and after. */
-function tree(dir: string, prefix = ""): string[] {
-  const paths: string[] = [];
-  for (const entry of Deno.readDirSync(`${dir}${prefix}`)) {
-    const path = `${prefix}/${entry.name}`;
-    paths.push(path);
-    if (entry.isDirectory) paths.push(...tree(dir, path));
-  }
-  return paths.sort();
-}
-
 Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exit 125, store unchanged", async () => {
   const plain = await startRegistry({ tls: false, tokenAuth: false });
   try {
@@ -247,14 +237,14 @@ Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exi
     const ok = await run("run", "--rm", `${plain.host}/library/base`, "/bin/sh", "-c", "/bin/ls /");
     assert.equal(ok.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
     assert.equal(ok.stderrText, "");
-    const before = tree(root);
+    const before = fileTree(root);
     const escaping = await run("run", "--rm", `${plain.host}/evil:dotdot`, "true");
     assert.equal(escaping.code, 125);
     assert.match(
       escaping.stderrText,
       /^mydocker: Cannot pull ".*\/evil:dotdot": Cannot unpack layer sha256:[0-9a-f]{64}: entry "\.\.\/escaped" escapes the layer\n$/,
     );
-    assert.deepEqual(tree(root), before);
+    assert.deepEqual(fileTree(root), before);
     const corrupted = await run("run", "--rm", `${plain.host}/evil:corrupt`, "true");
     assert.equal(corrupted.code, 125);
     assert.match(
@@ -263,7 +253,7 @@ Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exi
         `^mydocker: Cannot pull ".*/evil:corrupt": Digest mismatch for ${layer}: got sha256:[0-9a-f]{64}\n$`,
       ),
     );
-    assert.deepEqual(tree(root), before);
+    assert.deepEqual(fileTree(root), before);
     await assert.rejects(Deno.stat(`${root}/escaped`));
     assert.equal((await run("rmi", `${plain.host}/library/base`)).code, 0);
   } finally {

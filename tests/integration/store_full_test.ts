@@ -6,18 +6,8 @@
 import assert from "node:assert/strict";
 import { busyboxEntries, pushImage } from "../support/image_builder.ts";
 import { runMydocker } from "../support/mydocker.ts";
+import { fileTree } from "../support/file_tree.ts";
 import { startRegistry } from "../support/registry_server.ts";
-
-/** Every path below `dir`, sorted. */
-function tree(dir: string, prefix = ""): string[] {
-  const paths: string[] = [];
-  for (const entry of Deno.readDirSync(`${dir}${prefix}`)) {
-    const path = `${prefix}/${entry.name}`;
-    paths.push(path);
-    if (entry.isDirectory) paths.push(...tree(dir, path));
-  }
-  return paths.sort();
-}
 
 async function mount(args: string[]): Promise<void> {
   const result = await new Deno.Command("mount", { args }).output();
@@ -47,7 +37,7 @@ Deno.test("a pull that fills the store's file system exits 125, leaves nothing, 
       full.stderrText,
       /^mydocker: Cannot pull ".*\/big:v1": Cannot unpack layer sha256:[0-9a-f]{64}: entry "[^"]+" cannot be written: no space left on device\n$/,
     );
-    assert.deepEqual(tree(root).filter((path) => path !== "/lock"), [
+    assert.deepEqual(fileTree(root).filter((path) => path !== "/lock"), [
       "/blobs",
       "/blobs/sha256",
       "/layers",
@@ -62,7 +52,7 @@ Deno.test("a pull that fills the store's file system exits 125, leaves nothing, 
     const run = await runMydocker(["run", "--rm", image, "wc", "-c", "/big"], { env });
     assert.equal(run.stderrText, "");
     assert.equal(run.stdoutText, `${big.length} /big\n`);
-    assert.deepEqual(tree(`${root}/tmp`), []);
+    assert.deepEqual(fileTree(`${root}/tmp`), []);
   } finally {
     await registry.stop();
     await new Deno.Command("umount", { args: [root] }).output();
