@@ -10,7 +10,7 @@
 import type { ExecOptions } from "./cli/exec_command.ts";
 import type { CommandSpec, OptionSpec, ParsedArgs } from "./cli/parse_args.ts";
 import type { RunInvocation } from "./cli/run_command.ts";
-import { EXEC_STAGE_ARG, INIT_STAGE_ARG, MONITOR_ARG } from "./runtime/stage_args.ts";
+import { EXEC_STAGE_ARG, INIT_STAGE_ARG, MONITOR_ARG } from "./runtime/spec/stage_args.ts";
 
 /** The exit code of mydocker's own failures (bad flags, bad references, failed pulls). */
 const EXIT_USAGE = 125;
@@ -434,13 +434,13 @@ export async function main(args: readonly string[]): Promise<number> {
 if (import.meta.main) {
   const [first, second = "", third = ""] = Deno.args;
   if (first === INIT_STAGE_ARG) {
-    const { initStageMain } = await import("./runtime/init_stage.ts");
+    const { initStageMain } = await import("./runtime/stage/init_stage.ts");
     initStageMain(second);
   } else if (first === EXEC_STAGE_ARG) {
-    const { execStageMain } = await import("./runtime/exec_stage.ts");
+    const { execStageMain } = await import("./runtime/stage/exec_stage.ts");
     execStageMain(second);
   } else if (first === MONITOR_ARG) {
-    const { monitorMain } = await import("./runtime/monitor.ts");
+    const { monitorMain } = await import("./runtime/host/monitor.ts");
     Deno.exit(await monitorMain(second, third));
   }
   Deno.exit(await main(Deno.args));

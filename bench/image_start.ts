@@ -11,8 +11,8 @@
  * @module
  */
 
-import { MYDOCKER } from "../tests/support/mydocker.ts";
-import { busyboxEntries, pushImage } from "../tests/support/image_builder.ts";
+import { MYDOCKER } from "../testing/mydocker.ts";
+import { busyboxEntries, pushImage } from "../testing/image_builder.ts";
 import {
   makeTmpfs,
   measure,

@@ -7,9 +7,9 @@
  * @module
  */
 
-import { pushImage, type TarEntry } from "../tests/support/image_builder.ts";
-import { MYDOCKER } from "../tests/support/mydocker.ts";
-import { startRegistry, type TestRegistry } from "../tests/support/registry_server.ts";
+import { pushImage, type TarEntry } from "../testing/image_builder.ts";
+import { MYDOCKER } from "../testing/mydocker.ts";
+import { startRegistry, type TestRegistry } from "../testing/registry_server.ts";
 import {
   catchInterrupts,
   makeTmpfs,

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { makeBusyboxRootfs } from "../tests/support/busybox_rootfs.ts";
-import { MYDOCKER } from "../tests/support/mydocker.ts";
+import { makeBusyboxRootfs } from "../testing/busybox_rootfs.ts";
+import { MYDOCKER } from "../testing/mydocker.ts";
 import {
   makeTmpfs,
   measure,

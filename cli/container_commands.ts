@@ -4,14 +4,14 @@
  * @module
  */
 
-import { removeContainerDir } from "../runtime/container_dir.ts";
+import { removeContainerDir } from "../runtime/state/container_dir.ts";
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
-import { type ContainerState, readState } from "../runtime/container_state.ts";
-import { findContainer, listContainers, type StoredContainer } from "../runtime/containers.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
-import { kill } from "../runtime/libc.ts";
-import { sweepStale } from "../runtime/run_container.ts";
-import { SIGNALS } from "../runtime/signals.ts";
+import { type ContainerState, readState } from "../runtime/state/container_state.ts";
+import { findContainer, listContainers, type StoredContainer } from "../runtime/state/containers.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
+import { kill } from "../sys/libc.ts";
+import { sweepStale } from "../runtime/host/run_container.ts";
+import { SIGNALS } from "../sys/signals.ts";
 import { formatColumns } from "./images_command.ts";
 import { reportError } from "./report_error.ts";
 

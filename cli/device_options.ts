@@ -5,10 +5,10 @@
  * @module
  */
 
-import { isDeviceAccess } from "../runtime/device_rules.ts";
-import type { GrantedDevice } from "../runtime/devices.ts";
-import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
-import { hostDeviceNode, NotADeviceError } from "../runtime/host_devices.ts";
+import { isDeviceAccess } from "../runtime/spec/device_rules.ts";
+import type { GrantedDevice } from "../runtime/spec/devices.ts";
+import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
+import { hostDeviceNode, NotADeviceError } from "../runtime/host/host_devices.ts";
 
 /** One `--device` value split as Docker splits it (no host lookup). */
 export interface DeviceMapping {

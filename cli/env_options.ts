@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
+import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 
 /**
  * Resolves one `-e` value: `KEY=VALUE` stays as it is, `KEY` alone takes the value from

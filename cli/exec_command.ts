@@ -4,9 +4,9 @@
  * @module
  */
 
-import { findContainer } from "../runtime/containers.ts";
-import { execInContainer } from "../runtime/exec_container.ts";
-import { checkTerminalOptions } from "../runtime/terminal.ts";
+import { findContainer } from "../runtime/state/containers.ts";
+import { execInContainer } from "../runtime/host/exec_container.ts";
+import { checkTerminalOptions } from "../runtime/host/terminal.ts";
 import { userEnvironment } from "./env_options.ts";
 
 /** The options of `mydocker exec`. */

@@ -24,7 +24,7 @@ export async function imagesCommand(root: string, quiet: boolean): Promise<numbe
     for (const image of images) console.log(shortId(image.id));
     return 0;
   }
-  const { familiarRepository } = await import("../registry/reference.ts");
+  const { familiarRepository } = await import("../registry/format/reference.ts");
   const rows = [["REPOSITORY", "TAG", "IMAGE ID", "SIZE"]];
   for (const image of images) {
     rows.push([

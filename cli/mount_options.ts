@@ -6,9 +6,9 @@
  */
 
 import { posix } from "node:path";
-import type { ContainerMount } from "../runtime/container_spec.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
-import { MountFlag } from "../runtime/libc.ts";
+import type { ContainerMount } from "../runtime/spec/container_spec.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
+import { MountFlag } from "../sys/libc.ts";
 
 /** The option and value a mount came from, and its type as Docker's messages name it. */
 interface MountOrigin {

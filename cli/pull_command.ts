@@ -4,9 +4,9 @@
  * @module
  */
 
-import { parseReference } from "../registry/reference.ts";
+import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore } from "../registry/store.ts";
-import { pullReference } from "./registry_session.ts";
+import { pullReference } from "../engine/pull_image.ts";
 
 /** Pulls `image` into the store at `root`; returns the exit code. */
 export async function pullCommand(

@@ -8,7 +8,7 @@
 
 import process from "node:process";
 import { createLogUpdate } from "log-update";
-import type { LayerStatus, PullEvent, PullResult } from "../registry/pull.ts";
+import type { LayerStatus, PullEvent, PullResult } from "../registry/pull/pull.ts";
 import { formatBytes } from "./format_bytes.ts";
 
 /** Options of {@linkcode PullProgress}. */

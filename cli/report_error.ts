@@ -4,7 +4,7 @@
  * @module
  */
 
-import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../runtime/errors.ts";
+import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../sys/exit_codes.ts";
 
 /** Prints `mydocker: <message>` for `error` and returns the exit code it maps to. */
 export function reportError(error: unknown): number {

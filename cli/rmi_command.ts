@@ -4,10 +4,10 @@
  * @module
  */
 
-import { parseReference } from "../registry/reference.ts";
+import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore } from "../registry/store.ts";
-import { listContainers } from "../runtime/containers.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
+import { listContainers } from "../runtime/state/containers.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
 import { reportError } from "./report_error.ts";
 
 /**

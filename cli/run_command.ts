@@ -4,23 +4,23 @@
  * @module
  */
 
-import type { ContainerConfig as ImageRuntimeConfig } from "../registry/manifest.ts";
-import { parseReference } from "../registry/reference.ts";
+import type { ContainerConfig as ImageRuntimeConfig } from "../registry/format/manifest.ts";
+import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore } from "../registry/store.ts";
-import { resolveCapabilities } from "../runtime/capabilities.ts";
+import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
 import { parseResourceLimits } from "../runtime/cgroups/parse_limits.ts";
-import type { NetworkMode } from "../runtime/container_spec.ts";
-import { composeEnvironment } from "../runtime/environment.ts";
-import type { ContainerMount } from "../runtime/container_spec.ts";
-import type { ContainerRecord } from "../runtime/container_state.ts";
-import type { ContainerConfig } from "../runtime/run_container.ts";
-import { ExitCodeError, fsErrorReason } from "../runtime/errors.ts";
-import { processArgs } from "../runtime/image_process.ts";
-import { isValidName, randomName } from "../runtime/container_names.ts";
-import { nameInUse } from "../runtime/containers.ts";
-import { newContainerId, runContainer } from "../runtime/run_container.ts";
-import { checkTerminalOptions } from "../runtime/terminal.ts";
-import { parseUserSpec } from "../runtime/user.ts";
+import type { NetworkMode } from "../runtime/spec/container_spec.ts";
+import { composeEnvironment } from "../runtime/spec/environment.ts";
+import type { ContainerMount } from "../runtime/spec/container_spec.ts";
+import type { ContainerRecord } from "../runtime/state/container_state.ts";
+import type { ContainerConfig } from "../runtime/host/run_container.ts";
+import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
+import { processArgs } from "../runtime/spec/image_process.ts";
+import { isValidName, randomName } from "../runtime/state/container_names.ts";
+import { nameInUse } from "../runtime/state/containers.ts";
+import { newContainerId, runContainer } from "../runtime/host/run_container.ts";
+import { checkTerminalOptions } from "../runtime/host/terminal.ts";
+import { parseUserSpec } from "../runtime/stage/user.ts";
 import { grantedDevices } from "./device_options.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";
@@ -197,7 +197,7 @@ async function imageRoot(invocation: RunInvocation, policy: PullPolicy): Promise
     if (policy === "never") {
       throw new ExitCodeError(`Cannot run "${image}": no such image in the store (--pull never)`);
     }
-    const { pullReference } = await import("./registry_session.ts");
+    const { pullReference } = await import("../engine/pull_image.ts");
     await pullReference(ref, store, {
       platform: options.platform,
       quiet: options.quiet === true || !Deno.stderr.isTerminal(),
@@ -295,7 +295,7 @@ export async function runCommand(invocation: RunInvocation): Promise<number> {
     config: containerConfig,
   };
   if (!record.detached) return await runContainer(record);
-  const { startDetached } = await import("../runtime/detach.ts");
+  const { startDetached } = await import("../runtime/host/detach.ts");
   const { dir, state } = await startDetached(record);
   if (state.status === "exited" && (state.exitCode ?? 0) >= 125) {
     // The command could not be started: say why, as a foreground run would have.

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ExitCodeError } from "../runtime/errors.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
 
 /** What the security options turn on or off. */
 export interface SecuritySettings {

@@ -14,11 +14,11 @@
  * @module
  */
 
-import { DigestMismatchError, parseDigest, sha256Digest } from "./digest.ts";
-import { type ImageConfig, parseImageConfig, parseManifest } from "./manifest.ts";
-import { familiarName, type ImageReference } from "./reference.ts";
-import { errnoDescriptionOf } from "../runtime/errno.ts";
-import { processStartTime } from "../runtime/process_identity.ts";
+import { DigestMismatchError, parseDigest, sha256Digest } from "./format/digest.ts";
+import { type ImageConfig, parseImageConfig, parseManifest } from "./format/manifest.ts";
+import { familiarName, type ImageReference } from "./format/reference.ts";
+import { errnoDescriptionOf } from "../sys/errno.ts";
+import { processStartTime } from "../sys/process_identity.ts";
 
 /** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
 export const DEFAULT_STORE_ROOT = "/var/lib/mydocker";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseAuthChallenges } from "../registry/auth_challenge.ts";
+import { parseAuthChallenges } from "../registry/distribution/auth_challenge.ts";
 
 Deno.test("parseAuthChallenges() reads a Docker Hub bearer challenge", () => {
   assert.deepEqual(

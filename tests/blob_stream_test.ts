@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { type BlobFetcher, openBlobStream } from "../registry/blob_stream.ts";
-import { decompress, sniffCompression } from "../registry/decompress.ts";
-import { DigestMismatchError } from "../registry/digest.ts";
-import { digestVerifier } from "../registry/digest_stream.ts";
-import { sha256Digest } from "../registry/digest.ts";
-import { RegistryError } from "../registry/registry_error.ts";
+import { type BlobFetcher, openBlobStream } from "../registry/pull/blob_stream.ts";
+import { decompress, sniffCompression } from "../registry/pull/decompress.ts";
+import { DigestMismatchError } from "../registry/format/digest.ts";
+import { digestVerifier } from "../registry/pull/digest_stream.ts";
+import { sha256Digest } from "../registry/format/digest.ts";
+import { RegistryError } from "../registry/distribution/registry_error.ts";
 import { gzipSync, zstdCompressSync } from "node:zlib";
 
 const blob = new Uint8Array(100_000).map((_, index) => (index * 7) % 256);

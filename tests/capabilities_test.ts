@@ -4,8 +4,8 @@ import {
   capabilityMask,
   DEFAULT_CAPABILITIES,
   normalizeCapability,
-} from "../runtime/capabilities.ts";
-import { maskHas } from "../runtime/signal_forwarding.ts";
+} from "../runtime/spec/capabilities.ts";
+import { maskHas } from "../runtime/host/signal_forwarding.ts";
 
 Deno.test("capabilityMask() of Docker's defaults is the CapEff Docker containers show", () => {
   assert.equal(capabilityMask(DEFAULT_CAPABILITIES).toString(16), "a80425fb");

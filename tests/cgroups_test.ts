@@ -4,7 +4,7 @@ import { parseCgroupLayout } from "../runtime/cgroups/layout.ts";
 import { memoryController } from "../runtime/cgroups/memory.ts";
 import { parseResourceLimits, parseSize } from "../runtime/cgroups/parse_limits.ts";
 import { pidsController } from "../runtime/cgroups/pids.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
 
 const MiB = 1024 * 1024;
 const all = () => true;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ago, duration, parseSignal } from "../cli/container_commands.ts";
-import { isValidName, randomName } from "../runtime/container_names.ts";
+import { isValidName, randomName } from "../runtime/state/container_names.ts";
 
 Deno.test("parseSignal() takes names with or without SIG, and numbers", () => {
   assert.equal(parseSignal("SIGTERM"), 15);

@@ -6,7 +6,7 @@ import {
   loadCredentials,
   normaliseAuthKey,
   parseDockerConfig,
-} from "../registry/credentials.ts";
+} from "../registry/distribution/credentials.ts";
 
 Deno.test("parseDockerConfig() decodes auth and maps the Docker Hub v1 key to docker.io", () => {
   const store = parseDockerConfig(

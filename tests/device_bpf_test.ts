@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { v1DeviceWrites } from "../runtime/cgroups/devices.ts";
-import { BpfDeviceAccess, BpfDeviceType, compileDeviceFilter } from "../runtime/device_bpf.ts";
+import { BpfDeviceAccess, BpfDeviceType, compileDeviceFilter } from "../runtime/spec/device_bpf.ts";
 import {
   ALLOW_ALL_DEVICES,
   DEFAULT_DEVICE_RULES,
   type DeviceRule,
   deviceRuleLine,
   isDeviceAccess,
-} from "../runtime/device_rules.ts";
+} from "../runtime/spec/device_rules.ts";
 import {
   EBPF_INSTRUCTION_BYTES,
   EbpfOp,
@@ -16,8 +16,8 @@ import {
   jumpIfNotEqual,
   loadWord,
   move32,
-} from "../runtime/ebpf.ts";
-import { runDeviceProgram } from "./support/ebpf_interpreter.ts";
+} from "../runtime/spec/ebpf.ts";
+import { runDeviceProgram } from "../testing/ebpf_interpreter.ts";
 
 const { BLOCK, CHAR } = BpfDeviceType;
 const { MKNOD, READ, WRITE } = BpfDeviceAccess;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { grantedDevices, parseDeviceMapping } from "../cli/device_options.ts";
-import { ExitCodeError } from "../runtime/errors.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
 
 Deno.test("parseDeviceMapping() reads HOST[:CONTAINER[:PERMISSIONS]] as Docker does", () => {
   assert.deepEqual(parseDeviceMapping("/dev/fuse"), {

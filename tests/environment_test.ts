@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseEnvFile, resolveEnvEntry, userEnvironment } from "../cli/env_options.ts";
-import { composeEnvironment, mergeEnvironment } from "../runtime/environment.ts";
+import { composeEnvironment, mergeEnvironment } from "../runtime/spec/environment.ts";
 
 Deno.test("composeEnvironment() orders PATH, HOSTNAME, image Env, user entries; later wins", () => {
   assert.deepEqual(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveCommand } from "../runtime/exec_program.ts";
+import { resolveCommand } from "../runtime/stage/exec_program.ts";
 
 Deno.test("resolveCommand() searches PATH for executable files only", async () => {
   const dir = await Deno.makeTempDir();

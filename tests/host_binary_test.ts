@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findStaticHostBinary, isStaticElf } from "../runtime/host_binary.ts";
+import { findStaticHostBinary, isStaticElf } from "../runtime/host/host_binary.ts";
 
 /** A minimal 64-bit little-endian ELF header with one program header of type `type`. */
 function elf(programType: number): Uint8Array {

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { InvalidDigestError, parseDigest, sha256Digest, sha256Hex } from "../registry/digest.ts";
-import { ManifestError, parseImageConfig, parseManifest } from "../registry/manifest.ts";
+import { InvalidDigestError, parseDigest, sha256Digest, sha256Hex } from "../registry/format/digest.ts";
+import { ManifestError, parseImageConfig, parseManifest } from "../registry/format/manifest.ts";
 import {
   DOCKER_MANIFEST,
   layerCompression,
   OCI_INDEX,
   OCI_LAYER_ZSTD,
   OCI_MANIFEST,
-} from "../registry/media_types.ts";
+} from "../registry/format/media_types.ts";
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const D = `sha256:${"b".repeat(64)}`;

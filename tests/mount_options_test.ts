@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { parseMount, parseTmpfs, parseVolume } from "../cli/mount_options.ts";
 import { parseSecurityOptions } from "../cli/security_options.ts";
-import { resolveCapabilities } from "../runtime/capabilities.ts";
-import { MountFlag } from "../runtime/libc.ts";
+import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
+import { MountFlag } from "../sys/libc.ts";
 
 const { NOEXEC, NOSUID, NODEV, RDONLY } = MountFlag;
 

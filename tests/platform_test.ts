@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import type { Descriptor, ImageIndex } from "../registry/manifest.ts";
-import { OCI_INDEX, OCI_MANIFEST } from "../registry/media_types.ts";
+import type { Descriptor, ImageIndex } from "../registry/format/manifest.ts";
+import { OCI_INDEX, OCI_MANIFEST } from "../registry/format/media_types.ts";
 import {
   formatPlatform,
   hostPlatform,
   parsePlatform,
   PlatformError,
   selectManifest,
-} from "../registry/platform.ts";
+} from "../registry/format/platform.ts";
 
 function entry(n: number, platform: Descriptor["platform"], annotations?: Record<string, string>) {
   const d: Descriptor = {

@@ -5,7 +5,7 @@ import {
   InvalidReferenceError,
   parseReference,
   registryApiHost,
-} from "../registry/reference.ts";
+} from "../registry/format/reference.ts";
 
 const DIGEST = `sha256:${"a".repeat(64)}`;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ipInCidr, parseIp } from "../registry/cidr.ts";
+import { ipInCidr, parseIp } from "../registry/distribution/cidr.ts";
 import {
   DEFAULT_CONFIG_FILE,
   isInsecureRegistry,
@@ -8,7 +8,7 @@ import {
   loadRegistryConfig,
   parseRegistryConfig,
   RegistryConfigError,
-} from "../registry/registry_config.ts";
+} from "../registry/distribution/registry_config.ts";
 
 Deno.test("parseRegistryConfig() applies defaults and derives the certs.d directories", () => {
   assert.deepEqual(parseRegistryConfig("{}", "/x/config.json"), {

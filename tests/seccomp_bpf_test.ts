@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { CAPABILITY_NAMES, DEFAULT_CAPABILITIES } from "../runtime/capabilities.ts";
+import { CAPABILITY_NAMES, DEFAULT_CAPABILITIES } from "../runtime/spec/capabilities.ts";
 import {
   AUDIT_ARCH,
   compileSeccompFilter,
   INSTRUCTION_BYTES,
   SeccompReturn,
-} from "../runtime/seccomp_bpf.ts";
-import { DEFAULT_PROFILE, type SeccompProfile } from "../runtime/seccomp_profile.ts";
-import { SYSCALL_NUMBERS } from "../runtime/syscall_numbers.ts";
-import { runFilter } from "./support/bpf_interpreter.ts";
+} from "../runtime/spec/seccomp_bpf.ts";
+import { DEFAULT_PROFILE, type SeccompProfile } from "../runtime/spec/seccomp_profile.ts";
+import { SYSCALL_NUMBERS } from "../sys/syscall_numbers.ts";
+import { runFilter } from "../testing/bpf_interpreter.ts";
 
 const ALLOW = SeccompReturn.ALLOW;
 const EPERM = SeccompReturn.ERRNO | 1;

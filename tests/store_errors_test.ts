@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { sha256Digest } from "../registry/digest.ts";
-import { parseReference } from "../registry/reference.ts";
+import { sha256Digest } from "../registry/format/digest.ts";
+import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore, StoreWriteError } from "../registry/store.ts";
 
 /** Runs `body` with a store on a 1 MiB tmpfs that a filler file has filled up. */

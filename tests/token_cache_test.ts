@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TokenCache } from "../registry/token_cache.ts";
+import { TokenCache } from "../registry/distribution/token_cache.ts";
 
 Deno.test("TokenCache returns a token until expires_in has passed", () => {
   let now = 1_000_000;

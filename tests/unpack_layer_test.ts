@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import tar from "tar-stream";
-import { lgetxattr, lsetxattr } from "../runtime/libc.ts";
-import { LayerUnpackError, unpackLayer } from "../registry/unpack_layer.ts";
-import { buildTar as buildLayerTar } from "./support/image_builder.ts";
+import { lgetxattr, lsetxattr } from "../sys/libc.ts";
+import { LayerUnpackError, unpackLayer } from "../registry/pull/unpack_layer.ts";
+import { buildTar as buildLayerTar } from "../testing/image_builder.ts";
 
 type Entry = Partial<tar.Header> & { name: string; body?: string | Uint8Array };
 

@@ -6,9 +6,9 @@
  * @module
  */
 
-import { compileDeviceFilter } from "../device_bpf.ts";
-import { type DeviceRule, deviceRuleLine } from "../device_rules.ts";
-import { bpfAttachDeviceProgram, bpfLoadDeviceProgram, close, open, OpenFlag } from "../libc.ts";
+import { compileDeviceFilter } from "../spec/device_bpf.ts";
+import { type DeviceRule, deviceRuleLine } from "../spec/device_rules.ts";
+import { bpfAttachDeviceProgram, bpfLoadDeviceProgram, close, open, OpenFlag } from "../../sys/libc.ts";
 import type { CgroupFileWrite } from "./controller.ts";
 
 /**

@@ -8,16 +8,16 @@
  * @module
  */
 
-import { DEFAULT_DEVICE_RULES, type DeviceRule } from "../device_rules.ts";
-import { pathExists } from "../path_exists.ts";
-import { ExitCodeError, fsErrorReason } from "../errors.ts";
+import { DEFAULT_DEVICE_RULES, type DeviceRule } from "../spec/device_rules.ts";
+import { pathExists } from "../../sys/path_exists.ts";
+import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
 import { attachDeviceProgram, v1DeviceWrites } from "./devices.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
-import { kill } from "../libc.ts";
-import { SIGNALS } from "../signals.ts";
+import { kill } from "../../sys/libc.ts";
+import { SIGNALS } from "../../sys/signals.ts";
 import { forgetOwner, ownerIsAlive, ownerRecords, recordOwner } from "./owner.ts";
 import { pidsController } from "./pids.ts";
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { isAlive, processIdentity } from "../process_identity.ts";
+import { isAlive, processIdentity } from "../../sys/process_identity.ts";
 
 /** Where the owner records live (`/run` is a tmpfs: a reboot forgets them with the cgroups). */
 export const OWNERS_DIR = "/run/mydocker/cgroups";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ExitCodeError } from "../errors.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
 import type { ResourceLimits } from "./mod.ts";
 
 /** The resource flags as typed: `--memory 512m`, `--cpus 1.5`, … */

@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage, type TarEntry } from "../support/image_builder.ts";
-import { runMydocker } from "../support/mydocker.ts";
-import { startRegistry } from "../support/registry_server.ts";
-import { makeTestBed } from "../support/test_bed.ts";
+import { busyboxEntries, pushImage, type TarEntry } from "../../testing/image_builder.ts";
+import { runMydocker } from "../../testing/mydocker.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const registry = await startRegistry({ tls: false, tokenAuth: false });

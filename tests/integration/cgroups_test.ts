@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { createCgroupsIn } from "../../runtime/cgroups/mod.ts";
 import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
-import { ExitCodeError } from "../../runtime/errors.ts";
-import { makeTestBed } from "../support/test_bed.ts";
-import { containerCgroups, HIERARCHY_MOUNT_POINTS } from "../support/container_cgroups.ts";
-import { pathExists } from "../../runtime/path_exists.ts";
-import { readUntil, runMydocker, spawnMydocker, waitFor } from "../support/mydocker.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { containerCgroups, HIERARCHY_MOUNT_POINTS } from "../../testing/container_cgroups.ts";
+import { pathExists } from "../../sys/path_exists.ts";
+import { readUntil, runMydocker, spawnMydocker, waitFor } from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const layout = detectCgroupLayout();

@@ -5,8 +5,8 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
-import { MYDOCKER, runMydocker } from "../support/mydocker.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { MYDOCKER, runMydocker } from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 

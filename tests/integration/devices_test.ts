@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { createCgroupsIn } from "../../runtime/cgroups/mod.ts";
 import { detectCgroupLayout } from "../../runtime/cgroups/layout.ts";
-import { runMydocker } from "../support/mydocker.ts";
-import { makeTestBed } from "../support/test_bed.ts";
-import { pathExists } from "../../runtime/path_exists.ts";
+import { runMydocker } from "../../testing/mydocker.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { pathExists } from "../../sys/path_exists.ts";
 
 const { rootfs, env } = await makeTestBed();
 const layout = detectCgroupLayout();

@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { OWNERS_DIR } from "../../runtime/cgroups/owner.ts";
-import { isAlive, processIdentity } from "../../runtime/process_identity.ts";
-import { makeTestBed } from "../support/test_bed.ts";
-import { containerCgroups } from "../support/container_cgroups.ts";
-import { pathExists } from "../../runtime/path_exists.ts";
-import { assertNoContainerDirs, runMydocker, waitFor } from "../support/mydocker.ts";
+import { isAlive, processIdentity } from "../../sys/process_identity.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { containerCgroups } from "../../testing/container_cgroups.ts";
+import { pathExists } from "../../sys/path_exists.ts";
+import { assertNoContainerDirs, runMydocker, waitFor } from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });

@@ -4,15 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
 import {
   assertNoContainerDirs,
   processesWith,
   runMydocker,
   spawnMydocker,
   waitFor,
-} from "../support/mydocker.ts";
-import { maskHas } from "../../runtime/signal_forwarding.ts";
+} from "../../testing/mydocker.ts";
+import { maskHas } from "../../runtime/host/signal_forwarding.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const SIGTERM = 15;

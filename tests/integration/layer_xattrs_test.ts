@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage, type TarEntry } from "../support/image_builder.ts";
-import { runMydocker } from "../support/mydocker.ts";
-import { startRegistry } from "../support/registry_server.ts";
-import { lgetxattr } from "../../runtime/libc.ts";
+import { busyboxEntries, pushImage, type TarEntry } from "../../testing/image_builder.ts";
+import { runMydocker } from "../../testing/mydocker.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
+import { lgetxattr } from "../../sys/libc.ts";
 
 const registry = await startRegistry({ tls: false, tokenAuth: false });
 const root = await Deno.makeTempDir({ prefix: "mydocker-test-xattrs-" });

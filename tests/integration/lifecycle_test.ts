@@ -4,14 +4,14 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
 import {
   assertNoContainerDirs,
   readUntil,
   runMydocker,
   spawnMydocker,
   waitFor,
-} from "../support/mydocker.ts";
+} from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });

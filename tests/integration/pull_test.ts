@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { RegistryClient } from "../../registry/client.ts";
-import { ANONYMOUS } from "../../registry/credentials.ts";
-import { type PullEvent, pullImage } from "../../registry/pull.ts";
-import { parseReference } from "../../registry/reference.ts";
-import { loadRegistryConfig } from "../../registry/registry_config.ts";
+import { RegistryClient } from "../../registry/distribution/client.ts";
+import { ANONYMOUS } from "../../registry/distribution/credentials.ts";
+import { type PullEvent, pullImage } from "../../registry/pull/pull.ts";
+import { parseReference } from "../../registry/format/reference.ts";
+import { loadRegistryConfig } from "../../registry/distribution/registry_config.ts";
 import { ImageNotFoundError, ImageStore } from "../../registry/store.ts";
-import { lgetxattr } from "../../runtime/libc.ts";
-import { type ImageSpec, pushImage, type TarEntry } from "../support/image_builder.ts";
-import { startRegistry, type TestRegistry } from "../support/registry_server.ts";
+import { lgetxattr } from "../../sys/libc.ts";
+import { type ImageSpec, pushImage, type TarEntry } from "../../testing/image_builder.ts";
+import { startRegistry, type TestRegistry } from "../../testing/registry_server.ts";
 
 async function withRegistry(body: (registry: TestRegistry) => Promise<void>): Promise<void> {
   const registry = await startRegistry({ tls: true, tokenAuth: true });
@@ -264,7 +264,7 @@ Deno.test("a pull killed with SIGKILL leaves nothing usable and the next pull cl
     }));
     await pushImage(registry, "test/killed", "v1", { layers });
     await withStore(async (store) => {
-      const script = new URL("../support/pull_child.ts", import.meta.url).pathname;
+      const script = new URL("../../testing/pull_child.ts", import.meta.url).pathname;
       const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", script, store.root, `${registry.host}/test/killed:v1`],
         env: registry.env,

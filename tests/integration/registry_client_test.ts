@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { RegistryClient } from "../../registry/client.ts";
-import { ANONYMOUS, parseDockerConfig } from "../../registry/credentials.ts";
-import { sha256Digest } from "../../registry/digest.ts";
-import { parseManifest } from "../../registry/manifest.ts";
-import { OCI_INDEX, OCI_MANIFEST } from "../../registry/media_types.ts";
-import { hostPlatform, parsePlatform, selectManifest } from "../../registry/platform.ts";
-import { loadRegistryConfig, parseRegistryConfig } from "../../registry/registry_config.ts";
-import { RegistryError } from "../../registry/registry_error.ts";
-import { busyboxEntries, pushImage, pushIndex } from "../support/image_builder.ts";
+import { RegistryClient } from "../../registry/distribution/client.ts";
+import { ANONYMOUS, parseDockerConfig } from "../../registry/distribution/credentials.ts";
+import { sha256Digest } from "../../registry/format/digest.ts";
+import { parseManifest } from "../../registry/format/manifest.ts";
+import { OCI_INDEX, OCI_MANIFEST } from "../../registry/format/media_types.ts";
+import { hostPlatform, parsePlatform, selectManifest } from "../../registry/format/platform.ts";
+import { loadRegistryConfig, parseRegistryConfig } from "../../registry/distribution/registry_config.ts";
+import { RegistryError } from "../../registry/distribution/registry_error.ts";
+import { busyboxEntries, pushImage, pushIndex } from "../../testing/image_builder.ts";
 import {
   type RegistryOptions,
   startRegistry,
   type TestRegistry,
-} from "../support/registry_server.ts";
+} from "../../testing/registry_server.ts";
 
 const FLAVOURS: [string, RegistryOptions][] = [
   ["plain HTTP", { tls: false, tokenAuth: false }],

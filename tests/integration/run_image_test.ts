@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage, pushIndex, type TarEntry } from "../support/image_builder.ts";
-import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
-import { fileTree } from "../support/file_tree.ts";
-import { startRegistry } from "../support/registry_server.ts";
+import { busyboxEntries, pushImage, pushIndex, type TarEntry } from "../../testing/image_builder.ts";
+import { assertNoContainerDirs, hostMounts, runMydocker } from "../../testing/mydocker.ts";
+import { fileTree } from "../../testing/file_tree.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
 
 const registry = await startRegistry({ tls: true, tokenAuth: true });
 const text = (content: string) => new TextEncoder().encode(content);

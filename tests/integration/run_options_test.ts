@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
-import { busyboxEntries, pushImage } from "../support/image_builder.ts";
-import { assertNoContainerDirs, hostMounts, runMydocker } from "../support/mydocker.ts";
-import { startRegistry } from "../support/registry_server.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { busyboxEntries, pushImage } from "../../testing/image_builder.ts";
+import { assertNoContainerDirs, hostMounts, runMydocker } from "../../testing/mydocker.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 await Deno.writeTextFile(

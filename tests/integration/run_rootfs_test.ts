@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { makeTestBed } from "../support/test_bed.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
 import {
   assertNoContainerDirs,
   hostMounts,
@@ -14,7 +14,7 @@ import {
   type RunMydockerOptions,
   spawnMydocker,
   waitFor,
-} from "../support/mydocker.ts";
+} from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 

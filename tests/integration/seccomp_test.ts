@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
-import { assertNoContainerDirs, runMydocker } from "../support/mydocker.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { assertNoContainerDirs, runMydocker } from "../../testing/mydocker.ts";
 
 const PROBE_SOURCE = new URL("../testdata/sysprobe.c", import.meta.url).pathname;
 const PROBES = ["keyctl", "unshare", "mount", "clone3", "personality", "vsock", "thread"];

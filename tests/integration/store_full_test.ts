@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage } from "../support/image_builder.ts";
-import { runMydocker } from "../support/mydocker.ts";
-import { fileTree } from "../support/file_tree.ts";
-import { startRegistry } from "../support/registry_server.ts";
+import { busyboxEntries, pushImage } from "../../testing/image_builder.ts";
+import { runMydocker } from "../../testing/mydocker.ts";
+import { fileTree } from "../../testing/file_tree.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
 
 async function mount(args: string[]): Promise<void> {
   const result = await new Deno.Command("mount", { args }).output();

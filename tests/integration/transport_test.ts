@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RegistryError } from "../../registry/registry_error.ts";
-import { Transport } from "../../registry/transport.ts";
+import { RegistryError } from "../../registry/distribution/registry_error.ts";
+import { Transport } from "../../registry/distribution/transport.ts";
 
 const RETRY = { attempts: 3, baseDelayMs: 10, maxDelayMs: 20, maxRetryAfterMs: 2000 };
 

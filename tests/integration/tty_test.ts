@@ -5,9 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { makeTestBed } from "../support/test_bed.ts";
-import { assertNoContainerDirs, processesWith, runMydocker, waitFor } from "../support/mydocker.ts";
-import { PtySession } from "../support/pty.ts";
+import { makeTestBed } from "../../testing/test_bed.ts";
+import { assertNoContainerDirs, processesWith, runMydocker, waitFor } from "../../testing/mydocker.ts";
+import { PtySession } from "../../testing/pty.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const PROMPT = /\/ # /;

@@ -1,0 +1,107 @@
+/**
+ * A blob download as one continuous stream that survives dropped connections: it resumes with an
+ * HTTP Range request from the byte reached, or, when the registry ignores Range, downloads again
+ * from the start and skips what was already delivered. Either way the consumer (digest check,
+ * decompressor, unpacker) sees each byte once and in order.
+ *
+ * @module
+ */
+
+import type { FetchedBlob } from "../distribution/client.ts";
+import { RegistryError } from "../distribution/registry_error.ts";
+
+/** Where blobs come from: the part of `RegistryClient` a download needs. */
+export interface BlobFetcher {
+  /** Starts downloading `digest` from `offset`; see `RegistryClient.getBlob`. */
+  getBlob(
+    repository: string,
+    digest: string,
+    options?: { offset?: number; signal?: AbortSignal },
+  ): Promise<FetchedBlob>;
+}
+
+/** Options of {@linkcode openBlobStream}. */
+export interface BlobStreamOptions {
+  /** The blob's size from its descriptor: a body ending before it counts as a dropped connection. */
+  size: number;
+  /** Aborts the download. */
+  signal?: AbortSignal;
+  /** Called with the number of bytes delivered so far, after each chunk. */
+  onProgress?: (bytes: number) => void;
+  /** Reconnections allowed after a network failure (default 5). */
+  retries?: number;
+  /** Delay before the first reconnection in ms, doubling each time (default 200). */
+  retryDelay?: number;
+}
+
+/** Tells whether `error` is worth reconnecting for: no HTTP answer, or a 5xx / 429 one. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof RegistryError) {
+    const status = error.httpStatus;
+    return status === undefined || status >= 500 || status === 429;
+  }
+  return !(error instanceof DOMException && error.name === "AbortError");
+}
+
+/**
+ * Returns the bytes of blob `digest` of `repository` as one stream, reconnecting after network
+ * failures. The stream errors when retries run out or on a non-transient registry error.
+ * The caller verifies the digest.
+ */
+export function openBlobStream(
+  fetcher: BlobFetcher,
+  repository: string,
+  digest: string,
+  options: BlobStreamOptions,
+): ReadableStream<Uint8Array> {
+  const retries = options.retries ?? 5;
+  const retryDelay = options.retryDelay ?? 200;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let delivered = 0;
+  let skip = 0;
+  let failures = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        try {
+          if (reader === undefined) {
+            const blob = await fetcher.getBlob(repository, digest, {
+              offset: delivered,
+              ...(options.signal === undefined ? {} : { signal: options.signal }),
+            });
+            reader = blob.body.getReader();
+            skip = delivered - blob.offset;
+          }
+          const { done, value } = await reader.read();
+          if (done) {
+            if (delivered < options.size) {
+              throw new RegistryError(
+                `blob ${digest} ended after ${delivered} of ${options.size} bytes`,
+                undefined,
+              );
+            }
+            controller.close();
+            return;
+          }
+          const chunk = skip > 0 ? value.subarray(Math.min(skip, value.length)) : value;
+          skip -= value.length - chunk.length;
+          if (chunk.length === 0) continue;
+          delivered += chunk.length;
+          failures = 0;
+          controller.enqueue(chunk);
+          options.onProgress?.(delivered);
+          return;
+        } catch (error) {
+          reader?.cancel().catch(() => {});
+          reader = undefined;
+          if (options.signal?.aborted || !isTransient(error) || failures >= retries) throw error;
+          await new Promise((resolve) => setTimeout(resolve, retryDelay * 2 ** failures));
+          failures++;
+        }
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * Pulls an image into the local store: resolves the reference to a platform manifest, fetches the
+ * config, then downloads the missing layers a few at a time, each one streamed through its
+ * compressed-digest check, the decompressor and its DiffID check straight into the unpacker (no
+ * temporary tarball). A layer enters the store only once both digests match; on any failure
+ * nothing partial becomes visible.
+ *
+ * @module
+ */
+
+import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
+import type { FetchedManifest } from "../distribution/client.ts";
+import { digestVerifier } from "./digest_stream.ts";
+import {
+  type Descriptor,
+  type ImageManifest,
+  parseImageConfig,
+  parseManifest,
+} from "../format/manifest.ts";
+import { hostPlatform, type Platform, selectManifest } from "../format/platform.ts";
+import { familiarName, type ImageReference } from "../format/reference.ts";
+import type { ImageStore } from "../store.ts";
+import { unpackInWorker } from "./layer_worker.ts";
+
+/** Where a layer is in the pull. */
+export type LayerStatus = "waiting" | "downloading" | "extracting" | "done" | "exists";
+
+/** A progress report of {@linkcode pullImage}. */
+export type PullEvent =
+  | {
+    type: "resolved";
+    /** The digest the reference resolved to (the index's, for a multi-platform image). */
+    digest: string;
+    /** The compressed digests of the image's layers, bottom first. */
+    layers: string[];
+  }
+  | {
+    type: "layer";
+    /** The layer's compressed digest. */
+    layer: string;
+    status: LayerStatus;
+    /** Bytes downloaded so far. */
+    current: number;
+    /** The layer's compressed size. */
+    total: number;
+  };
+
+/** The registry operations a pull needs (a `RegistryClient` has them). */
+export interface PullSource extends BlobFetcher {
+  /** Fetches a manifest or index by tag or digest, digest-verified. */
+  getManifest(repository: string, reference: string): Promise<FetchedManifest>;
+}
+
+/** Options of {@linkcode pullImage}. */
+export interface PullOptions {
+  /** The platform to pick from a multi-platform image (default: the host's). */
+  platform?: Platform;
+  /** How many layers to download at once (default 3). */
+  maxConcurrentDownloads?: number;
+  /** Receives progress events. */
+  onEvent?: (event: PullEvent) => void;
+  /** Aborts the pull. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode pullImage} pulled. */
+export interface PullResult {
+  /** The digest the reference resolved to (the index's, for a multi-platform image). */
+  digest: string;
+  /** The digest of the platform's image manifest. */
+  manifestDigest: string;
+  /** The image id: the config digest. */
+  id: string;
+  /** False when the store already had every part of the image. */
+  downloaded: boolean;
+}
+
+/** A pull that failed; `cause` holds the underlying error. */
+export class PullError extends Error {
+  /** Builds the error for image `name` failing because of `cause`. */
+  constructor(name: string, cause: unknown) {
+    super(`Cannot pull "${name}": ${cause instanceof Error ? cause.message : cause}`, {
+      cause,
+    });
+    this.name = "PullError";
+  }
+}
+
+/**
+ * Pulls `ref` from `source` into `store`, and names it `ref` there. First removes temporary
+ * files left by interrupted pulls.
+ * @throws {PullError} wrapping the registry, platform, digest or unpack error that stopped it.
+ */
+export async function pullImage(
+  source: PullSource,
+  store: ImageStore,
+  ref: ImageReference,
+  options: PullOptions = {},
+): Promise<PullResult> {
+  await store.cleanStale();
+  try {
+    return await store.withLock("shared", () => pullLocked(source, store, ref, options));
+  } catch (error) {
+    throw new PullError(familiarName(ref), error);
+  }
+}
+
+async function pullLocked(
+  source: PullSource,
+  store: ImageStore,
+  ref: ImageReference,
+  options: PullOptions,
+): Promise<PullResult> {
+  const emit = options.onEvent ?? (() => {});
+  const { repository } = ref;
+  const top = await source.getManifest(repository, ref.digest ?? ref.tag ?? "latest");
+  const { manifest, digest: manifestDigest, bytes } = await platformManifest(
+    source,
+    repository,
+    top,
+    options.platform ?? hostPlatform(),
+  );
+  emit({ type: "resolved", digest: top.digest, layers: manifest.layers.map((l) => l.digest) });
+
+  const configDigest = manifest.config.digest;
+  const configBytes = (await store.hasBlob(configDigest))
+    ? await store.readBlob(configDigest)
+    : await fetchSmallBlob(source, repository, manifest.config, options.signal);
+  const config = parseImageConfig(configBytes);
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new Error(
+      `manifest ${manifestDigest} has ${manifest.layers.length} layers but its config lists ${diffIds.length}`,
+    );
+  }
+
+  const missing = new Map<string, Descriptor>(); // by DiffID: an image may repeat a layer
+  for (const [index, layer] of manifest.layers.entries()) {
+    const diffId = diffIds[index]!;
+    if (missing.has(diffId) || await store.hasLayer(diffId)) {
+      emit({ type: "layer", layer: layer.digest, status: "exists", current: 0, total: layer.size });
+    } else {
+      missing.set(diffId, layer);
+      emit({
+        type: "layer",
+        layer: layer.digest,
+        status: "waiting",
+        current: 0,
+        total: layer.size,
+      });
+    }
+  }
+  await runPool(
+    [...missing],
+    options.maxConcurrentDownloads ?? 3,
+    options.signal,
+    ([diffId, layer], signal) => pullLayer(source, store, repository, layer, diffId, emit, signal),
+  );
+
+  const downloaded = missing.size > 0 || !(await store.hasBlob(manifestDigest));
+  await store.putBlob(configDigest, configBytes);
+  await store.putBlob(manifestDigest, bytes);
+  await store.setTag(ref, manifestDigest);
+  return { digest: top.digest, manifestDigest, id: configDigest, downloaded };
+}
+
+/** Returns the image manifest for `platform`: `top` itself, or the index entry for it. */
+async function platformManifest(
+  source: PullSource,
+  repository: string,
+  top: FetchedManifest,
+  platform: Platform,
+): Promise<{ manifest: ImageManifest; digest: string; bytes: Uint8Array }> {
+  let fetched = top;
+  let document = parseManifest(top.bytes, top.mediaType);
+  if (document.kind === "index") {
+    const entry = selectManifest(document.index, platform);
+    fetched = await source.getManifest(repository, entry.digest);
+    document = parseManifest(fetched.bytes, fetched.mediaType);
+    if (document.kind !== "manifest") {
+      throw new Error(`index entry ${entry.digest} is itself an index`);
+    }
+  }
+  return { manifest: document.manifest, digest: fetched.digest, bytes: fetched.bytes };
+}
+
+/** Downloads a small blob (a config) whole, verifying its digest. */
+async function fetchSmallBlob(
+  source: PullSource,
+  repository: string,
+  descriptor: Descriptor,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const stream = openBlobStream(source, repository, descriptor.digest, {
+    size: descriptor.size,
+    ...(signal === undefined ? {} : { signal }),
+  }).pipeThrough(digestVerifier(descriptor.digest));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Downloads, verifies and unpacks one layer into a temporary directory, then commits it. */
+async function pullLayer(
+  source: PullSource,
+  store: ImageStore,
+  repository: string,
+  layer: Descriptor,
+  diffId: string,
+  emit: (event: PullEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const report = (status: LayerStatus, current: number) =>
+    emit({ type: "layer", layer: layer.digest, status, current, total: layer.size });
+  const tempDir = await store.makeLayerTempDir();
+  try {
+    report("downloading", 0);
+    const compressed = openBlobStream(source, repository, layer.digest, {
+      size: layer.size,
+      signal,
+      onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
+    }).pipeThrough(digestVerifier(layer.digest));
+    const size = await unpackInWorker(compressed, `${tempDir}/diff`, diffId, layer.digest);
+    await store.commitLayer(tempDir, diffId, size);
+    report("done", layer.size);
+  } catch (error) {
+    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Runs `work` on every item, at most `limit` at a time. On the first failure, aborts the signal
+ * given to the others, waits for them all to settle, then throws that failure.
+ */
+async function runPool<T>(
+  items: T[],
+  limit: number,
+  outer: AbortSignal | undefined,
+  work: (item: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const controller = new AbortController();
+  const signal = outer === undefined
+    ? controller.signal
+    : AbortSignal.any([outer, controller.signal]);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && !signal.aborted && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item, signal);
+      } catch (error) {
+        failure ??= { error };
+        controller.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
+  signal.throwIfAborted();
+}

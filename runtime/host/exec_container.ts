@@ -1,0 +1,79 @@
+/**
+ * `mydocker exec` from the host side: starts the exec stage inside a running container's PID
+ * namespace, forwards signals to it, and returns its exit code.
+ *
+ * @module
+ */
+
+import { existingCgroupProcs, moveToCgroups } from "../cgroups/mod.ts";
+import type { StoredContainer } from "../state/containers.ts";
+import { mergeEnvironment } from "../spec/environment.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
+import type { ExecSpec } from "../stage/exec_stage.ts";
+import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
+import { waitpid } from "../../sys/libc.ts";
+import { SignalForwarder } from "./signal_forwarding.ts";
+import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_stage.ts";
+import { HostTerminal } from "./terminal.ts";
+
+/** What `exec` runs in the container, beyond what the container itself says. */
+export interface ExecRequest {
+  args: string[];
+  /** Extra `KEY=VALUE` entries, on top of the container's environment. */
+  env: string[];
+  /** The working directory; the container's when undefined. */
+  cwd: string | undefined;
+  /** The user; the container's when undefined. */
+  user: string | undefined;
+  /** `-t`: give the command a pseudo-terminal. */
+  tty: boolean;
+  /** `-i`: keep stdin attached. */
+  interactive: boolean;
+}
+
+/** Runs `request` in `container` and returns the exit code. */
+export async function execInContainer(
+  container: StoredContainer,
+  request: ExecRequest,
+): Promise<number> {
+  const { state, record } = container;
+  if (state.status !== "running" || state.pid === undefined) {
+    throw new ExitCodeError(`Container ${record.name} is not running`);
+  }
+  const config = record.config;
+  const spec: ExecSpec = {
+    pid: state.pid,
+    cgroupProcs: existingCgroupProcs(record.id),
+    args: request.args,
+    env: mergeEnvironment(config.env, request.env),
+    cwd: request.cwd ?? config.cwd,
+    user: request.user ?? config.user,
+    capabilities: config.capabilities,
+    seccomp: config.seccomp,
+    noNewPrivileges: config.noNewPrivileges,
+  };
+  const { tty, interactive } = request;
+  const stdin = stdinMode(tty, interactive);
+  const terminal = tty ? new HostTerminal(interactive) : undefined;
+  if (terminal !== undefined) spec.terminal = { socketFd: terminal.socketFd };
+  const forwarder = new SignalForwarder({
+    pidOne: false,
+    terminalSignalsDelivered: stdin === "foreground",
+  });
+  try {
+    const pid = spawnStageInPidNamespace(
+      [EXEC_STAGE_ARG, JSON.stringify(spec)],
+      state.pid,
+      stageSpawnOptions(tty, stdin),
+    );
+    terminal?.start();
+    moveToCgroups(spec.cgroupProcs, pid);
+    forwarder.attach(pid);
+    const status = await waitpid(pid);
+    await terminal?.finish();
+    return status.code ?? 128 + status.signal!;
+  } finally {
+    terminal?.close();
+    forwarder.dispose();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The monitor of a detached container: a background mydocker process, in a session of its own,
+ * that starts the container, waits for it and records how it ended, so that `ps`, `wait`,
+ * `logs` and `stop` work after `mydocker run -d` has returned. Its stdout and stderr, and so the
+ * container's, are the container's log files.
+ *
+ * @module
+ */
+
+import { containerDir } from "../state/container_dir.ts";
+import { readRecord } from "../state/container_state.ts";
+import { superviseContainer } from "./run_container.ts";
+
+/** Supervises container `id` of `stateRoot` until it exits; returns the monitor's exit code. */
+export async function monitorMain(stateRoot: string, id: string): Promise<number> {
+  const dir = containerDir(stateRoot, id);
+  try {
+    const status = await superviseContainer(dir, readRecord(dir.path));
+    return status.code ?? 128 + status.signal!;
+  } catch (error) {
+    console.error(`mydocker: ${error instanceof Error ? error.message : String(error)}`);
+    return 125;
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * A container's life from the host side: create its directory and records, start it (cgroups,
+ * /etc files, the init stage), wait for it, record how it ended, and clean up on every path.
+ * The foreground `mydocker run` does this itself; a detached container's monitor does it in the
+ * background.
+ *
+ * @module
+ */
+
+import {
+  createContainerCgroup,
+  moveToCgroups,
+  type ResourceLimits,
+  sweepStaleCgroups,
+} from "../cgroups/mod.ts";
+import { type ContainerDir, createContainerDir, removeContainerDir } from "../state/container_dir.ts";
+import type { ContainerMount, ContainerSpec, NetworkMode } from "../spec/container_spec.ts";
+import {
+  type ContainerRecord,
+  type ContainerState,
+  writeRecord,
+  writeState,
+} from "../state/container_state.ts";
+import { sweepContainers } from "../state/containers.ts";
+import { processIdentity } from "../../sys/process_identity.ts";
+import { writeEtcFiles } from "./etc_files.ts";
+import { containerDeviceRules } from "../spec/device_rules.ts";
+import type { DeviceNode, GrantedDevice } from "../spec/devices.ts";
+import { findStaticHostBinary } from "./host_binary.ts";
+import { hostDeviceNodes } from "./host_devices.ts";
+import { type ExitStatus, kill, waitpid } from "../../sys/libc.ts";
+import { SignalForwarder } from "./signal_forwarding.ts";
+import { SIGNALS } from "../../sys/signals.ts";
+import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
+import { HostTerminal } from "./terminal.ts";
+
+/** What to run and how: the container config, fully resolved. */
+export interface ContainerConfig {
+  /** The container id, from {@linkcode newContainerId}. */
+  id: string;
+  /** The hostname inside the container. */
+  hostname: string;
+  /** State root (`/var/lib/mydocker` by default); containers live in its `containers/`. */
+  stateRoot: string;
+  /** Read-only layers, topmost first; empty for an empty root. */
+  lowerDirs: string[];
+  /** The command and its arguments. */
+  args: string[];
+  /** The environment, as `KEY=VALUE` entries. */
+  env: string[];
+  /** The working directory inside the container. */
+  cwd: string;
+  /** The network mode. */
+  network: NetworkMode;
+  /** `name|uid[:group|gid]`, or empty for root. */
+  user: string;
+  /** The user's mounts, in order. */
+  mounts: ContainerMount[];
+  /** Whether the root is read-only. */
+  readonlyRootfs: boolean;
+  /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
+  noPivot: boolean;
+  /** The capabilities kept. */
+  capabilities: string[];
+  /** Whether the container is privileged. */
+  privileged: boolean;
+  /** Host devices given to the container (`--device`). */
+  devices: GrantedDevice[];
+  /** Whether Docker's default seccomp profile applies. */
+  seccomp: boolean;
+  /** `--security-opt no-new-privileges`. */
+  noNewPrivileges: boolean;
+  /** cgroup limits. */
+  limits: ResourceLimits;
+  /** `--init`. */
+  init: boolean;
+  /** `-t`: the command gets a pseudo-terminal (foreground runs only). */
+  tty: boolean;
+  /** `-i`: stdin is forwarded to the pseudo-terminal. */
+  interactive: boolean;
+}
+
+/** Returns a new random container id: 64 hex characters. */
+export function newContainerId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Removes what dead monitors left behind: their --rm containers and their cgroups. */
+export function sweepStale(stateRoot: string): void {
+  const remaining = sweepContainers(stateRoot);
+  sweepStaleCgroups((id) => remaining.has(id));
+}
+
+/**
+ * Creates container `record` on disk (status "created", monitored by the calling process);
+ * nothing is left when it fails.
+ *
+ * @throws {ExitCodeError} (125) when it cannot be written: `…: no space left on device`.
+ */
+export function createContainer(record: ContainerRecord): ContainerDir {
+  const dir = createContainerDir(record.config.stateRoot, record.id);
+  try {
+    // The state first: listings take a directory with a record for a container.
+    writeState(dir.path, { status: "created", monitor: processIdentity() });
+    writeRecord(dir.path, record);
+  } catch (error) {
+    removeContainerDir(dir);
+    throw error;
+  }
+  return dir;
+}
+
+/**
+ * The container spec the init stage gets for `config`, with its cgroups, /etc files and the
+ * console socket of its terminal, if any.
+ */
+function containerSpec(
+  config: ContainerConfig,
+  dir: ContainerDir,
+  cgroupProcs: string[],
+  terminal: HostTerminal | undefined,
+) {
+  const hostBinary = findStaticHostBinary(config.args[0] ?? "");
+  const spec: ContainerSpec = {
+    id: config.id,
+    hostname: config.hostname,
+    rootfs: {
+      lowerDirs: config.lowerDirs.length > 0 ? config.lowerDirs : [dir.emptyDir],
+      upperDir: dir.upperDir,
+      workDir: dir.workDir,
+      mountPoint: dir.mountPoint,
+      readonly: config.readonlyRootfs,
+      noPivot: config.noPivot,
+    },
+    network: config.network,
+    process: {
+      args: config.args,
+      env: config.env,
+      cwd: config.cwd,
+      user: config.user,
+      noNewPrivileges: config.noNewPrivileges,
+    },
+    ...(hostBinary === undefined ? {} : { hostBinary }),
+    mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
+    capabilities: config.capabilities,
+    privileged: config.privileged,
+    devices: addedDevices(config),
+    seccomp: config.seccomp,
+    cgroupProcs,
+    init: config.init,
+    ...(terminal === undefined ? {} : { terminal: { socketFd: terminal.socketFd } }),
+  };
+  return spec;
+}
+
+/**
+ * The device nodes the container gets besides the standard ones: the granted ones and, when it
+ * is privileged, every device of the host's /dev as well (as Docker gives them).
+ */
+function addedDevices(config: ContainerConfig): DeviceNode[] {
+  const granted = config.devices.map(({ access: _, ...node }) => node);
+  if (!config.privileged) return granted;
+  const paths = new Set(granted.map((node) => node.path));
+  return [...hostDeviceNodes().filter((node) => !paths.has(node.path)), ...granted];
+}
+
+/** Hooks of {@linkcode superviseContainer}. */
+export interface SupervisionHooks {
+  /** Called with the container's host pid once it runs. */
+  started?: (pid: number) => void;
+  /** The terminal the container gets (`-t`), started once the init stage is spawned. */
+  terminal?: HostTerminal;
+  /** Where the container's stdin comes from when it has no terminal. */
+  stdin?: StdinMode;
+}
+
+/**
+ * Starts a created container, waits for it, records how it ended, removes its cgroups, and
+ * removes the container when its record says so. Returns how its PID 1 ended. When it fails, a
+ * container it started is killed; when its state cannot be written (a full disk), the container
+ * is removed rather than left recorded wrongly.
+ *
+ * @throws {ExitCodeError} (125) when the container cannot be started or its state written.
+ */
+export async function superviseContainer(
+  dir: ContainerDir,
+  record: ContainerRecord,
+  hooks: SupervisionHooks = {},
+): Promise<ExitStatus> {
+  const monitor = processIdentity();
+  const state: ContainerState = { status: "created", monitor };
+  let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
+  let unreaped: number | undefined;
+  let recorded = true;
+  const saveState = (next: ContainerState) => {
+    try {
+      writeState(dir.path, next);
+    } catch (error) {
+      recorded = false;
+      throw error;
+    }
+  };
+  try {
+    const { limits, privileged, devices } = record.config;
+    cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
+    const pid = spawnInitStage(
+      containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
+      hooks.stdin,
+    );
+    unreaped = pid;
+    hooks.terminal?.start();
+    moveToCgroups(cgroup.procsFiles, pid);
+    Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
+    saveState(state);
+    hooks.started?.(pid);
+    const status = await waitpid(pid);
+    unreaped = undefined;
+    const exitCode = status.code ?? 128 + status.signal!;
+    saveState({
+      status: "exited",
+      monitor,
+      ...(state.startedAt === undefined ? {} : { startedAt: state.startedAt }),
+      finishedAt: new Date().toISOString(),
+      exitCode,
+    });
+    return status;
+  } catch (error) {
+    if (unreaped !== undefined) {
+      kill(unreaped, SIGNALS.KILL);
+      await waitpid(unreaped).catch(() => undefined); // Reaped already if waitpid failed.
+    }
+    if (recorded) {
+      try {
+        saveState({
+          status: "exited",
+          monitor,
+          finishedAt: new Date().toISOString(),
+          exitCode: 125,
+        });
+      } catch {
+        // The container is removed below; the original error says what went wrong.
+      }
+    }
+    throw error;
+  } finally {
+    cgroup?.remove();
+    if (record.remove || !recorded) removeContainerDir(dir);
+  }
+}
+
+/**
+ * Runs a container in the foreground to completion, forwarding mydocker's signals to it, and
+ * returns mydocker's exit code for it.
+ */
+export async function runContainer(record: ContainerRecord): Promise<number> {
+  sweepStale(record.config.stateRoot);
+  const { tty, interactive } = record.config;
+  const stdin = stdinMode(tty, interactive);
+  // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
+  const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
+  const terminal = tty ? new HostTerminal(interactive) : undefined;
+  try {
+    const dir = createContainer(record);
+    const status = await superviseContainer(dir, record, {
+      started: (pid) => forwarder.attach(pid),
+      stdin,
+      ...(terminal === undefined ? {} : { terminal }),
+    });
+    await terminal?.finish();
+    if (forwarder.terminatedBy !== undefined && status.signal !== undefined) {
+      return 128 + forwarder.terminatedBy;
+    }
+    return status.code ?? 128 + status.signal!;
+  } finally {
+    terminal?.close();
+    forwarder.dispose();
+  }
+}

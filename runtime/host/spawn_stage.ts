@@ -1,0 +1,119 @@
+/**
+ * Starts this program's hidden stages. Deno cannot fork, and after unshare(CLONE_NEWPID) or
+ * setns(CLONE_NEWPID) the calling thread cannot create threads, so a stage that must live in a
+ * PID namespace is started thus: enter the namespace for children, posix_spawn the stage (a
+ * process, not a thread), and setns straight back to the original PID namespace.
+ *
+ * @module
+ */
+
+import type { ContainerSpec } from "../spec/container_spec.ts";
+import { INIT_STAGE_ARG } from "../spec/stage_args.ts";
+import {
+  CloneFlag,
+  close,
+  isatty,
+  open,
+  OpenFlag,
+  setns,
+  spawn,
+  SpawnOpen,
+  type SpawnOptions,
+  unshare,
+} from "../../sys/libc.ts";
+
+/** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
+export function selfCommand(args: readonly string[]): string[] {
+  const executable = Deno.execPath();
+  if (Deno.build.standalone) return [executable, ...args];
+  const main = new URL("../../main.ts", import.meta.url);
+  const config = new URL("../../deno.json", import.meta.url);
+  return [
+    executable,
+    "run",
+    "--allow-all",
+    "--quiet",
+    "--no-prompt",
+    `--config=${config.pathname}`,
+    main.pathname,
+    ...args,
+  ];
+}
+
+function environment(): string[] {
+  return Object.entries(Deno.env.toObject()).map(([key, value]) => `${key}=${value}`);
+}
+
+/**
+ * Spawns this program with `args` inside a PID namespace: a new one (`"new"`) or the one of
+ * process `pid` (see `SpawnOptions` for `options`). Returns the stage's host pid.
+ */
+export function spawnStageInPidNamespace(
+  args: readonly string[],
+  target: "new" | number,
+  options: SpawnOptions = {},
+): number {
+  const argv = selfCommand(args);
+  const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
+  try {
+    if (target === "new") {
+      unshare(CloneFlag.NEWPID);
+    } else {
+      const joined = open(`/proc/${target}/ns/pid`, OpenFlag.RDONLY);
+      try {
+        setns(joined, CloneFlag.NEWPID);
+      } finally {
+        close(joined);
+      }
+    }
+    try {
+      return spawn(argv[0]!, argv, environment(), options);
+    } finally {
+      setns(original, CloneFlag.NEWPID);
+    }
+  } finally {
+    close(original);
+  }
+}
+
+/** Where a container's stdin comes from when it has no terminal of its own. */
+export type StdinMode =
+  /** mydocker's stdin, the container in a process group of its own (signals come from mydocker). */
+  | "pass"
+  /** /dev/null: a terminal on mydocker's stdin without `-i`, as Docker does. */
+  | "null"
+  /** mydocker's terminal, the container in mydocker's (foreground) process group, to read it. */
+  | "foreground";
+
+/**
+ * Where a container's stdin comes from without a terminal of its own (`-t`): as it is when it is
+ * no terminal; a terminal only with `-i` (then in the foreground group), else /dev/null.
+ */
+export function stdinMode(tty: boolean, interactive: boolean): StdinMode {
+  return tty || !isatty(0) ? "pass" : interactive ? "foreground" : "null";
+}
+
+/**
+ * How a stage that runs the container's command is spawned: with a terminal (`-t`) it leads a
+ * session of its own, so that it can make the pty its controlling terminal; otherwise as `stdin`
+ * says.
+ */
+export function stageSpawnOptions(terminal: boolean, stdin: StdinMode): SpawnOptions {
+  if (terminal) return { group: "new-session" };
+  return {
+    group: stdin === "foreground" ? "inherit" : "new-group",
+    files: stdin === "null" ? [{ fd: 0, path: "/dev/null", flags: SpawnOpen.READ }] : [],
+  };
+}
+
+/** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
+export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
+  const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
+  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new", options);
+}
+
+/** Spawns this program with `args` as a background process (see `SpawnOptions`). */
+export function spawnStage(args: readonly string[], options: SpawnOptions): number {
+  const argv = selfCommand(args);
+  return spawn(argv[0]!, argv, environment(), options);
+}

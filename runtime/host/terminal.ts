@@ -1,0 +1,186 @@
+/**
+ * The container's terminal for `mydocker run -t`, host side: receives the pseudo-terminal master
+ * the init stage creates (see `console.ts`), puts the host terminal in raw mode with `-i`, copies
+ * stdin to the master (only with `-i`) and the master to stdout, follows window size changes, and
+ * restores the host terminal on every exit path. Keys such as Ctrl-C pass through as bytes; the
+ * container's terminal turns them into signals for its foreground process.
+ *
+ * @module
+ */
+
+import { ExitCodeError } from "../../sys/exit_codes.ts";
+import {
+  cfmakeraw,
+  close,
+  getWindowSize,
+  isatty,
+  readAsync,
+  receiveDescriptor,
+  setWindowSize,
+  socketPair,
+  tcgetattr,
+  tcsetattr,
+  writeAllAsync,
+} from "../../sys/libc.ts";
+
+const STDIN = 0;
+const STDOUT = 1;
+const BUFFER_BYTES = 65536;
+/** How long to wait, once the container has ended, for output still on its way. */
+const DRAIN_TIMEOUT_MS = 1000;
+
+/** The terminal options of `mydocker run`. */
+export interface TerminalOptions {
+  /** `-t`: allocate a pseudo-terminal. */
+  tty: boolean;
+  /** `-i`: keep stdin attached. */
+  interactive: boolean;
+  /** `-d`: run in the background. */
+  detach: boolean;
+}
+
+/**
+ * Checks the terminal options before anything starts. Throws ExitCodeError (125) for `-it` when
+ * stdin is not a terminal, as Docker does, and for `-t` with `-d`, which mydocker does not support.
+ */
+export function checkTerminalOptions(options: TerminalOptions): void {
+  if (!options.tty) return;
+  if (options.detach) {
+    throw new ExitCodeError("Cannot use --tty with --detach: mydocker does not support it yet");
+  }
+  if (options.interactive && !isatty(STDIN)) {
+    throw new ExitCodeError("the input device is not a TTY");
+  }
+}
+
+/**
+ * The host side of one container's terminal. Create it before spawning the init stage (whose
+ * spec gets {@linkcode HostTerminal.socketFd}), {@linkcode HostTerminal.start} it right after,
+ * {@linkcode HostTerminal.finish} it once the container has ended, and
+ * {@linkcode HostTerminal.close} it on every path.
+ */
+export class HostTerminal {
+  /** The socket end the init stage inherits and sends the master over. */
+  readonly socketFd: number;
+  readonly #socket: number;
+  readonly #interactive: boolean;
+  #started = false;
+  #closed = false;
+  #relay: Promise<void> | undefined;
+  #master: number | undefined;
+  #saved: Uint8Array<ArrayBuffer> | undefined;
+  readonly #resize = () => this.#copyWindowSize();
+
+  /** Opens the socket pair; `interactive` (`-i`) forwards stdin and makes the terminal raw. */
+  constructor(interactive: boolean) {
+    const { local, inheritable } = socketPair();
+    this.#socket = local;
+    this.socketFd = inheritable;
+    this.#interactive = interactive;
+  }
+
+  /**
+   * Call once the init stage is spawned: closes its socket end here (so that the init stage's
+   * death unblocks the wait for the master) and starts relaying in the background.
+   */
+  start(): void {
+    this.#started = true;
+    close(this.socketFd);
+    this.#relay = this.#run();
+    this.#relay.catch(() => {
+      // Rethrown by finish().
+    });
+  }
+
+  async #run(): Promise<void> {
+    let master: number | undefined;
+    try {
+      master = await receiveDescriptor(this.#socket);
+    } finally {
+      close(this.#socket);
+    }
+    if (master === undefined) return; // The init stage ended before creating the console.
+    if (this.#closed) return close(master);
+    this.#master = master;
+    try {
+      Deno.addSignalListener("SIGWINCH", this.#resize);
+      this.#copyWindowSize();
+      if (this.#interactive) {
+        if (isatty(STDIN)) {
+          const saved = tcgetattr(STDIN);
+          tcsetattr(STDIN, cfmakeraw(saved));
+          this.#saved = saved;
+        }
+        this.#forwardInput(master);
+      }
+      await this.#copyOutput(master);
+    } finally {
+      this.#master = undefined;
+      close(master);
+    }
+  }
+
+  /** Gives the container's terminal the size of the host's (stdout's, else stdin's). */
+  #copyWindowSize(): void {
+    const master = this.#master;
+    const source = [STDOUT, STDIN].find(isatty);
+    if (master === undefined || source === undefined) return;
+    try {
+      setWindowSize(master, getWindowSize(source));
+    } catch {
+      // A size is not worth failing the run for; the next SIGWINCH tries again.
+    }
+  }
+
+  /** Copies stdin to the master until stdin ends or the container's terminal closes. */
+  async #forwardInput(master: number): Promise<void> {
+    const buffer = new Uint8Array(BUFFER_BYTES);
+    for (;;) {
+      const count = await readAsync(STDIN, buffer);
+      if (count <= 0 || this.#master !== master) return;
+      if (!(await writeAllAsync(master, buffer.slice(0, count)))) return;
+    }
+  }
+
+  /**
+   * Copies the master to stdout until reading it fails with EIO: every descriptor of the slave is
+   * closed, so the container has ended and its output is drained.
+   */
+  async #copyOutput(master: number): Promise<void> {
+    const buffer = new Uint8Array(BUFFER_BYTES);
+    for (;;) {
+      const count = await readAsync(master, buffer);
+      if (count <= 0) return;
+      if (!(await writeAllAsync(STDOUT, buffer.subarray(0, count)))) return;
+    }
+  }
+
+  /**
+   * Once the container has ended: waits (at most a second) for its last output to reach stdout;
+   * throws what made the relay fail, such as a SyscallError from receiving the master.
+   */
+  async finish(): Promise<void> {
+    if (this.#relay === undefined) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, DRAIN_TIMEOUT_MS));
+    try {
+      await Promise.race([this.#relay, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Restores the host terminal and stops following resizes; closes the sockets if unstarted. */
+  close(): void {
+    this.#closed = true;
+    if (this.#saved !== undefined) {
+      tcsetattr(STDIN, this.#saved);
+      this.#saved = undefined;
+    }
+    Deno.removeSignalListener("SIGWINCH", this.#resize);
+    if (!this.#started) {
+      close(this.socketFd);
+      close(this.#socket);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Applies capability sets to the calling thread: first the bounding set (while the thread still
+ * holds CAP_SETPCAP), later — after the user switch — the ambient, effective, permitted and
+ * inheritable sets. As Docker (since 20.10.14) and runc, the inheritable and ambient sets end up
+ * empty: otherwise a process that drops root (`su`, gosu) and execs a file with inheritable file
+ * capabilities would regain them (CVE-2022-24769).
+ *
+ * @module
+ */
+
+import { capabilityMask } from "../spec/capabilities.ts";
+import { capset, Prctl, prctl } from "../../sys/libc.ts";
+
+/**
+ * Drops every capability not in `keep` from the bounding set; returns the mask of those kept
+ * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here).
+ */
+export function limitBoundingSet(keep: readonly string[]): bigint {
+  const wanted = capabilityMask(keep);
+  const last = Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+  let kept = 0n;
+  for (let cap = 0; cap <= last; cap++) {
+    if (prctl(Prctl.CAPBSET_READ, cap) !== 1) continue;
+    if ((wanted >> BigInt(cap)) & 1n) kept |= 1n << BigInt(cap);
+    else prctl(Prctl.CAPBSET_DROP, cap);
+  }
+  return kept;
+}
+
+/** Clears the ambient and inheritable sets and sets the effective and permitted sets to `mask`. */
+export function setCapabilities(mask: bigint): void {
+  prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
+  capset(mask, mask, 0n);
+}

@@ -1,0 +1,54 @@
+/**
+ * The container's console for `mydocker run -t`, init-stage side (as runc's console socket): a
+ * pseudo-terminal from the container's own devpts instance, whose master goes to mydocker over
+ * a Unix socket and whose slave is bound at /dev/console and becomes the command's controlling
+ * terminal, stdin, stdout and stderr.
+ *
+ * @module
+ */
+
+import {
+  close,
+  dup2,
+  mount,
+  MountFlag,
+  open,
+  OpenFlag,
+  sendDescriptor,
+  setControllingTerminal,
+  unlockPseudoTerminal,
+} from "../../sys/libc.ts";
+
+/**
+ * Creates the console once the container's /dev/pts is mounted: opens a new pseudo-terminal
+ * there, binds its slave at /dev/console (unless `bindConsole` is false, as for `exec`, whose
+ * terminal is not the container's console), sends the master to mydocker over `socketFd` and
+ * closes both. Returns the slave's descriptor, for {@linkcode attachConsole}.
+ */
+export function createConsole(socketFd: number, bindConsole = true): number {
+  const { RDWR, NOCTTY } = OpenFlag;
+  const master = open("/dev/pts/ptmx", RDWR | NOCTTY);
+  try {
+    const slavePath = `/dev/pts/${unlockPseudoTerminal(master)}`;
+    const slave = open(slavePath, RDWR | NOCTTY);
+    if (bindConsole) {
+      Deno.writeFileSync("/dev/console", new Uint8Array(), { mode: 0o600 });
+      mount(slavePath, "/dev/console", null, MountFlag.BIND);
+    }
+    sendDescriptor(socketFd, master);
+    return slave;
+  } finally {
+    close(master);
+    close(socketFd);
+  }
+}
+
+/**
+ * Makes the console slave `slave` the controlling terminal of the calling process (a session
+ * leader: the init stage is spawned in a session of its own) and its stdin, stdout and stderr.
+ */
+export function attachConsole(slave: number): void {
+  setControllingTerminal(slave);
+  for (const fd of [0, 1, 2]) dup2(slave, fd);
+  if (slave > 2) close(slave);
+}

@@ -1,0 +1,80 @@
+/**
+ * Finds the container's command and replaces the init stage with it (or, for `--init`, starts it),
+ * turning failures into Docker's exit codes: 127 when the command is not found, 126 when it cannot
+ * be executed.
+ *
+ * @module
+ */
+
+import { Errno, errnoDescription } from "../../sys/errno.ts";
+import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
+import { execve, SyscallError } from "../../sys/libc.ts";
+
+/** The PATH used when the environment has none. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function isExecutableFile(path: string): boolean {
+  try {
+    const info = Deno.statSync(path);
+    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves `command` as execvp does: names with a slash are used as they are, others are
+ * searched in the environment's PATH. Throws an ExitCodeError (127) when nothing is found.
+ */
+export function resolveCommand(command: string, env: readonly string[]): string {
+  if (command === "") throw new ExitCodeError(`Cannot run "": no command given`, EXIT_NOT_FOUND);
+  if (command.includes("/")) return command;
+  const pathValue = env.findLast((entry) => entry.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+  for (const directory of pathValue.split(":")) {
+    const candidate = `${directory === "" ? "." : directory}/${command}`;
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  throw new ExitCodeError(
+    `Cannot run "${command}": executable file not found in $PATH`,
+    EXIT_NOT_FOUND,
+  );
+}
+
+/** Explains why `path` could not be executed, for the error message. */
+function execFailure(path: string, error: SyscallError): ExitCodeError {
+  const quoted = JSON.stringify(path);
+  if (error.errno === Errno.ENOENT) {
+    return new ExitCodeError(`Cannot run ${quoted}: no such file or directory`, EXIT_NOT_FOUND);
+  }
+  let reason = errnoDescription(error.errno);
+  try {
+    if (Deno.statSync(path).isDirectory) reason = "is a directory";
+  } catch {
+    // The errno already says why.
+  }
+  return new ExitCodeError(`Cannot run ${quoted}: ${reason}`, EXIT_CANNOT_EXECUTE);
+}
+
+/**
+ * Resolves `args[0]` in `env`'s PATH and hands the path to `start` (an execve or a posix_spawn),
+ * turning the SyscallError it throws into Docker's exit codes. Throws ExitCodeError: 127 when
+ * the command is not found, 126 when it cannot be executed.
+ */
+export function startCommand<T>(
+  args: readonly string[],
+  env: readonly string[],
+  start: (path: string) => T,
+): T {
+  const path = resolveCommand(args[0] ?? "", env);
+  try {
+    return start(path);
+  } catch (error) {
+    if (error instanceof SyscallError) throw execFailure(path, error);
+    throw error;
+  }
+}
+
+/** Replaces the calling process with `args` (resolved in `env`'s PATH); throws ExitCodeError. */
+export function execCommand(args: readonly string[], env: readonly string[]): never {
+  return startCommand(args, env, (path) => execve(path, args, env));
+}

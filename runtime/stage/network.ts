@@ -1,0 +1,32 @@
+/**
+ * Network setup inside the container's network namespace.
+ *
+ * @module
+ */
+
+import { close, ioctl, socket } from "../../sys/libc.ts";
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCSIFFLAGS = 0x8914;
+const IFF_UP = 0x1;
+const IFF_RUNNING = 0x40;
+const IFREQ_BYTES = 40;
+const IFNAMSIZ = 16;
+
+/** Brings the loopback interface `lo` up in the calling thread's network namespace. */
+export function bringLoopbackUp(): void {
+  const fd = socket(AF_INET, SOCK_DGRAM, 0);
+  try {
+    const request = new Uint8Array(IFREQ_BYTES);
+    request.set(new TextEncoder().encode("lo"));
+    ioctl(fd, SIOCGIFFLAGS, request);
+    const view = new DataView(request.buffer);
+    const flags = view.getUint16(IFNAMSIZ, true) | IFF_UP | IFF_RUNNING;
+    view.setUint16(IFNAMSIZ, flags, true);
+    ioctl(fd, SIOCSIFFLAGS, request);
+  } finally {
+    close(fd);
+  }
+}

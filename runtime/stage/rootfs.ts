@@ -1,0 +1,139 @@
+/**
+ * Builds the container's root: the overlay mount, the switch into it with pivot_root, and the
+ * mount plan carried out inside it. Runs on the init stage's main thread, inside the new mount
+ * namespace.
+ *
+ * @module
+ */
+
+import type { ContainerSpec } from "../spec/container_spec.ts";
+import { Errno } from "../../sys/errno.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
+import {
+  chdir,
+  chroot,
+  mknod,
+  MNT_DETACH,
+  mount,
+  MountFlag,
+  moveMount,
+  pivotRoot,
+  SyscallError,
+  umount2,
+} from "../../sys/libc.ts";
+import type { MountStep } from "../spec/mount_plan.ts";
+
+/** Stops mount events from propagating between the container and the host. */
+export function makeMountsPrivate(): void {
+  mount(null, "/", null, MountFlag.REC | MountFlag.PRIVATE);
+}
+
+/** Mounts the spec's overlay (image layers below, the container's layer on top). */
+export function mountOverlay(rootfs: ContainerSpec["rootfs"]): void {
+  const escape = (path: string) => path.replaceAll("\\", "\\\\").replaceAll(",", "\\,");
+  const options = [
+    `lowerdir=${rootfs.lowerDirs.map(escape).join(":")}`,
+    `upperdir=${escape(rootfs.upperDir)}`,
+    `workdir=${escape(rootfs.workDir)}`,
+  ].join(",");
+  mount("overlay", rootfs.mountPoint, "overlay", 0, options);
+}
+
+/**
+ * Makes `newRoot` the root of the calling thread's mount namespace with pivot_root and detaches
+ * the old root, so that nothing of the host's tree is left in the namespace. With `noPivot`
+ * (`--no-pivot`, for a host whose root pivot_root cannot leave, such as an initramfs) the root is
+ * moved over `/` and chroot'ed into instead, as runc's `--no-pivot` does: the host's root stays
+ * mounted beneath it, so a process holding CAP_SYS_CHROOT can escape. Never done silently.
+ *
+ * @throws {ExitCodeError} (125) when pivot_root refuses the root (EINVAL), naming `--no-pivot`.
+ */
+export function switchRoot(newRoot: string, noPivot: boolean): void {
+  chdir(newRoot);
+  if (noPivot) {
+    mount(newRoot, "/", null, MountFlag.MOVE);
+    chroot(".");
+    chdir("/");
+    return;
+  }
+  try {
+    pivotRoot(".", ".");
+  } catch (error) {
+    if (!(error instanceof SyscallError && error.errno === Errno.EINVAL)) throw error;
+    throw new ExitCodeError(
+      `Cannot pivot_root into "${newRoot}": EINVAL (the host's root cannot be left: an ` +
+        "initramfs, or a chroot below a shared mount); --no-pivot switches with chroot " +
+        "instead, which a container holding CAP_SYS_CHROOT can escape",
+      undefined,
+      { cause: error },
+    );
+  }
+  umount2(".", MNT_DETACH);
+  chdir("/");
+}
+
+function ensureDirectory(path: string): void {
+  Deno.mkdirSync(path, { recursive: true });
+}
+
+function pathKind(path: string): "file" | "directory" | "missing" {
+  try {
+    return Deno.statSync(path).isDirectory ? "directory" : "file";
+  } catch {
+    return "missing";
+  }
+}
+
+function applyStep(step: MountStep): void {
+  switch (step.op) {
+    case "mount":
+      ensureDirectory(step.target);
+      mount(step.source, step.target, step.fstype, step.flags, step.data ?? null);
+      return;
+    case "mknod":
+      ensureDirectory(step.path.slice(0, step.path.lastIndexOf("/")) || "/");
+      mknod(step.path, step.type, step.mode, step.major, step.minor);
+      Deno.chmodSync(step.path, step.mode);
+      if (step.uid !== 0 || step.gid !== 0) Deno.chownSync(step.path, step.uid, step.gid);
+      return;
+    case "symlink":
+      Deno.symlinkSync(step.target, step.path);
+      return;
+    case "mask":
+      switch (pathKind(step.path)) {
+        case "directory":
+          mount("tmpfs", step.path, "tmpfs", MountFlag.RDONLY);
+          return;
+        case "file":
+          mount("/dev/null", step.path, null, MountFlag.BIND);
+          return;
+        case "missing":
+          return;
+      }
+      return;
+    case "readonly": {
+      if (pathKind(step.path) === "missing") return;
+      const { BIND, REC, REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC } = MountFlag;
+      mount(step.path, step.path, null, BIND | REC);
+      mount(null, step.path, null, BIND | REMOUNT | RDONLY | NOSUID | NODEV | NOEXEC);
+      return;
+    }
+  }
+}
+
+/** Carries out a mount plan inside the new root, in order. */
+export function applyMountPlan(steps: readonly MountStep[]): void {
+  for (const step of steps) applyStep(step);
+}
+
+/**
+ * Attaches the detached mount `treeFd` (a host file cloned with openTreeClone) read-only at
+ * `path` in the container, creating an empty file there (and its parent directories) first.
+ */
+export function attachHostFile(treeFd: number, path: string): void {
+  ensureDirectory(path.slice(0, path.lastIndexOf("/")) || "/");
+  Deno.writeFileSync(path, new Uint8Array(), { mode: 0o755 });
+  moveMount(treeFd, path);
+  const { BIND, REMOUNT, RDONLY } = MountFlag;
+  mount(null, path, null, BIND | REMOUNT | RDONLY);
+}

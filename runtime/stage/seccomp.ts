@@ -1,0 +1,19 @@
+/**
+ * Docker's default seccomp profile, compiled to a BPF program and installed on the calling
+ * thread just before the container's command is executed.
+ *
+ * @module
+ */
+
+import { seccompSetModeFilter } from "../../sys/libc.ts";
+import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
+import { DEFAULT_PROFILE } from "../spec/seccomp_profile.ts";
+
+/**
+ * Installs the default profile on the calling thread; rules that Docker conditions on a
+ * capability follow `capabilities` (the set the container keeps, names such as `"SYS_ADMIN"`).
+ * Throws a SyscallError when the kernel refuses the filter.
+ */
+export function installSeccomp(capabilities: readonly string[]): void {
+  seccompSetModeFilter(compileSeccompFilter(DEFAULT_PROFILE, Deno.build.arch, capabilities));
+}

@@ -1,0 +1,93 @@
+/**
+ * A container's directory under the state root: its writable layer, overlay work dir, mount
+ * point, records, generated /etc files and (for detached containers) logs.
+ *
+ * @module
+ */
+
+import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
+
+/** The container's record, in its directory (see `container_state.ts`). */
+export const RECORD_FILE = "config.json";
+
+/** The container's state, in its directory (see `container_state.ts`). */
+export const STATE_FILE = "state.json";
+
+/** Paths of one container's directory. */
+export interface ContainerDir {
+  /** The directory itself: `<root>/containers/<id>`. */
+  path: string;
+  /** The overlay upper layer. */
+  upperDir: string;
+  /** The overlay work directory. */
+  workDir: string;
+  /** Where the root is mounted (inside the container's mount namespace only). */
+  mountPoint: string;
+  /** An empty directory, the lower layer of a container with no image. */
+  emptyDir: string;
+  /** The container's stdout, when detached. */
+  stdoutLog: string;
+  /** The container's stderr, when detached. */
+  stderrLog: string;
+}
+
+/** Returns the directory holding every container of `stateRoot`. */
+export function containersRoot(stateRoot: string): string {
+  return `${stateRoot}/containers`;
+}
+
+/** Returns the paths of container `id`'s directory (which may not exist). */
+export function containerDir(stateRoot: string, id: string): ContainerDir {
+  const path = `${containersRoot(stateRoot)}/${id}`;
+  return {
+    path,
+    upperDir: `${path}/upper`,
+    workDir: `${path}/work`,
+    mountPoint: `${path}/rootfs`,
+    emptyDir: `${path}/empty`,
+    stdoutLog: `${path}/stdout.log`,
+    stderrLog: `${path}/stderr.log`,
+  };
+}
+
+/**
+ * Creates the directory of container `id` under `stateRoot` with its subdirectories; nothing is
+ * left when it fails.
+ *
+ * @throws {ExitCodeError} (125): `Cannot create "…/containers/<id>": no space left on device`.
+ */
+export function createContainerDir(stateRoot: string, id: string): ContainerDir {
+  const dir = containerDir(stateRoot, id);
+  try {
+    Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(dir.path, { mode: 0o700 });
+  } catch (error) {
+    throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
+  }
+  try {
+    for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint, dir.emptyDir]) {
+      Deno.mkdirSync(sub);
+    }
+  } catch (error) {
+    removeContainerDir(dir);
+    throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
+  }
+  return dir;
+}
+
+/**
+ * Removes a container directory and everything in it (nothing when it is already gone). Its
+ * record goes first, so that listings skip it while the rest is removed.
+ */
+export function removeContainerDir(dir: ContainerDir): void {
+  try {
+    Deno.removeSync(`${dir.path}/${RECORD_FILE}`);
+  } catch {
+    // Never written, or already gone.
+  }
+  try {
+    Deno.removeSync(dir.path, { recursive: true });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One container's records on disk: `config.json` (what it is, written once) and `state.json`
+ * (where it is in its life, rewritten atomically), both in the container's directory. Readers
+ * tolerate a state file that is missing or damaged (a disk that filled up): it reads as "unknown".
+ *
+ * @module
+ */
+
+import type { ContainerConfig } from "../host/run_container.ts";
+import { RECORD_FILE, STATE_FILE } from "./container_dir.ts";
+import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
+import { pathExists } from "../../sys/path_exists.ts";
+import { isAlive } from "../../sys/process_identity.ts";
+
+/** What a container is: written when it is created. */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  /** The image as the user named it (or the --rootfs directory). */
+  image: string;
+  /** The image's id (config digest), which `rmi` checks; absent for `--rootfs`. */
+  imageId?: string;
+  /** When it was created (ISO 8601). */
+  created: string;
+  /** Remove everything when it exits (`--rm`). */
+  remove: boolean;
+  /** Runs in the background (`-d`): stdout and stderr go to log files. */
+  detached: boolean;
+  /** The signal `stop` sends first (the image's StopSignal, else SIGTERM). */
+  stopSignal: string;
+  /** Everything needed to start it. */
+  config: ContainerConfig;
+}
+
+/** Where a container is in its life; "unknown" when its state file cannot be read. */
+export interface ContainerState {
+  status: "created" | "running" | "exited" | "unknown";
+  /** The process that started the container and waits for it (`pid start-time`). */
+  monitor: string;
+  /** Host pid of the container's PID 1, while running. */
+  pid?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+}
+
+/**
+ * Writes `value` as JSON to `path` atomically: into a temporary file beside it, synced to disk,
+ * then renamed over `path`. On failure the temporary file is removed and `path` is unchanged.
+ *
+ * @throws {ExitCodeError} (125): `Cannot write "…/state.json": no space left on device`.
+ */
+function writeAtomically(path: string, value: unknown): void {
+  const temporary = `${path}.${Deno.pid}.tmp`;
+  try {
+    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    {
+      using file = Deno.openSync(temporary, { write: true, create: true, truncate: true });
+      for (let written = 0; written < bytes.length;) {
+        written += file.writeSync(bytes.subarray(written));
+      }
+      file.syncSync();
+    }
+    Deno.renameSync(temporary, path);
+  } catch (error) {
+    try {
+      Deno.removeSync(temporary);
+    } catch {
+      // Never created, or already renamed.
+    }
+    throw new ExitCodeError(`Cannot write "${path}": ${fsErrorReason(error)}`, undefined, {
+      cause: error,
+    });
+  }
+}
+
+/** Writes a container's record into its directory; throws an ExitCodeError when it cannot. */
+export function writeRecord(dir: string, record: ContainerRecord): void {
+  writeAtomically(`${dir}/${RECORD_FILE}`, record);
+}
+
+/** Reads a container's record from its directory. */
+export function readRecord(dir: string): ContainerRecord {
+  return JSON.parse(Deno.readTextFileSync(`${dir}/${RECORD_FILE}`)) as ContainerRecord;
+}
+
+/** Writes a container's state into its directory; throws an ExitCodeError when it cannot. */
+export function writeState(dir: string, state: ContainerState): void {
+  writeAtomically(`${dir}/${STATE_FILE}`, state);
+}
+
+/**
+ * Reads a container's state as stored, whether or not its monitor is still alive. Throws
+ * Deno.errors.NotFound when the container directory is gone; a state file that is missing, empty
+ * or not JSON reads as "unknown".
+ */
+export function readStoredState(dir: string): ContainerState {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(`${dir}/${STATE_FILE}`);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound && !pathExists(dir)) throw error;
+    return UNKNOWN_STATE;
+  }
+  try {
+    return JSON.parse(text) as ContainerState;
+  } catch {
+    return UNKNOWN_STATE;
+  }
+}
+
+const UNKNOWN_STATE: ContainerState = { status: "unknown", monitor: "" };
+
+/**
+ * Reads a container's state. A container whose monitor died while it ran (mydocker killed with
+ * SIGKILL, which kills the container too) reads as exited with code 137.
+ */
+export function readState(dir: string): ContainerState {
+  const state = readStoredState(dir);
+  if ((state.status === "created" || state.status === "running") && !isAlive(state.monitor)) {
+    return { ...state, status: "exited", exitCode: state.exitCode ?? 137 };
+  }
+  return state;
+}

@@ -1,0 +1,135 @@
+/**
+ * Runs `./mydocker` as a user would, for integration tests, and checks what it leaves behind.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+/** The repository's launcher script. */
+export const MYDOCKER = new URL("../mydocker", import.meta.url).pathname;
+
+/** What a finished mydocker run produced. */
+export interface RunResult {
+  code: number;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  stdoutText: string;
+  stderrText: string;
+}
+
+/** Options of {@linkcode runMydocker}. */
+export interface RunMydockerOptions {
+  /** Bytes for stdin, or "null" for no stdin at all (default: empty pipe). */
+  stdin?: Uint8Array | "null";
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+const decoder = new TextDecoder();
+
+/** Runs mydocker with `args` to completion and returns its exit code and output bytes. */
+export async function runMydocker(
+  args: readonly string[],
+  options: RunMydockerOptions = {},
+): Promise<RunResult> {
+  const child = new Deno.Command(MYDOCKER, {
+    args: [...args],
+    stdin: options.stdin === "null" ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: options.env ?? {},
+  }).spawn();
+  if (options.stdin !== "null") {
+    const writer = child.stdin.getWriter();
+    if (options.stdin !== undefined) await writer.write(options.stdin);
+    await writer.close();
+  }
+  const output = await child.output();
+  return {
+    code: output.code,
+    stdout: output.stdout,
+    stderr: output.stderr,
+    stdoutText: decoder.decode(output.stdout),
+    stderrText: decoder.decode(output.stderr),
+  };
+}
+
+/** Starts mydocker in the background with piped stdout/stderr, for signal tests. */
+export function spawnMydocker(args: readonly string[], env: Record<string, string> = {}) {
+  return new Deno.Command(MYDOCKER, {
+    args: [...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env,
+  }).spawn();
+}
+
+/** Reads `stream` until `marker` has appeared; returns what was read. */
+export async function readUntil(stream: ReadableStream<Uint8Array>, marker: string) {
+  const reader = stream.getReader();
+  let text = "";
+  try {
+    while (!text.includes(marker)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return text;
+}
+
+/**
+ * The host's mounts at or below any of `roots` (a test's state root and root file system), for
+ * comparing before and after a run: all that a test's containers could have mounted on the host
+ * (a mount leaking out of a container shows up below its root). Mounts elsewhere are other
+ * programs' business: a test never looks at the whole table.
+ */
+export function hostMounts(...roots: [string, ...string[]]): string[] {
+  const below = (path: string) =>
+    roots.some((root) => path === root || path.startsWith(`${root}/`));
+  return Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+    .map((line) => line.split(" ").slice(3, 5))
+    .filter(([, mountPoint]) => mountPoint !== undefined && below(mountPoint))
+    .map((fields) => fields.join(" "))
+    .sort();
+}
+
+/** Host processes whose command line (arguments joined by spaces) starts with `prefix`. */
+export function processesWith(prefix: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      if (cmdline.startsWith(prefix)) pids.push(Number(entry.name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Asserts that a state root holds no container directories. */
+export function assertNoContainerDirs(root: string): void {
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(`${root}/containers`)].map((entry) => entry.name);
+  } catch {
+    // No containers directory at all: nothing left.
+  }
+  assert.deepEqual(names, [], `container directories left under ${root}`);
+}
+
+/** Waits until `check` returns true, polling every 20 ms for up to `ms` milliseconds. */
+export async function waitFor(check: () => boolean, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return check();
+}
