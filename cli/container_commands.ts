@@ -7,7 +7,11 @@
 import { removeContainerDir } from "../runtime/state/container_dir.ts";
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
-import { findContainer, listContainers, type StoredContainer } from "../runtime/state/containers.ts";
+import {
+  findContainer,
+  listContainers,
+  type StoredContainer,
+} from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 import { kill } from "../sys/libc.ts";
 import { sweepStale } from "../runtime/host/run_container.ts";

@@ -9,7 +9,11 @@ import { RegistryClient } from "../registry/distribution/client.ts";
 import { loadCredentials } from "../registry/distribution/credentials.ts";
 import { parsePlatform } from "../registry/format/platform.ts";
 import { pullImage, type PullResult } from "../registry/pull/pull.ts";
-import { familiarName, familiarRepository, type ImageReference } from "../registry/format/reference.ts";
+import {
+  familiarName,
+  familiarRepository,
+  type ImageReference,
+} from "../registry/format/reference.ts";
 import { loadRegistryConfig } from "../registry/distribution/registry_config.ts";
 import type { ImageStore } from "../registry/store.ts";
 import { PullProgress } from "../cli/pull_progress.ts";

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { InvalidDigestError, parseDigest, sha256Digest, sha256Hex } from "../registry/format/digest.ts";
+import {
+  InvalidDigestError,
+  parseDigest,
+  sha256Digest,
+  sha256Hex,
+} from "../registry/format/digest.ts";
 import { ManifestError, parseImageConfig, parseManifest } from "../registry/format/manifest.ts";
 import {
   DOCKER_MANIFEST,

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { MountFlag } from "../sys/libc.ts";
-import { MASKED_PATHS, type MountStep, planMounts, READONLY_PATHS } from "../runtime/spec/mount_plan.ts";
+import {
+  MASKED_PATHS,
+  type MountStep,
+  planMounts,
+  READONLY_PATHS,
+} from "../runtime/spec/mount_plan.ts";
 
 const targetOf = (step: MountStep) => step.op === "mount" ? step.target : step.path;
 

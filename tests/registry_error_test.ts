@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { errorFromResponse, RegistryError, retryAfterSeconds } from "../registry/distribution/registry_error.ts";
+import {
+  errorFromResponse,
+  RegistryError,
+  retryAfterSeconds,
+} from "../registry/distribution/registry_error.ts";
 
 Deno.test("errorFromResponse() uses the registry's error code and message", async () => {
   const body = { errors: [{ code: "MANIFEST_UNKNOWN", message: "manifest unknown" }] };

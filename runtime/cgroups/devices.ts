@@ -8,7 +8,13 @@
 
 import { compileDeviceFilter } from "../spec/device_bpf.ts";
 import { type DeviceRule, deviceRuleLine } from "../spec/device_rules.ts";
-import { bpfAttachDeviceProgram, bpfLoadDeviceProgram, close, open, OpenFlag } from "../../sys/libc.ts";
+import {
+  bpfAttachDeviceProgram,
+  bpfLoadDeviceProgram,
+  close,
+  open,
+  OpenFlag,
+} from "../../sys/libc.ts";
 import type { CgroupFileWrite } from "./controller.ts";
 
 /**

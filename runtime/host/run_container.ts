@@ -13,7 +13,11 @@ import {
   type ResourceLimits,
   sweepStaleCgroups,
 } from "../cgroups/mod.ts";
-import { type ContainerDir, createContainerDir, removeContainerDir } from "../state/container_dir.ts";
+import {
+  type ContainerDir,
+  createContainerDir,
+  removeContainerDir,
+} from "../state/container_dir.ts";
 import type { ContainerMount, ContainerSpec, NetworkMode } from "../spec/container_spec.ts";
 import {
   type ContainerRecord,

@@ -5,7 +5,10 @@ import { sha256Digest } from "../../registry/format/digest.ts";
 import { parseManifest } from "../../registry/format/manifest.ts";
 import { OCI_INDEX, OCI_MANIFEST } from "../../registry/format/media_types.ts";
 import { hostPlatform, parsePlatform, selectManifest } from "../../registry/format/platform.ts";
-import { loadRegistryConfig, parseRegistryConfig } from "../../registry/distribution/registry_config.ts";
+import {
+  loadRegistryConfig,
+  parseRegistryConfig,
+} from "../../registry/distribution/registry_config.ts";
 import { RegistryError } from "../../registry/distribution/registry_error.ts";
 import { busyboxEntries, pushImage, pushIndex } from "../../testing/image_builder.ts";
 import {

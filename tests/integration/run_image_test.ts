@@ -4,7 +4,12 @@
  */
 
 import assert from "node:assert/strict";
-import { busyboxEntries, pushImage, pushIndex, type TarEntry } from "../../testing/image_builder.ts";
+import {
+  busyboxEntries,
+  pushImage,
+  pushIndex,
+  type TarEntry,
+} from "../../testing/image_builder.ts";
 import { assertNoContainerDirs, hostMounts, runMydocker } from "../../testing/mydocker.ts";
 import { fileTree } from "../../testing/file_tree.ts";
 import { startRegistry } from "../../testing/registry_server.ts";

@@ -6,7 +6,12 @@
 
 import assert from "node:assert/strict";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { assertNoContainerDirs, processesWith, runMydocker, waitFor } from "../../testing/mydocker.ts";
+import {
+  assertNoContainerDirs,
+  processesWith,
+  runMydocker,
+  waitFor,
+} from "../../testing/mydocker.ts";
 import { PtySession } from "../../testing/pty.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
