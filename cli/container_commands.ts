@@ -13,7 +13,7 @@ import {
   type StoredContainer,
 } from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
-import { kill } from "../sys/libc.ts";
+import { kill } from "../sys/process.ts";
 import { sweepStale } from "../runtime/host/run_container.ts";
 import { SIGNALS } from "../sys/signals.ts";
 import { formatColumns } from "./images_command.ts";

@@ -8,7 +8,7 @@
 import { posix } from "node:path";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
-import { MountFlag } from "../sys/libc.ts";
+import { MountFlag } from "../sys/mount.ts";
 
 /** The option and value a mount came from, and its type as Docker's messages name it. */
 interface MountOrigin {

@@ -83,4 +83,5 @@ export const Errno = {
   ENOTDIR: 20,
   EISDIR: 21,
   EINVAL: 22,
+  ENODATA: 61,
 } as const;

@@ -1,14 +1,16 @@
 /**
- * System call numbers of x86_64 and aarch64, for the names the seccomp profile uses (from the
- * kernel's `asm/unistd_64.h` and `asm-generic/unistd.h`). A name an architecture lacks is absent.
+ * System call numbers of x86_64 and aarch64, for the names the seccomp profile uses and those
+ * mydocker calls by number itself (from the kernel's `asm/unistd_64.h` and
+ * `asm-generic/unistd.h`). A name an architecture lacks is absent.
  *
  * @module
  */
 
-import type { SeccompArch } from "../runtime/spec/seccomp_profile.ts";
+/** The architectures mydocker knows system call numbers for. */
+export type SyscallArch = "x86_64" | "aarch64";
 
 /** Per architecture, system call name → number. */
-export const SYSCALL_NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<string, number>>>> = {
+export const SYSCALL_NUMBERS: Readonly<Record<SyscallArch, Readonly<Record<string, number>>>> = {
   x86_64: {
     accept: 43,
     accept4: 288,
@@ -203,6 +205,7 @@ export const SYSCALL_NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<strin
     pidfd_send_signal: 424,
     pipe: 22,
     pipe2: 293,
+    pivot_root: 155,
     pkey_alloc: 330,
     pkey_free: 331,
     pkey_mprotect: 329,
@@ -513,6 +516,7 @@ export const SYSCALL_NUMBERS: Readonly<Record<SeccompArch, Readonly<Record<strin
     pidfd_open: 434,
     pidfd_send_signal: 424,
     pipe2: 59,
+    pivot_root: 41,
     pkey_alloc: 289,
     pkey_free: 290,
     pkey_mprotect: 288,

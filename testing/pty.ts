@@ -6,21 +6,9 @@
  * @module
  */
 
-import {
-  close,
-  type ExitStatus,
-  kill,
-  open,
-  OpenFlag,
-  readAsync,
-  setWindowSize,
-  spawn,
-  tcgetattr,
-  unlockPseudoTerminal,
-  waitpid,
-  type WindowSize,
-  writeAllAsync,
-} from "../sys/libc.ts";
+import { close, open, OpenFlag } from "../sys/fs.ts";
+import { type ExitStatus, kill, spawn, waitpid } from "../sys/process.ts";
+import { readAsync, setWindowSize, tcgetattr, unlockPseudoTerminal, type WindowSize, writeAllAsync } from "../sys/pty.ts";
 import { MYDOCKER } from "./mydocker.ts";
 
 const SIGKILL = 9;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseMount, parseTmpfs, parseVolume } from "../cli/mount_options.ts";
 import { parseSecurityOptions } from "../cli/security_options.ts";
 import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
-import { MountFlag } from "../sys/libc.ts";
+import { MountFlag } from "../sys/mount.ts";
 
 const { NOEXEC, NOSUID, NODEV, RDONLY } = MountFlag;
 

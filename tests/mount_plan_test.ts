@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MountFlag } from "../sys/libc.ts";
+import { MountFlag } from "../sys/mount.ts";
 import {
   MASKED_PATHS,
   type MountStep,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import tar from "tar-stream";
-import { lgetxattr, lsetxattr } from "../sys/libc.ts";
+import { lgetxattr, lsetxattr } from "../sys/xattr.ts";
 import { LayerUnpackError, unpackLayer } from "../registry/pull/unpack_layer.ts";
 import { buildTar as buildLayerTar } from "../testing/image_builder.ts";
 

@@ -12,7 +12,9 @@
 
 import tar from "tar-stream";
 import { errnoDescriptionOf } from "../../sys/errno.ts";
-import { lchown, lsetxattr, lutimes, mknod, SyscallError } from "../../sys/libc.ts";
+import { SyscallError } from "../../sys/ffi.ts";
+import { lchown, lutimes, mknod } from "../../sys/fs.ts";
+import { lsetxattr } from "../../sys/xattr.ts";
 
 /** A layer that cannot be unpacked: a malformed or unsafe entry, or a failed write. */
 export class LayerUnpackError extends Error {

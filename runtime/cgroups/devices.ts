@@ -8,13 +8,8 @@
 
 import { compileDeviceFilter } from "../spec/device_bpf.ts";
 import { type DeviceRule, deviceRuleLine } from "../spec/device_rules.ts";
-import {
-  bpfAttachDeviceProgram,
-  bpfLoadDeviceProgram,
-  close,
-  open,
-  OpenFlag,
-} from "../../sys/libc.ts";
+import { bpfAttachDeviceProgram, bpfLoadDeviceProgram } from "../../sys/bpf.ts";
+import { close, open, OpenFlag } from "../../sys/fs.ts";
 import type { CgroupFileWrite } from "./controller.ts";
 
 /**

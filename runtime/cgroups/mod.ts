@@ -16,7 +16,7 @@ import { cpuController } from "./cpu.ts";
 import { attachDeviceProgram, v1DeviceWrites } from "./devices.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
-import { kill } from "../../sys/libc.ts";
+import { kill } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { forgetOwner, ownerIsAlive, ownerRecords, recordOwner } from "./owner.ts";
 import { pidsController } from "./pids.ts";

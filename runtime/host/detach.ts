@@ -14,7 +14,7 @@ import {
   readStoredState,
 } from "../state/container_state.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
-import { SpawnOpen } from "../../sys/libc.ts";
+import { SpawnOpen } from "../../sys/process.ts";
 import { INIT_STAGE_ARG, MONITOR_ARG } from "../spec/stage_args.ts";
 import { createContainer, sweepStale } from "./run_container.ts";
 import { spawnStage } from "./spawn_stage.ts";

@@ -11,7 +11,7 @@ import { mergeEnvironment } from "../spec/environment.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import type { ExecSpec } from "../stage/exec_stage.ts";
 import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
-import { waitpid } from "../../sys/libc.ts";
+import { waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_stage.ts";
 import { HostTerminal } from "./terminal.ts";

@@ -32,7 +32,7 @@ import { containerDeviceRules } from "../spec/device_rules.ts";
 import type { DeviceNode, GrantedDevice } from "../spec/devices.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { hostDeviceNodes } from "./host_devices.ts";
-import { type ExitStatus, kill, waitpid } from "../../sys/libc.ts";
+import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { kill } from "../../sys/libc.ts";
+import { kill } from "../../sys/process.ts";
 
 /** The signals mydocker forwards, with their numbers (x86_64 and aarch64). */
 export const FORWARDED_SIGNALS: Readonly<Record<string, number>> = {

@@ -9,18 +9,10 @@
 
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { INIT_STAGE_ARG } from "../spec/stage_args.ts";
-import {
-  CloneFlag,
-  close,
-  isatty,
-  open,
-  OpenFlag,
-  setns,
-  spawn,
-  SpawnOpen,
-  type SpawnOptions,
-  unshare,
-} from "../../sys/libc.ts";
+import { close, open, OpenFlag } from "../../sys/fs.ts";
+import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
+import { spawn, SpawnOpen, type SpawnOptions } from "../../sys/process.ts";
+import { isatty } from "../../sys/pty.ts";
 
 /** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
 export function selfCommand(args: readonly string[]): string[] {

@@ -9,19 +9,9 @@
  */
 
 import { ExitCodeError } from "../../sys/exit_codes.ts";
-import {
-  cfmakeraw,
-  close,
-  getWindowSize,
-  isatty,
-  readAsync,
-  receiveDescriptor,
-  setWindowSize,
-  socketPair,
-  tcgetattr,
-  tcsetattr,
-  writeAllAsync,
-} from "../../sys/libc.ts";
+import { close } from "../../sys/fs.ts";
+import { cfmakeraw, getWindowSize, isatty, readAsync, setWindowSize, tcgetattr, tcsetattr, writeAllAsync } from "../../sys/pty.ts";
+import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
 
 const STDIN = 0;
 const STDOUT = 1;

@@ -7,7 +7,7 @@
  */
 
 import { DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, type DeviceNode } from "./devices.ts";
-import { MountFlag } from "../../sys/libc.ts";
+import { MountFlag } from "../../sys/mount.ts";
 
 /** One step of the plan; paths are inside the container (after pivot_root). */
 export type MountStep =

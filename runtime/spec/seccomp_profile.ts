@@ -7,8 +7,11 @@
  * @module
  */
 
+import type { SyscallArch } from "../../sys/syscall_numbers.ts";
+
 /** The architectures mydocker builds filters for (`Deno.build.arch` values). */
-export type SeccompArch = "x86_64" | "aarch64";
+/** The architectures a profile names (those mydocker knows system call numbers for). */
+export type SeccompArch = SyscallArch;
 
 /**
  * A test of one 64-bit system call argument. `equal`: the argument is `value`; `maskedEqual`:

@@ -9,7 +9,8 @@
  */
 
 import { capabilityMask } from "../spec/capabilities.ts";
-import { capset, Prctl, prctl } from "../../sys/libc.ts";
+import { capset } from "../../sys/credentials.ts";
+import { Prctl, prctl } from "../../sys/process.ts";
 
 /**
  * Drops every capability not in `keep` from the bounding set; returns the mask of those kept

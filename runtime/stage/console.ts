@@ -7,17 +7,10 @@
  * @module
  */
 
-import {
-  close,
-  dup2,
-  mount,
-  MountFlag,
-  open,
-  OpenFlag,
-  sendDescriptor,
-  setControllingTerminal,
-  unlockPseudoTerminal,
-} from "../../sys/libc.ts";
+import { close, dup2, open, OpenFlag } from "../../sys/fs.ts";
+import { mount, MountFlag } from "../../sys/mount.ts";
+import { setControllingTerminal, unlockPseudoTerminal } from "../../sys/pty.ts";
+import { sendDescriptor } from "../../sys/socket.ts";
 
 /**
  * Creates the console once the container's /dev/pts is mounted: opens a new pseudo-terminal

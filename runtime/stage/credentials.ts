@@ -9,7 +9,8 @@
  */
 
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
-import { Prctl, prctl, switchUser } from "../../sys/libc.ts";
+import { switchUser } from "../../sys/credentials.ts";
+import { Prctl, prctl } from "../../sys/process.ts";
 import { installSeccomp } from "./seccomp.ts";
 import { resolveContainerUser } from "./user.ts";
 

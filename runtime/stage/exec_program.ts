@@ -8,7 +8,8 @@
 
 import { Errno, errnoDescription } from "../../sys/errno.ts";
 import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
-import { execve, SyscallError } from "../../sys/libc.ts";
+import { SyscallError } from "../../sys/ffi.ts";
+import { execve } from "../../sys/process.ts";
 
 /** The PATH used when the environment has none. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -11,17 +11,9 @@ import { joinCgroupsBeforeExec } from "../cgroups/mod.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { type ProcessCredentials, takeOnCredentials } from "./credentials.ts";
 import { execCommand } from "./exec_program.ts";
-import {
-  CloneFlag,
-  close,
-  open,
-  OpenFlag,
-  Prctl,
-  prctl,
-  resetSignals,
-  setns,
-  unshare,
-} from "../../sys/libc.ts";
+import { close, open, OpenFlag } from "../../sys/fs.ts";
+import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
+import { Prctl, prctl, resetSignals } from "../../sys/process.ts";
 import { runStage } from "./stage_failure.ts";
 
 /** What the exec stage receives: the container's credentials and where to find it. */

@@ -12,18 +12,10 @@ import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./user_mounts.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { execCommand } from "./exec_program.ts";
-import {
-  CloneFlag,
-  close,
-  mount,
-  MountFlag,
-  openTreeClone,
-  Prctl,
-  prctl,
-  resetSignals,
-  sethostname,
-  unshare,
-} from "../../sys/libc.ts";
+import { close } from "../../sys/fs.ts";
+import { mount, MountFlag, openTreeClone } from "../../sys/mount.ts";
+import { CloneFlag, sethostname, unshare } from "../../sys/namespaces.ts";
+import { Prctl, prctl, resetSignals } from "../../sys/process.ts";
 import { runMiniInit } from "./mini_init.ts";
 import { planMounts } from "../spec/mount_plan.ts";
 import { bringLoopbackUp } from "./network.ts";

@@ -23,7 +23,7 @@
  */
 
 import { startCommand } from "./exec_program.ts";
-import { spawn, waitAnyChild } from "../../sys/libc.ts";
+import { spawn, waitAnyChild } from "../../sys/process.ts";
 
 /**
  * The signals PID 1 passes on to the command: all that a process may be sent to ask something

@@ -4,7 +4,9 @@
  * @module
  */
 
-import { close, ioctl, socket } from "../../sys/libc.ts";
+import { close } from "../../sys/fs.ts";
+import { ioctl } from "../../sys/pty.ts";
+import { socket } from "../../sys/socket.ts";
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;

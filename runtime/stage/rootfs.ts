@@ -9,18 +9,9 @@
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { Errno } from "../../sys/errno.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
-import {
-  chdir,
-  chroot,
-  mknod,
-  MNT_DETACH,
-  mount,
-  MountFlag,
-  moveMount,
-  pivotRoot,
-  SyscallError,
-  umount2,
-} from "../../sys/libc.ts";
+import { SyscallError } from "../../sys/ffi.ts";
+import { chdir, chroot, mknod } from "../../sys/fs.ts";
+import { MNT_DETACH, mount, MountFlag, moveMount, pivotRoot, umount2 } from "../../sys/mount.ts";
 import type { MountStep } from "../spec/mount_plan.ts";
 
 /** Stops mount events from propagating between the container and the host. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { seccompSetModeFilter } from "../../sys/libc.ts";
+import { seccompSetModeFilter } from "../../sys/bpf.ts";
 import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
 import { DEFAULT_PROFILE } from "../spec/seccomp_profile.ts";
 

@@ -7,7 +7,8 @@
  */
 
 import type { ContainerMount } from "../spec/container_spec.ts";
-import { close, makeTreeReadonly, mount, moveMount, openTreeClone } from "../../sys/libc.ts";
+import { close } from "../../sys/fs.ts";
+import { makeTreeReadonly, mount, moveMount, openTreeClone } from "../../sys/mount.ts";
 
 /** A mount ready to attach: a detached tree for binds, the mount itself for tmpfs. */
 export type PreparedMount =

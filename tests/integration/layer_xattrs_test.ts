@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { busyboxEntries, pushImage, type TarEntry } from "../../testing/image_builder.ts";
 import { runMydocker } from "../../testing/mydocker.ts";
 import { startRegistry } from "../../testing/registry_server.ts";
-import { lgetxattr } from "../../sys/libc.ts";
+import { lgetxattr } from "../../sys/xattr.ts";
 
 const registry = await startRegistry({ tls: false, tokenAuth: false });
 const root = await Deno.makeTempDir({ prefix: "mydocker-test-xattrs-" });

@@ -5,7 +5,7 @@ import { type PullEvent, pullImage } from "../../registry/pull/pull.ts";
 import { parseReference } from "../../registry/format/reference.ts";
 import { loadRegistryConfig } from "../../registry/distribution/registry_config.ts";
 import { ImageNotFoundError, ImageStore } from "../../registry/store.ts";
-import { lgetxattr } from "../../sys/libc.ts";
+import { lgetxattr } from "../../sys/xattr.ts";
 import { type ImageSpec, pushImage, type TarEntry } from "../../testing/image_builder.ts";
 import { startRegistry, type TestRegistry } from "../../testing/registry_server.ts";
 

@@ -1,0 +1,200 @@
+/**
+ * The C library, bound through `Deno.dlopen` (the only place that calls it): the symbol table, each
+ * symbol bound on first use, errno, C strings, and {@linkcode SyscallError}. The modules beside
+ * this one wrap the calls by concern; every failing call throws a SyscallError naming the call,
+ * its subject and the errno.
+ *
+ * @module
+ */
+
+import { errnoDescription, errnoName } from "./errno.ts";
+import { SYSCALL_NUMBERS, type SyscallArch } from "./syscall_numbers.ts";
+
+/** A failed system call: which call, on what, and the errno it returned. */
+export class SyscallError extends Error {
+  /** The errno value, such as 1 for EPERM. */
+  readonly errno: number;
+  /** The errno name, such as `"EPERM"`. */
+  readonly code: string;
+
+  /** Builds the error for `call` (with its subject, e.g. a quoted path) failing with `errno`. */
+  constructor(call: string, errno: number, subject = "") {
+    const what = subject === "" ? call : `${call} ${subject}`;
+    super(`${what}: ${errnoName(errno)} (${errnoDescription(errno)})`);
+    this.name = "SyscallError";
+    this.errno = errno;
+    this.code = errnoName(errno);
+  }
+}
+
+const SYMBOLS = {
+  __errno_location: { parameters: [], result: "pointer" },
+  unshare: { parameters: ["i32"], result: "i32" },
+  setns: { parameters: ["i32", "i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+  umount2: { parameters: ["buffer", "i32"], result: "i32" },
+  chdir: { parameters: ["buffer"], result: "i32" },
+  chroot: { parameters: ["buffer"], result: "i32" },
+  mknod: { parameters: ["buffer", "u32", "u64"], result: "i32" },
+  sethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  syscall: { parameters: ["i64", "buffer", "buffer"], result: "i64" },
+  syscall_open_tree: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "u32"],
+    result: "i64",
+  },
+  syscall_mount_setattr: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "u32", "buffer", "usize"],
+    result: "i64",
+  },
+  setgroups: { parameters: ["usize", "buffer"], result: "i32" },
+  setresgid: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  setresuid: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  syscall_move_mount: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "i32", "buffer", "u32"],
+    result: "i64",
+  },
+  execve: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
+  signal: { parameters: ["i32", "pointer"], result: "pointer" },
+  sigprocmask: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+  sigfillset: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32", nonblocking: true },
+  waitpid_blocking: { name: "waitpid", parameters: ["i32", "buffer", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  isatty: { parameters: ["i32"], result: "i32" },
+  lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
+  lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
+  lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+  syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
+  syscall_bpf: { name: "syscall", parameters: ["i64", "i64", "buffer", "u64"], result: "i64" },
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
+  sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
+  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize", nonblocking: true },
+  dup2: { parameters: ["i32", "i32"], result: "i32" },
+  ioctl_value: { name: "ioctl", parameters: ["i32", "u64", "u64"], result: "i32" },
+  tcgetattr: { parameters: ["i32", "buffer"], result: "i32" },
+  tcsetattr: { parameters: ["i32", "i32", "buffer"], result: "i32" },
+  cfmakeraw: { parameters: ["buffer"], result: "void" },
+  read_async: {
+    name: "read",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+  write_async: {
+    name: "write",
+    parameters: ["i32", "buffer", "usize"],
+    result: "isize",
+    nonblocking: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/**
+ * The C library's functions, each bound on first use: binding all of them up front costs about
+ * 5 ms, paid by every mydocker process and every container's init stage, which need a few each.
+ */
+const symbols = new Proxy<Record<string, unknown>>({}, {
+  get(cache, name: string) {
+    if (!(name in cache)) {
+      const definition = SYMBOLS[name as keyof typeof SYMBOLS];
+      cache[name] = Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
+    }
+    return cache[name];
+  },
+}) as unknown as Symbols;
+
+let errnoView: Deno.UnsafePointerView | undefined;
+
+/** The C library's symbols, bound on first use. */
+export function libc(): Symbols {
+  return symbols;
+}
+
+/** Reads the calling thread's errno (valid right after a failed synchronous call). */
+export function errno(): number {
+  errnoView ??= new Deno.UnsafePointerView(libc().__errno_location()!);
+  return errnoView.getInt32();
+}
+
+/** UTF-8 encoder for C strings. */
+export const encoder = new TextEncoder();
+
+/** Encodes a string as a NUL-terminated C string. */
+export function cstr(value: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${value}\0`);
+}
+
+/** Throws a {@linkcode SyscallError} for `call` on `subject` when `result` is -1; returns it. */
+export function check(result: number, call: string, subject = ""): number {
+  if (result === -1) throw new SyscallError(call, errno(), subject);
+  return result;
+}
+
+/**
+ * Builds a NULL-terminated `char *[]` array; `keep` receives the string buffers,
+ * which must stay referenced until the call that uses the array returns.
+ */
+export function cstrArray(
+  values: readonly string[],
+  keep: Uint8Array[],
+): BigUint64Array<ArrayBuffer> {
+  const array = new BigUint64Array(values.length + 1);
+  values.forEach((value, index) => {
+    const buffer = cstr(value);
+    keep.push(buffer);
+    array[index] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
+  });
+  return array;
+}
+
+/** Quotes a path or name for an error message. */
+export const quote = (path: string) => JSON.stringify(path);
+
+/** The `dirfd` meaning the current directory. */
+export const AT_FDCWD = -100;
+
+/**
+ * This architecture's number of system call `name`.
+ *
+ * @throws {Error} on an architecture mydocker does not know, or a name it lacks there.
+ */
+export function syscallNumber(name: string): bigint {
+  const table = SYSCALL_NUMBERS[Deno.build.arch as SyscallArch];
+  const number = table?.[name];
+  if (number === undefined) {
+    throw new Error(`Unknown system call "${name}" on architecture "${Deno.build.arch}"`);
+  }
+  return BigInt(number);
+}
+
+/** Calls ioctl(2) with an integer (not a pointer) argument. */
+export function ioctlValue(fd: number, request: number, value: number, name: string): void {
+  check(libc().ioctl_value(fd, BigInt(request), BigInt(value)), "ioctl", name);
+}

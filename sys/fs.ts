@@ -1,0 +1,77 @@
+/**
+ * File descriptors and file metadata: open, close, dup2, chdir, chroot, mknod, lchown, utimensat.
+ *
+ * @module
+ */
+
+import { AT_FDCWD, check, cstr, libc, quote } from "./ffi.ts";
+
+/** `open` flags used by the runtime. */
+export const OpenFlag = {
+  RDONLY: 0,
+  RDWR: 0o2,
+  NOCTTY: 0o400,
+  CLOEXEC: 0o2000000,
+  PATH: 0o10000000,
+} as const;
+
+/** Opens `path` with `flags` and returns the raw file descriptor (always close-on-exec). */
+export function open(path: string, flags: number): number {
+  return check(libc().open(cstr(path), flags | OpenFlag.CLOEXEC, 0), "open", quote(path));
+}
+
+/** Closes a raw file descriptor. */
+export function close(fd: number): void {
+  check(libc().close(fd), "close");
+}
+
+/** Changes the calling thread's working directory. */
+export function chdir(path: string): void {
+  check(libc().chdir(cstr(path)), "chdir", quote(path));
+}
+
+/** Changes the calling thread's root directory. */
+export function chroot(path: string): void {
+  check(libc().chroot(cstr(path)), "chroot", quote(path));
+}
+
+/** Creates a device node (`"c"` or `"b"`) or a FIFO (`"p"`, device numbers ignored). */
+export function mknod(
+  path: string,
+  type: "c" | "b" | "p",
+  mode: number,
+  major: number,
+  minor: number,
+): void {
+  const format = { c: 0o020000, b: 0o060000, p: 0o010000 }[type];
+  const dev = (BigInt(major & 0xfff) << 8n) | BigInt(minor & 0xff) |
+    (BigInt(minor & ~0xff) << 12n) | (BigInt(major & ~0xfff) << 32n);
+  check(libc().mknod(cstr(path), format | mode, dev), "mknod", quote(path));
+}
+
+/** Changes the owner of `path` without following a final symlink. */
+export function lchown(path: string, uid: number, gid: number): void {
+  check(libc().lchown(cstr(path), uid, gid), "lchown", quote(path));
+}
+
+const AT_SYMLINK_NOFOLLOW = 0x100;
+
+/**
+ * Sets the access and modification times of `path` (seconds since the epoch, fractions kept
+ * to the nanosecond) without following a final symlink.
+ */
+export function lutimes(path: string, atime: number, mtime: number): void {
+  const times = new BigInt64Array(4);
+  [atime, mtime].forEach((time, index) => {
+    const seconds = Math.floor(time);
+    times[index * 2] = BigInt(seconds);
+    times[index * 2 + 1] = BigInt(Math.round((time - seconds) * 1e9));
+  });
+  const result = libc().utimensat(AT_FDCWD, cstr(path), times, AT_SYMLINK_NOFOLLOW);
+  check(result, "utimensat", quote(path));
+}
+
+/** Duplicates descriptor `from` onto `to` (closing what `to` was), without close-on-exec. */
+export function dup2(from: number, to: number): void {
+  check(libc().dup2(from, to), "dup2", String(to));
+}
