@@ -13,7 +13,7 @@ import type { NetworkMode } from "../runtime/spec/container_spec.ts";
 import { composeEnvironment } from "../runtime/spec/environment.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
-import type { ContainerConfig } from "../runtime/host/run_container.ts";
+import type { ContainerConfig } from "../runtime/spec/container_config.ts";
 import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { processArgs } from "../runtime/spec/image_process.ts";
 import { isValidName, randomName } from "../runtime/state/container_names.ts";

@@ -8,7 +8,14 @@
 
 import { close, open, OpenFlag } from "../sys/fs.ts";
 import { type ExitStatus, kill, spawn, waitpid } from "../sys/process.ts";
-import { readAsync, setWindowSize, tcgetattr, unlockPseudoTerminal, type WindowSize, writeAllAsync } from "../sys/pty.ts";
+import {
+  readAsync,
+  setWindowSize,
+  tcgetattr,
+  unlockPseudoTerminal,
+  type WindowSize,
+  writeAllAsync,
+} from "../sys/pty.ts";
 import { MYDOCKER } from "./mydocker.ts";
 
 const SIGKILL = 9;

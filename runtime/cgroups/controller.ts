@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ResourceLimits } from "./mod.ts";
+import type { ResourceLimits } from "../spec/resource_limits.ts";
 
 /** One control file write: the file name inside the container's cgroup and the value. */
 export type CgroupFileWrite = [file: string, value: string];

@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { StageCgroups } from "../spec/container_spec.ts";
+import type { ResourceLimits } from "../spec/resource_limits.ts";
 import { DEFAULT_DEVICE_RULES, type DeviceRule } from "../spec/device_rules.ts";
 import { pathExists } from "../../sys/path_exists.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
@@ -20,20 +22,6 @@ import { kill } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { forgetOwner, ownerIsAlive, ownerRecords, recordOwner } from "./owner.ts";
 import { pidsController } from "./pids.ts";
-
-/** Resource limits of a container; undefined means unlimited. */
-export interface ResourceLimits {
-  /** `--memory`, bytes. */
-  memoryBytes?: number;
-  /** `--memory-swap`, bytes of memory plus swap; -1 for unlimited swap. */
-  memorySwapBytes?: number;
-  /** `--cpus`, a number of CPUs (quota over a 100 ms period). */
-  cpus?: number;
-  /** `--cpu-shares`, the relative weight (Docker's default 1024). */
-  cpuShares?: number;
-  /** `--pids-limit`; -1 or 0 for unlimited. */
-  pidsLimit?: number;
-}
 
 /** A container's cgroups. */
 export interface ContainerCgroup {
@@ -274,57 +262,30 @@ export function createContainerCgroup(
   return createCgroupsIn(layout(), id, limits, devices);
 }
 
-/**
- * Whether the cgroup of `procsFile` accounts memory (it has memory control files). A stage of
- * mydocker (a Deno process of some 40 MB) joins such a cgroup only just before it execs the
- * container's command, so that the container's memory limit is charged for the command alone.
- */
+/** Whether the cgroup of `procsFile` accounts memory (it has memory control files). */
 function accountsMemory(procsFile: string): boolean {
   const cgroup = procsFile.slice(0, procsFile.lastIndexOf("/"));
   return pathExists(`${cgroup}/memory.max`) || pathExists(`${cgroup}/memory.limit_in_bytes`);
 }
 
 /**
- * Moves process `pid` into the given cgroups (writes it to each `cgroup.procs`), except those
- * that account memory (see {@linkcode joinCgroupsBeforeExec}). The first such write waits for an
- * RCU grace period in the kernel (tens of milliseconds), so mydocker does it from the host side
- * right after spawning a stage, while the stage is still starting.
+ * Which of the `cgroup.procs` files `procsFiles` a stage joins at once and which just before it
+ * execs the command: those that account memory (see {@linkcode StageCgroups}).
  */
-export function moveToCgroups(procsFiles: readonly string[], pid: number): void {
-  for (const file of procsFiles) {
-    if (!accountsMemory(file)) Deno.writeTextFileSync(file, String(pid));
-  }
-}
-
-/**
- * Makes sure the calling process is in the given cgroups, joining those it is not yet in (writes
- * "0" to their `cgroup.procs`): membership shows as our own pid, as seen from our PID namespace.
- */
-function joinCgroups(procsFiles: readonly string[]): void {
-  const self = String(Deno.pid);
-  for (const file of procsFiles) {
-    if (!Deno.readTextFileSync(file).split("\n").includes(self)) Deno.writeTextFileSync(file, "0");
-  }
-}
-
-/**
- * Joins the given cgroups from a stage: now those that do not account memory, and returns the
- * function that joins the rest, to be called just before the command is exec'd, so that the
- * stage's own memory is never charged to the container. The files are opened now, while their
- * host paths are reachable and in the host's cgroup namespace; the returned function writes and
- * closes them.
- */
-export function joinCgroupsBeforeExec(procsFiles: readonly string[]): () => void {
-  joinCgroups(procsFiles.filter((file) => !accountsMemory(file)));
-  const late = procsFiles.filter(accountsMemory).map((file) =>
-    Deno.openSync(file, { write: true })
-  );
-  return () => {
-    for (const file of late) {
-      file.writeSync(new TextEncoder().encode("0"));
-      file.close();
-    }
+export function stageCgroups(procsFiles: readonly string[]): StageCgroups {
+  return {
+    atStart: procsFiles.filter((file) => !accountsMemory(file)),
+    beforeExec: procsFiles.filter(accountsMemory),
   };
+}
+
+/**
+ * Moves process `pid`, a stage, into its cgroups to join at once. The first such write waits for
+ * an RCU grace period in the kernel (tens of milliseconds), so mydocker does it from the host
+ * side right after spawning the stage, while the stage is still starting.
+ */
+export function moveToCgroups(cgroups: StageCgroups, pid: number): void {
+  for (const file of cgroups.atStart) Deno.writeTextFileSync(file, String(pid));
 }
 
 /** The mount points of this host's hierarchies: each v1 one, then the v2 one. */

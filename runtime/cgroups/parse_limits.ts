@@ -7,7 +7,7 @@
  */
 
 import { ExitCodeError } from "../../sys/exit_codes.ts";
-import type { ResourceLimits } from "./mod.ts";
+import type { ResourceLimits } from "../spec/resource_limits.ts";
 
 /** The resource flags as typed: `--memory 512m`, `--cpus 1.5`, … */
 export interface ResourceFlags {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { existingCgroupProcs, moveToCgroups } from "../cgroups/mod.ts";
+import { existingCgroupProcs, moveToCgroups, stageCgroups } from "../cgroups/mod.ts";
 import type { StoredContainer } from "../state/containers.ts";
 import { mergeEnvironment } from "../spec/environment.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
-import type { ExecSpec } from "../stage/exec_stage.ts";
+import type { ExecSpec } from "../spec/exec_spec.ts";
 import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
 import { waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
@@ -43,7 +43,7 @@ export async function execInContainer(
   const config = record.config;
   const spec: ExecSpec = {
     pid: state.pid,
-    cgroupProcs: existingCgroupProcs(record.id),
+    cgroups: stageCgroups(existingCgroupProcs(record.id)),
     args: request.args,
     env: mergeEnvironment(config.env, request.env),
     cwd: request.cwd ?? config.cwd,
@@ -67,7 +67,7 @@ export async function execInContainer(
       stageSpawnOptions(tty, stdin),
     );
     terminal?.start();
-    moveToCgroups(spec.cgroupProcs, pid);
+    moveToCgroups(spec.cgroups, pid);
     forwarder.attach(pid);
     const status = await waitpid(pid);
     await terminal?.finish();

@@ -10,7 +10,7 @@
 import {
   createContainerCgroup,
   moveToCgroups,
-  type ResourceLimits,
+  stageCgroups,
   sweepStaleCgroups,
 } from "../cgroups/mod.ts";
 import {
@@ -18,7 +18,8 @@ import {
   createContainerDir,
   removeContainerDir,
 } from "../state/container_dir.ts";
-import type { ContainerMount, ContainerSpec, NetworkMode } from "../spec/container_spec.ts";
+import type { ContainerConfig } from "../spec/container_config.ts";
+import type { ContainerSpec, StageCgroups } from "../spec/container_spec.ts";
 import {
   type ContainerRecord,
   type ContainerState,
@@ -29,7 +30,7 @@ import { sweepContainers } from "../state/containers.ts";
 import { processIdentity } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { containerDeviceRules } from "../spec/device_rules.ts";
-import type { DeviceNode, GrantedDevice } from "../spec/devices.ts";
+import type { DeviceNode } from "../spec/devices.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { hostDeviceNodes } from "./host_devices.ts";
 import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
@@ -37,52 +38,6 @@ import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
 import { HostTerminal } from "./terminal.ts";
-
-/** What to run and how: the container config, fully resolved. */
-export interface ContainerConfig {
-  /** The container id, from {@linkcode newContainerId}. */
-  id: string;
-  /** The hostname inside the container. */
-  hostname: string;
-  /** State root (`/var/lib/mydocker` by default); containers live in its `containers/`. */
-  stateRoot: string;
-  /** Read-only layers, topmost first; empty for an empty root. */
-  lowerDirs: string[];
-  /** The command and its arguments. */
-  args: string[];
-  /** The environment, as `KEY=VALUE` entries. */
-  env: string[];
-  /** The working directory inside the container. */
-  cwd: string;
-  /** The network mode. */
-  network: NetworkMode;
-  /** `name|uid[:group|gid]`, or empty for root. */
-  user: string;
-  /** The user's mounts, in order. */
-  mounts: ContainerMount[];
-  /** Whether the root is read-only. */
-  readonlyRootfs: boolean;
-  /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
-  noPivot: boolean;
-  /** The capabilities kept. */
-  capabilities: string[];
-  /** Whether the container is privileged. */
-  privileged: boolean;
-  /** Host devices given to the container (`--device`). */
-  devices: GrantedDevice[];
-  /** Whether Docker's default seccomp profile applies. */
-  seccomp: boolean;
-  /** `--security-opt no-new-privileges`. */
-  noNewPrivileges: boolean;
-  /** cgroup limits. */
-  limits: ResourceLimits;
-  /** `--init`. */
-  init: boolean;
-  /** `-t`: the command gets a pseudo-terminal (foreground runs only). */
-  tty: boolean;
-  /** `-i`: stdin is forwarded to the pseudo-terminal. */
-  interactive: boolean;
-}
 
 /** Returns a new random container id: 64 hex characters. */
 export function newContainerId(): string {
@@ -122,7 +77,7 @@ export function createContainer(record: ContainerRecord): ContainerDir {
 function containerSpec(
   config: ContainerConfig,
   dir: ContainerDir,
-  cgroupProcs: string[],
+  cgroups: StageCgroups,
   terminal: HostTerminal | undefined,
 ) {
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");
@@ -151,7 +106,7 @@ function containerSpec(
     privileged: config.privileged,
     devices: addedDevices(config),
     seccomp: config.seccomp,
-    cgroupProcs,
+    cgroups,
     init: config.init,
     ...(terminal === undefined ? {} : { terminal: { socketFd: terminal.socketFd } }),
   };
@@ -208,13 +163,14 @@ export async function superviseContainer(
   try {
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
+    const cgroups = stageCgroups(cgroup.procsFiles);
     const pid = spawnInitStage(
-      containerSpec(record.config, dir, cgroup.procsFiles, hooks.terminal),
+      containerSpec(record.config, dir, cgroups, hooks.terminal),
       hooks.stdin,
     );
     unreaped = pid;
     hooks.terminal?.start();
-    moveToCgroups(cgroup.procsFiles, pid);
+    moveToCgroups(cgroups, pid);
     Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
     saveState(state);
     hooks.started?.(pid);

@@ -10,7 +10,16 @@
 
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { close } from "../../sys/fs.ts";
-import { cfmakeraw, getWindowSize, isatty, readAsync, setWindowSize, tcgetattr, tcsetattr, writeAllAsync } from "../../sys/pty.ts";
+import {
+  cfmakeraw,
+  getWindowSize,
+  isatty,
+  readAsync,
+  setWindowSize,
+  tcgetattr,
+  tcsetattr,
+  writeAllAsync,
+} from "../../sys/pty.ts";
 import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
 
 const STDIN = 0;

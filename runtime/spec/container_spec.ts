@@ -59,8 +59,8 @@ export interface ContainerSpec {
   devices: DeviceNode[];
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
-  /** The `cgroup.procs` files of the container's cgroups, which the init stage joins first. */
-  cgroupProcs: string[];
+  /** The container's cgroups, which the init stage joins. */
+  cgroups: StageCgroups;
   /** `--init`: a minimal init stays PID 1, reaping zombies and forwarding signals. */
   init: boolean;
   /**
@@ -88,3 +88,30 @@ export type ContainerMount =
     /** File system options such as `size=64m,mode=1777`. */
     data: string;
   };
+
+/** What a container's process runs as. */
+export interface ProcessCredentials {
+  /** `name|uid[:group|gid]`; empty for root. */
+  user: string;
+  /** The environment; HOME is added from the user's passwd entry when missing. */
+  env: readonly string[];
+  /** Capability names kept. */
+  capabilities: readonly string[];
+  /** Whether no_new_privs is set. */
+  noNewPrivileges: boolean;
+  /** Whether Docker's default seccomp profile is installed. */
+  seccomp: boolean;
+}
+
+/**
+ * The cgroups a stage (a Deno process of some 40 MB) joins, as `cgroup.procs` files: those mydocker
+ * moves it into from the host while it starts, and those that account memory, which the stage
+ * joins itself just before it execs the command, so that its own memory is never charged to the
+ * container's limit.
+ */
+export interface StageCgroups {
+  /** Joined at once (from the host, or by the stage if it gets there first). */
+  atStart: string[];
+  /** Joined by the stage just before it execs the command. */
+  beforeExec: string[];
+}

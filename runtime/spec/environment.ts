@@ -6,7 +6,8 @@
  * @module
  */
 
-import { DEFAULT_PATH } from "../stage/exec_program.ts";
+/** The PATH used when the environment has none. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The inputs of {@linkcode composeEnvironment}. */
 export interface EnvironmentSources {

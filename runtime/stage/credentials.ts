@@ -8,25 +8,12 @@
  * @module
  */
 
+import type { ProcessCredentials } from "../spec/container_spec.ts";
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
 import { switchUser } from "../../sys/credentials.ts";
 import { Prctl, prctl } from "../../sys/process.ts";
 import { installSeccomp } from "./seccomp.ts";
 import { resolveContainerUser } from "./user.ts";
-
-/** What a container's process runs as. */
-export interface ProcessCredentials {
-  /** `name|uid[:group|gid]`; empty for root. */
-  user: string;
-  /** The environment; HOME is added from the user's passwd entry when missing. */
-  env: readonly string[];
-  /** Capability names kept. */
-  capabilities: readonly string[];
-  /** Whether no_new_privs is set. */
-  noNewPrivileges: boolean;
-  /** Whether Docker's default seccomp profile is installed. */
-  seccomp: boolean;
-}
 
 /**
  * Makes the calling thread run as `credentials` say, resolving the user against the current

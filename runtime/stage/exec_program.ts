@@ -6,13 +6,11 @@
  * @module
  */
 
+import { DEFAULT_PATH } from "../spec/environment.ts";
 import { Errno, errnoDescription } from "../../sys/errno.ts";
 import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
 import { SyscallError } from "../../sys/ffi.ts";
 import { execve } from "../../sys/process.ts";
-
-/** The PATH used when the environment has none. */
-export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 function isExecutableFile(path: string): boolean {
   try {

@@ -7,26 +7,15 @@
  * @module
  */
 
-import { joinCgroupsBeforeExec } from "../cgroups/mod.ts";
+import type { ExecSpec } from "../spec/exec_spec.ts";
+import { joinStageCgroups } from "./cgroup_join.ts";
 import { attachConsole, createConsole } from "./console.ts";
-import { type ProcessCredentials, takeOnCredentials } from "./credentials.ts";
+import { takeOnCredentials } from "./credentials.ts";
 import { execCommand } from "./exec_program.ts";
 import { close, open, OpenFlag } from "../../sys/fs.ts";
 import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
 import { Prctl, prctl, resetSignals } from "../../sys/process.ts";
 import { runStage } from "./stage_failure.ts";
-
-/** What the exec stage receives: the container's credentials and where to find it. */
-export interface ExecSpec extends ProcessCredentials {
-  /** Host pid of the container's PID 1, whose namespaces are joined. */
-  pid: number;
-  /** The container's cgroup.procs files. */
-  cgroupProcs: string[];
-  args: string[];
-  cwd: string;
-  /** `exec -t`: the socket to send the new pty's master over. */
-  terminal?: { socketFd: number };
-}
 
 /** Namespaces joined, in order: the mount namespace last, as it changes what paths mean. */
 const NAMESPACES: readonly [string, number][] = [
@@ -43,7 +32,7 @@ const CLONE_FS = 0x200;
 /** Enters the container of `spec` and execs the command; never returns. */
 export function runExecStage(spec: ExecSpec): never {
   prctl(Prctl.SET_PDEATHSIG, SIGKILL);
-  const joinMemoryCgroups = joinCgroupsBeforeExec(spec.cgroupProcs);
+  const joinMemoryCgroups = joinStageCgroups(spec.cgroups);
   const fds = NAMESPACES.map((
     [name, type],
   ) => [open(`/proc/${spec.pid}/ns/${name}`, OpenFlag.RDONLY), type]);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { joinCgroupsBeforeExec } from "../cgroups/mod.ts";
+import { joinStageCgroups } from "./cgroup_join.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./user_mounts.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
@@ -56,7 +56,7 @@ function buildRoot(spec: ContainerSpec): void {
 /** Sets up the container described by `spec` and execs its command; never returns. */
 export function runInitStage(spec: ContainerSpec): never {
   prctl(Prctl.SET_PDEATHSIG, SIGKILL);
-  const joinMemoryCgroups = joinCgroupsBeforeExec(spec.cgroupProcs);
+  const joinMemoryCgroups = joinStageCgroups(spec.cgroups);
   const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
   unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network);
   buildRoot(spec);

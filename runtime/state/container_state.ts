@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ContainerConfig } from "../host/run_container.ts";
+import type { ContainerConfig } from "../spec/container_config.ts";
 import { RECORD_FILE, STATE_FILE } from "./container_dir.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import { pathExists } from "../../sys/path_exists.ts";

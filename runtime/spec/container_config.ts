@@ -1,0 +1,56 @@
+/**
+ * A container's config, fully resolved from the image and the command line: what the host side
+ * keeps in the container's record and turns into the spec of its init stage.
+ *
+ * @module
+ */
+
+import type { ContainerMount, NetworkMode } from "./container_spec.ts";
+import type { GrantedDevice } from "./devices.ts";
+import type { ResourceLimits } from "./resource_limits.ts";
+
+/** What to run and how: the container config, fully resolved. */
+export interface ContainerConfig {
+  /** The container id, from `newContainerId`. */
+  id: string;
+  /** The hostname inside the container. */
+  hostname: string;
+  /** State root (`/var/lib/mydocker` by default); containers live in its `containers/`. */
+  stateRoot: string;
+  /** Read-only layers, topmost first; empty for an empty root. */
+  lowerDirs: string[];
+  /** The command and its arguments. */
+  args: string[];
+  /** The environment, as `KEY=VALUE` entries. */
+  env: string[];
+  /** The working directory inside the container. */
+  cwd: string;
+  /** The network mode. */
+  network: NetworkMode;
+  /** `name|uid[:group|gid]`, or empty for root. */
+  user: string;
+  /** The user's mounts, in order. */
+  mounts: ContainerMount[];
+  /** Whether the root is read-only. */
+  readonlyRootfs: boolean;
+  /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
+  noPivot: boolean;
+  /** The capabilities kept. */
+  capabilities: string[];
+  /** Whether the container is privileged. */
+  privileged: boolean;
+  /** Host devices given to the container (`--device`). */
+  devices: GrantedDevice[];
+  /** Whether Docker's default seccomp profile applies. */
+  seccomp: boolean;
+  /** `--security-opt no-new-privileges`. */
+  noNewPrivileges: boolean;
+  /** cgroup limits. */
+  limits: ResourceLimits;
+  /** `--init`. */
+  init: boolean;
+  /** `-t`: the command gets a pseudo-terminal (foreground runs only). */
+  tty: boolean;
+  /** `-i`: stdin is forwarded to the pseudo-terminal. */
+  interactive: boolean;
+}

@@ -1,0 +1,111 @@
+/**
+ * The layout's rules, checked over the real import graph of every module of the program: the
+ * direction `cli → engine → {registry, runtime} → sys`, the stages that run inside a container's
+ * namespaces importing only pure spec code and the syscall layer, and no import cycles at all.
+ */
+
+import assert from "node:assert/strict";
+import { dirname, join, normalize, relative } from "node:path";
+
+const ROOT = normalize(new URL("..", import.meta.url).pathname);
+
+/** The program's folders (tests, testing helpers and benchmarks may import anything). */
+const PROGRAM = ["main.ts", "cli/", "engine/", "registry/", "runtime/", "sys/"];
+
+/**
+ * What each part of the program may import, by path prefix; the longest matching prefix of a
+ * module decides. Everything not listed is a back edge.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  "main.ts": ["cli/", "runtime/spec/", "runtime/stage/", "runtime/host/", "sys/"],
+  "cli/": ["cli/", "engine/", "registry/format/", "runtime/spec/", "sys/exit_codes.ts"],
+  "engine/": [
+    "engine/",
+    "registry/",
+    "runtime/spec/",
+    "runtime/host/",
+    "runtime/state/",
+    "runtime/cgroups/",
+    "sys/",
+  ],
+  "registry/": ["registry/", "sys/"],
+  "runtime/spec/": ["runtime/spec/", "sys/"],
+  "runtime/stage/": ["runtime/stage/", "runtime/spec/", "sys/"],
+  "runtime/cgroups/": ["runtime/cgroups/", "runtime/spec/", "sys/"],
+  "runtime/state/": ["runtime/state/", "runtime/spec/", "runtime/cgroups/", "sys/"],
+  "runtime/host/": ["runtime/host/", "runtime/spec/", "runtime/state/", "runtime/cgroups/", "sys/"],
+  "sys/": ["sys/"],
+};
+
+/** Every TypeScript module under `dir` (relative to the root), recursively. */
+function modules(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of Deno.readDirSync(join(ROOT, dir))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) found.push(...modules(path));
+    else if (entry.name.endsWith(".ts")) found.push(path);
+  }
+  return found;
+}
+
+const IMPORT = /(?:^|\s)(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g;
+
+/** The program modules `module` imports (statically or dynamically), relative to the root. */
+function importsOf(module: string): string[] {
+  const text = Deno.readTextFileSync(join(ROOT, module));
+  const targets: string[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const specifier = match[1] ?? match[2]!;
+    if (!specifier.startsWith(".")) continue;
+    targets.push(relative(ROOT, join(ROOT, dirname(module), specifier)));
+  }
+  return targets;
+}
+
+function rulesFor(module: string): readonly string[] {
+  const prefix = Object.keys(ALLOWED)
+    .filter((candidate) => module === candidate || module.startsWith(candidate))
+    .sort((a, b) => b.length - a.length)[0];
+  assert.ok(prefix !== undefined, `${module} belongs to no layer: add it to ALLOWED`);
+  return ALLOWED[prefix]!;
+}
+
+const PROGRAM_MODULES = PROGRAM.flatMap((part) => part.endsWith("/") ? modules(part) : [part]);
+const GRAPH = new Map(PROGRAM_MODULES.map((module) => [module, importsOf(module)]));
+
+Deno.test("imports point one way: cli → engine → registry, runtime → sys", () => {
+  const backEdges: string[] = [];
+  for (const [module, targets] of GRAPH) {
+    const allowed = rulesFor(module);
+    for (const target of targets) {
+      if (!allowed.some((prefix) => target === prefix || target.startsWith(prefix))) {
+        backEdges.push(`${module} → ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(backEdges, []);
+});
+
+Deno.test("no module imports itself through a cycle", () => {
+  const cycles: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (module: string, path: string[]) => {
+    if (state.get(module) === "done") return;
+    if (state.get(module) === "visiting") {
+      cycles.push([...path.slice(path.indexOf(module)), module].join(" → "));
+      return;
+    }
+    state.set(module, "visiting");
+    for (const target of GRAPH.get(module) ?? []) visit(target, [...path, module]);
+    state.set(module, "done");
+  };
+  for (const module of GRAPH.keys()) visit(module, []);
+  assert.deepEqual(cycles, []);
+});
+
+Deno.test("the import rules see the whole program", () => {
+  // A guard against a rule set that passes because it reads nothing.
+  assert.ok(GRAPH.size > 80, `only ${GRAPH.size} modules found`);
+  assert.ok([...GRAPH.values()].flat().length > 200, "too few imports found");
+  assert.ok(importsOf("runtime/stage/init_stage.ts").some((target) => target.startsWith("sys/")));
+});
