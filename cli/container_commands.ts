@@ -15,16 +15,16 @@ import {
 import { ExitCodeError } from "../sys/exit_codes.ts";
 import { kill } from "../sys/process.ts";
 import { sweepStale } from "../runtime/host/run_container.ts";
-import { SIGNALS } from "../sys/signals.ts";
+import { signalNumber, SIGNALS } from "../sys/signals.ts";
 import { formatColumns } from "./images_command.ts";
 import { reportError } from "./report_error.ts";
 
-/** Parses a signal given as `SIGTERM`, `TERM` or `15`; throws an ExitCodeError for others. */
+/**
+ * Parses a signal given as `SIGTERM`, `TERM`, `SIGRTMIN+3` or `15`; throws an ExitCodeError for
+ * others.
+ */
 export function parseSignal(value: string): number {
-  if (/^\d+$/.test(value) && Number(value) > 0 && Number(value) < 65) return Number(value);
-  const number = (SIGNALS as Readonly<Record<string, number>>)[
-    value.toUpperCase().replace(/^SIG/, "")
-  ];
+  const number = signalNumber(value);
   if (number === undefined) throw new ExitCodeError(`Invalid signal: ${value}`);
   return number;
 }
