@@ -1,6 +1,7 @@
 /** Registry credentials read from Docker's client config (`~/.docker/config.json`). */
 
 import { join } from "node:path";
+import { DOCKER_HUB, DOCKER_HUB_API_HOST, DOCKER_HUB_INDEX_HOST } from "../format/reference.ts";
 
 /** Credentials for one registry: a user name and password, or an identity (refresh) token. */
 export type Credential =
@@ -18,17 +19,18 @@ export class CredentialsError extends Error {
   override name = "CredentialsError";
 }
 
+/** The hosts an `auths` key may name for Docker Hub. */
 const DOCKER_HUB_KEYS = new Set([
-  "docker.io",
-  "index.docker.io",
-  "registry-1.docker.io",
+  DOCKER_HUB,
+  DOCKER_HUB_INDEX_HOST,
+  DOCKER_HUB_API_HOST,
   "registry.hub.docker.com",
 ]);
 
 /** Reduces an `auths` key (`https://index.docker.io/v1/`, `host:5000`) to a registry host. */
 export function normaliseAuthKey(key: string): string {
   const host = key.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "").toLowerCase();
-  return DOCKER_HUB_KEYS.has(host) ? "docker.io" : host;
+  return DOCKER_HUB_KEYS.has(host) ? DOCKER_HUB : host;
 }
 
 function decodeEntry(file: string, key: string, entry: unknown): Credential | undefined {

@@ -24,6 +24,8 @@ export class RegistryConfigError extends Error {
 
 /** Default location of mydocker's config file. */
 export const DEFAULT_CONFIG_FILE = "/etc/mydocker/config.json";
+/** How many layers download at once when the config file does not say (Docker's default). */
+export const DEFAULT_MAX_CONCURRENT_DOWNLOADS = 3;
 /** Docker's system-wide CA directory, always consulted. */
 export const DOCKER_CERTS_DIR = "/etc/docker/certs.d";
 
@@ -66,7 +68,7 @@ export function parseRegistryConfig(text: string, file: string): RegistryConfig 
     }
     return mirror.replace(/\/+$/, "");
   });
-  const downloads = obj["max-concurrent-downloads"] ?? 3;
+  const downloads = obj["max-concurrent-downloads"] ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS;
   if (typeof downloads !== "number" || !Number.isInteger(downloads) || downloads < 1) {
     return fail(
       `"max-concurrent-downloads" must be a positive integer, got ${JSON.stringify(downloads)}`,

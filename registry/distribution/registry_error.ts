@@ -52,6 +52,11 @@ function describe(code: string, message: string | undefined): string {
   return message.toLowerCase().startsWith(phrase) ? message : `${phrase}: ${message}`;
 }
 
+/** Tells whether an HTTP status is worth retrying: 429 (too many requests) or any 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
 /** Parses `Retry-After` (seconds or an HTTP date) into seconds from now. */
 export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
   if (header === null || header.trim() === "") return undefined;

@@ -1,6 +1,6 @@
 /** HTTP for registries: custom CAs, manual redirects without leaking credentials, and retries. */
 
-import { RegistryError, retryAfterSeconds } from "./registry_error.ts";
+import { isRetryableStatus, RegistryError, retryAfterSeconds } from "./registry_error.ts";
 
 /** How often and how patiently failed requests are retried. */
 export interface RetryPolicy {
@@ -45,10 +45,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
 }
 
 /** Sends registry requests through one HTTP client that trusts the system roots plus given CAs. */

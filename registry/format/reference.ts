@@ -19,6 +19,10 @@ export class InvalidReferenceError extends Error {
 
 /** Docker Hub's canonical registry name. */
 export const DOCKER_HUB = "docker.io";
+/** The host that serves Docker Hub's registry API. */
+export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
+/** Docker Hub's legacy index host, which references may still name (`index.docker.io/library/x`). */
+export const DOCKER_HUB_INDEX_HOST = "index.docker.io";
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
@@ -72,7 +76,7 @@ export function parseReference(input: string): ImageReference {
       first.toLowerCase() !== first
     ) {
       if (!DOMAIN.test(first)) fail(`invalid registry host "${first}"`);
-      registry = first === "index.docker.io" ? DOCKER_HUB : first;
+      registry = first === DOCKER_HUB_INDEX_HOST ? DOCKER_HUB : first;
       path = rest.slice(slash + 1);
     }
   }
@@ -119,5 +123,5 @@ export function familiarName(ref: ImageReference): string {
 
 /** Returns the host serving the registry API: `registry-1.docker.io` for Docker Hub. */
 export function registryApiHost(registry: string): string {
-  return registry === DOCKER_HUB ? "registry-1.docker.io" : registry;
+  return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
 }

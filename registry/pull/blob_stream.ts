@@ -8,7 +8,7 @@
  */
 
 import type { FetchedBlob } from "../distribution/client.ts";
-import { RegistryError } from "../distribution/registry_error.ts";
+import { isRetryableStatus, RegistryError } from "../distribution/registry_error.ts";
 
 /** Where blobs come from: the part of `RegistryClient` a download needs. */
 export interface BlobFetcher {
@@ -37,8 +37,7 @@ export interface BlobStreamOptions {
 /** Tells whether `error` is worth reconnecting for: no HTTP answer, or a 5xx / 429 one. */
 function isTransient(error: unknown): boolean {
   if (error instanceof RegistryError) {
-    const status = error.httpStatus;
-    return status === undefined || status >= 500 || status === 429;
+    return error.httpStatus === undefined || isRetryableStatus(error.httpStatus);
   }
   return !(error instanceof DOMException && error.name === "AbortError");
 }

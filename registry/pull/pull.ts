@@ -10,6 +10,7 @@
 
 import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
 import type { FetchedManifest } from "../distribution/client.ts";
+import { DEFAULT_MAX_CONCURRENT_DOWNLOADS } from "../distribution/registry_config.ts";
 import { digestVerifier } from "./digest_stream.ts";
 import {
   type Descriptor,
@@ -55,7 +56,7 @@ export interface PullSource extends BlobFetcher {
 export interface PullOptions {
   /** The platform to pick from a multi-platform image (default: the host's). */
   platform?: Platform;
-  /** How many layers to download at once (default 3). */
+  /** How many layers to download at once (default {@linkcode DEFAULT_MAX_CONCURRENT_DOWNLOADS}). */
   maxConcurrentDownloads?: number;
   /** Receives progress events. */
   onEvent?: (event: PullEvent) => void;
@@ -152,7 +153,7 @@ async function pullLocked(
   }
   await runPool(
     [...missing],
-    options.maxConcurrentDownloads ?? 3,
+    options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS,
     options.signal,
     ([diffId, layer], signal) => pullLayer(source, store, repository, layer, diffId, emit, signal),
   );
