@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseUserSpec, resolveUser } from "../runtime/stage/user.ts";
+import { resolveUser } from "../runtime/stage/user.ts";
+import { parseUserSpec } from "../runtime/spec/user_spec.ts";
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\n# comment\napp:x:1000:1001:App:/home/app:/bin/sh\n" +
   "broken line\nnobody:x:65534:65534::/nonexistent:/bin/false\n";
