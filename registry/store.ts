@@ -61,7 +61,9 @@ export class StoreWriteError extends Error {
 
 /** One line of `mydocker images`. */
 export interface ImageSummary {
+  /** The registry host, `docker.io` for Docker Hub. */
   registry: string;
+  /** The repository path inside the registry, e.g. `library/alpine`. */
   repository: string;
   /** The tag, or undefined for an image known only by digest. */
   tag: string | undefined;
@@ -81,6 +83,7 @@ export interface StoredImage {
   digest: string;
   /** The image id: the config digest. */
   id: string;
+  /** The image config: its runtime defaults (`config`) and layer DiffIDs. */
   config: ImageConfig;
   /** The unpacked layer directories, top layer first (the order of overlayfs `lowerdir`). */
   layers: string[];

@@ -1,8 +1,15 @@
-/** Parsing of `WWW-Authenticate` headers (RFC 7235 challenges). */
+/**
+ * Parsing of `WWW-Authenticate` headers (RFC 7235 challenges), such as a registry's
+ * `Bearer realm="…",service="…",scope="…"`. Pure.
+ *
+ * @module
+ */
 
 /** One authentication challenge: the scheme (lowercase) and its parameters (keys lowercase). */
 export interface AuthChallenge {
+  /** The scheme, lowercase: `bearer`, `basic`. */
   scheme: string;
+  /** The parameters (`realm`, `service`, `scope`, …), keys lowercase. */
   params: Record<string, string>;
 }
 

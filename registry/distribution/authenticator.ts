@@ -1,4 +1,10 @@
-/** Turns registry auth challenges into `Authorization` headers (Docker's token dance). */
+/**
+ * Turns a registry's 401 challenge into an `Authorization` header (Docker's token dance): a bearer
+ * token from the challenge's token service (anonymous, or with the user's credentials; cached per
+ * scope), or a Basic header.
+ *
+ * @module
+ */
 
 import type { AuthChallenge } from "./auth_challenge.ts";
 import type { Credential } from "./credentials.ts";

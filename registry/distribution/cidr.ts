@@ -1,4 +1,9 @@
-/** IP address literals and CIDR ranges, for matching `insecure-registries` entries. */
+/**
+ * IP address literals and CIDR ranges (IPv4 and IPv6), for matching a registry host against the
+ * `insecure-registries` entries of the config file. Pure.
+ *
+ * @module
+ */
 
 /** Parses an IPv4 or IPv6 literal into its bytes (4 or 16), or undefined when not an IP. */
 export function parseIp(text: string): Uint8Array | undefined {

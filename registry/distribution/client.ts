@@ -1,4 +1,11 @@
-/** A client for one registry's pull API: manifests and blobs, with auth, mirrors and fallbacks. */
+/**
+ * The client of one registry's pull API (distribution v2): manifests (size-capped and
+ * digest-verified) and blobs (resumable with `Range`), over {@linkcode Transport} with
+ * authentication, Docker Hub's mirrors tried first (a failing mirror falls back to Docker Hub),
+ * and HTTPS first with plain HTTP only for insecure registries.
+ *
+ * @module
+ */
 
 import { type AuthChallenge, parseAuthChallenges } from "./auth_challenge.ts";
 import { Authenticator } from "./authenticator.ts";
@@ -12,8 +19,11 @@ import { DEFAULT_RETRY, type RetryPolicy, Transport } from "./transport.ts";
 
 /** A fetched manifest or index, its media type and its verified digest. */
 export interface FetchedManifest {
+  /** The media type the registry sent (`Content-Type`). */
   mediaType: string;
+  /** The digest of `bytes`, checked against a digest reference, else `Docker-Content-Digest`. */
   digest: string;
+  /** The document as received. */
   bytes: Uint8Array;
 }
 
@@ -29,8 +39,11 @@ export interface FetchedBlob {
 
 /** Options for `RegistryClient.create()`. */
 export interface RegistryClientOptions {
+  /** Mirrors, insecure registries and CA directories. */
   config: RegistryConfig;
+  /** The user's registry credentials. */
   credentials: CredentialStore;
+  /** How failed requests are retried (default {@linkcode DEFAULT_RETRY}). */
   retry?: RetryPolicy;
 }
 

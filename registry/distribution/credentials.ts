@@ -1,4 +1,11 @@
-/** Registry credentials read from Docker's client config (`~/.docker/config.json`). */
+/**
+ * Registry credentials from Docker's client config (`$DOCKER_CONFIG/config.json`, else
+ * `~/.docker/config.json`): the `auths` entries (user and password, `auth`, or an identity
+ * token), keyed by registry host with Docker Hub's many names reduced to `docker.io`. Credential
+ * helpers are not supported.
+ *
+ * @module
+ */
 
 import { join } from "node:path";
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, DOCKER_HUB_INDEX_HOST } from "../format/reference.ts";

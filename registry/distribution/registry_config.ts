@@ -1,4 +1,11 @@
-/** mydocker's registry settings: `/etc/mydocker/config.json` (daemon.json keys) and certs.d CAs. */
+/**
+ * mydocker's registry settings: the config file (`$MYDOCKER_CONFIG`, else
+ * `/etc/mydocker/config.json`) with the keys of Docker's `daemon.json` (`registry-mirrors`,
+ * `insecure-registries`, `max-concurrent-downloads`), the `certs.d` CA directories, and which
+ * hosts may be reached over plain HTTP.
+ *
+ * @module
+ */
 
 import { dirname, join } from "node:path";
 import { ipInCidr } from "./cidr.ts";

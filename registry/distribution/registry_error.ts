@@ -1,4 +1,10 @@
-/** The error type for failed registry requests, and its construction from HTTP responses. */
+/**
+ * The error of a failed registry request ({@linkcode RegistryError}: the HTTP status and the
+ * registry's error code), its construction from an error response, and the facts about retrying
+ * one: which statuses are worth retrying, and how long `Retry-After` asks to wait.
+ *
+ * @module
+ */
 
 /** A registry request failed; `httpStatus` is undefined when no HTTP response was received. */
 export class RegistryError extends Error {

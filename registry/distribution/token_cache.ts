@@ -1,4 +1,9 @@
-/** A cache of bearer tokens keyed by realm, service and scope, honouring their lifetimes. */
+/**
+ * A cache of bearer tokens keyed by realm, service and scope, so that one pull asks a token
+ * server once per repository; each token is dropped when its `expires_in` lifetime is over.
+ *
+ * @module
+ */
 
 /** The lifetime a token gets when the token server does not say (`expires_in`). */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 60;

@@ -1,4 +1,11 @@
-/** HTTP for registries: custom CAs, manual redirects without leaking credentials, and retries. */
+/**
+ * HTTP for registries: one `Deno.HttpClient` that trusts the system's CAs plus the registry's
+ * `certs.d` ones, redirects followed by hand so that `Authorization` never reaches another host
+ * (blob downloads are often redirected to a CDN), and retries with exponential backoff for
+ * network errors, 5xx and 429 (honouring `Retry-After`).
+ *
+ * @module
+ */
 
 import { isRetryableStatus, RegistryError, retryAfterSeconds } from "./registry_error.ts";
 
@@ -26,9 +33,13 @@ const MAX_REDIRECTS = 10;
 
 /** A request to send: the method, headers and abort signal. */
 export interface TransportRequest {
+  /** The HTTP method (default GET). */
   method?: string;
+  /** Request headers; `Authorization` is dropped when a redirect leaves the host. */
   headers?: Headers;
+  /** The request body, for token requests that POST. */
   body?: BodyInit;
+  /** Aborts the request and any retry wait. */
   signal?: AbortSignal | undefined;
 }
 

@@ -1,8 +1,16 @@
-/** Content digests (`sha256:<64 hex>`) as used by OCI registries. */
+/**
+ * Content digests (`sha256:<64 hex>`) as OCI registries use them: parsing and validating one,
+ * computing the digest of some bytes, and the error for bytes that hash to another digest. The
+ * streaming check of a download is in `registry/pull/digest_stream.ts`.
+ *
+ * @module
+ */
 
 /** A parsed `algorithm:hex` content digest. */
 export interface ParsedDigest {
+  /** The hash algorithm; only sha256 is supported. */
   algorithm: "sha256";
+  /** The hash as 64 lowercase hex digits. */
   hex: string;
 }
 

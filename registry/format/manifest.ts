@@ -1,4 +1,10 @@
-/** Types and validating parsers for image indexes, manifests and configs (OCI and Docker v2). */
+/**
+ * The documents a registry serves, as types with validating parsers: image indexes (OCI index,
+ * Docker manifest list), single-platform manifests (OCI, Docker schema 2) and image configs. A
+ * malformed or unsupported document (schema 1 included) throws {@linkcode ManifestError}. Pure.
+ *
+ * @module
+ */
 
 import { parseDigest } from "./digest.ts";
 import {
@@ -12,59 +18,93 @@ import {
 
 /** Platform of an index entry or image config. */
 export interface Platform {
+  /** The operating system, `linux`. */
   os: string;
+  /** The CPU architecture in Go's names: `amd64`, `arm64`, `arm`, `s390x`, … */
   architecture: string;
+  /** The CPU variant, e.g. `v8` for arm64, `v7` for arm. */
   variant?: string;
 }
 
 /** A content descriptor: what a manifest says about a blob or a child manifest. */
 export interface Descriptor {
+  /** The media type of the content described. */
   mediaType: string;
+  /** The content's digest, `sha256:<hex>`. */
   digest: string;
+  /** The content's size in bytes. */
   size: number;
+  /** Other places the content may be downloaded from (foreign layers). */
   urls?: string[];
+  /** Free-form metadata, e.g. `vnd.docker.reference.type` on attestation entries. */
   annotations?: Record<string, string>;
+  /** In an index: the platform the described manifest is for. */
   platform?: Platform & { "os.version"?: string; "os.features"?: string[] };
 }
 
 /** An OCI image index or Docker manifest list. */
 export interface ImageIndex {
+  /** Always 2. */
   schemaVersion: 2;
+  /** {@linkcode OCI_INDEX} or the Docker manifest list type. */
   mediaType: string;
+  /** One descriptor per platform manifest (and attestation manifests). */
   manifests: Descriptor[];
+  /** Free-form metadata. */
   annotations?: Record<string, string>;
 }
 
 /** An OCI image manifest or Docker v2 schema 2 manifest. */
 export interface ImageManifest {
+  /** Always 2. */
   schemaVersion: 2;
+  /** {@linkcode OCI_MANIFEST} or the Docker schema 2 type. */
   mediaType: string;
+  /** The image config blob. */
   config: Descriptor;
+  /** The layer blobs, base layer first. */
   layers: Descriptor[];
+  /** Free-form metadata. */
   annotations?: Record<string, string>;
 }
 
 /** The runtime part of an image config (`config` key). */
 export interface ContainerConfig {
+  /** The user to run as: `name`, `uid`, `name:group`, `uid:gid`. */
   User?: string;
+  /** `KEY=VALUE` environment entries. */
   Env?: string[];
+  /** The program run before `Cmd` (or before the command given to `run`). */
   Entrypoint?: string[] | null;
+  /** The default command, or the default arguments of `Entrypoint`. */
   Cmd?: string[] | null;
+  /** The working directory, absolute. */
   WorkingDir?: string;
+  /** Free-form labels. */
   Labels?: Record<string, string> | null;
+  /** The signal `stop` sends, e.g. `SIGQUIT`. */
   StopSignal?: string;
+  /** Ports the image listens on (`"80/tcp": {}`); unused by mydocker. */
   ExposedPorts?: Record<string, unknown>;
+  /** Paths the image expects volumes at; unused by mydocker. */
   Volumes?: Record<string, unknown> | null;
 }
 
 /** An image config blob. */
 export interface ImageConfig {
+  /** The CPU architecture the image was built for. */
   architecture: string;
+  /** The operating system the image was built for. */
   os: string;
+  /** The CPU variant, if any. */
   variant?: string;
+  /** When the image was created (RFC 3339). */
   created?: string;
+  /** The defaults a container of this image runs with. */
   config?: ContainerConfig;
+  /** The DiffIDs (digests of the uncompressed layers), base layer first. */
   rootfs: { type: "layers"; diff_ids: string[] };
+  /** How each layer was made. */
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
 

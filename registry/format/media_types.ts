@@ -1,4 +1,10 @@
-/** Media types of OCI and Docker image manifests, indexes, configs and layers. */
+/**
+ * The media types of OCI and Docker image manifests, indexes, configs and layers: one constant per
+ * type, the groups the parsers accept, the `Accept` header of manifest requests, and the layer
+ * compression each layer type implies. Pure data.
+ *
+ * @module
+ */
 
 /** OCI image index (multi-platform). */
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -31,7 +37,12 @@ export const INDEX_MEDIA_TYPES: readonly string[] = [OCI_INDEX, DOCKER_MANIFEST_
 /** Media types of single-platform image manifests. */
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [OCI_MANIFEST, DOCKER_MANIFEST];
 /** The `Accept` header value for manifest requests, in order of preference. */
-export const MANIFEST_ACCEPT = [OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST]
+export const MANIFEST_ACCEPT: string = [
+  OCI_INDEX,
+  DOCKER_MANIFEST_LIST,
+  OCI_MANIFEST,
+  DOCKER_MANIFEST,
+]
   .join(", ");
 
 /** Layer compression, derived from a layer media type. */

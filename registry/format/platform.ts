@@ -1,4 +1,11 @@
-/** Platforms (`linux/arm64/v8`) and picking the right manifest from a multi-platform index. */
+/**
+ * Platforms (`linux/arm64/v8`): parsing `--platform`, the host's own platform, and choosing the
+ * manifest for a platform from a multi-platform index (attestation entries skipped; a missing
+ * variant means the one the architecture implies, arm64 → v8). Pure apart from reading the host's
+ * architecture.
+ *
+ * @module
+ */
 
 import type { Descriptor, ImageIndex, Platform } from "./manifest.ts";
 

@@ -1,4 +1,11 @@
-/** Parsing and formatting of image references (`alpine`, `host:5000/app:tag`, `app@sha256:…`). */
+/**
+ * Image references as Docker reads them: parsing (`alpine`, `user/app`, `host:5000/app:tag`,
+ * `app@sha256:…`), normalising (`docker.io/library/alpine:latest`), the familiar short forms
+ * `docker images` shows, and Docker Hub's names (the canonical `docker.io`, its API host and its
+ * legacy index host). Pure: no I/O.
+ *
+ * @module
+ */
 
 /** A fully normalised image reference. */
 export interface ImageReference {
