@@ -91,6 +91,10 @@ export interface StoredImage {
 
 const REFS_MARKER = "@";
 
+/**
+ * Tells whether `path` exists. Unlike `sys/path_exists.ts` (for the synchronous stages) it is
+ * async and throws every error but NotFound: a store it cannot read is not an empty store.
+ */
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
