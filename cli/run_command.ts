@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ContainerConfig as ImageRuntimeConfig } from "../registry/format/manifest.ts";
+import type { ImageConfig as ImageRuntimeConfig } from "../registry/format/manifest.ts";
 import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore } from "../registry/store.ts";
 import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
@@ -20,7 +20,7 @@ import { isValidName, randomName } from "../runtime/state/container_names.ts";
 import { nameInUse } from "../runtime/state/containers.ts";
 import { newContainerId, runContainer } from "../runtime/host/run_container.ts";
 import { checkTerminalOptions } from "../runtime/host/terminal.ts";
-import { parseUserSpec } from "../runtime/stage/user.ts";
+import { parseUserSpec } from "../runtime/spec/user_spec.ts";
 import { grantedDevices } from "./device_options.ts";
 import { userEnvironment } from "./env_options.ts";
 import { parseMount, parseTmpfs, parseVolume } from "./mount_options.ts";

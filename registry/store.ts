@@ -15,7 +15,7 @@
  */
 
 import { DigestMismatchError, parseDigest, sha256Digest } from "./format/digest.ts";
-import { type ImageConfig, parseImageConfig, parseManifest } from "./format/manifest.ts";
+import { type ImageConfigFile, parseImageConfig, parseManifest } from "./format/manifest.ts";
 import { familiarName, type ImageReference } from "./format/reference.ts";
 import { errnoDescriptionOf } from "../sys/errno.ts";
 import { processStartTime } from "../sys/process_identity.ts";
@@ -84,7 +84,7 @@ export interface StoredImage {
   /** The image id: the config digest. */
   id: string;
   /** The image config: its runtime defaults (`config`) and layer DiffIDs. */
-  config: ImageConfig;
+  config: ImageConfigFile;
   /** The unpacked layer directories, top layer first (the order of overlayfs `lowerdir`). */
   layers: string[];
 }

@@ -10,9 +10,9 @@ import tar from "tar-stream";
 import { parseAuthChallenges } from "../registry/distribution/auth_challenge.ts";
 import { sha256Digest } from "../registry/format/digest.ts";
 import type {
-  ContainerConfig,
-  Descriptor,
   ImageConfig,
+  Descriptor,
+  ImageConfigFile,
   Platform,
 } from "../registry/format/manifest.ts";
 import {
@@ -75,7 +75,7 @@ export interface BuiltLayer {
 export interface ImageSpec {
   layers: LayerSpec[];
   /** The runtime config (Env, Cmd, Entrypoint, WorkingDir, User, …). */
-  config?: ContainerConfig;
+  config?: ImageConfig;
   /** linux/<host arch> by default. */
   platform?: Platform;
   /** `oci` (default) or `docker` media types; `docker` allows gzip layers only. */
@@ -92,7 +92,7 @@ export interface PushedImage {
   digest: string;
   manifest: Uint8Array;
   descriptor: Descriptor;
-  config: ImageConfig;
+  config: ImageConfigFile;
   configDigest: string;
   layers: BuiltLayer[];
 }
@@ -449,7 +449,7 @@ export function pushImage(
     const platform = spec.platform ?? defaultPlatform();
     const layers: BuiltLayer[] = [];
     for (const layer of spec.layers) layers.push(await buildLayer(layer, format));
-    const config: ImageConfig = {
+    const config: ImageConfigFile = {
       ...platform,
       created: DEFAULT_MTIME.toISOString(),
       config: spec.config ?? {},

@@ -68,8 +68,8 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-/** The runtime part of an image config (`config` key). */
-export interface ContainerConfig {
+/** The runtime part of an image config (`config` key), as the OCI image spec's `ImageConfig`. */
+export interface ImageConfig {
   /** The user to run as: `name`, `uid`, `name:group`, `uid:gid`. */
   User?: string;
   /** `KEY=VALUE` environment entries. */
@@ -90,8 +90,8 @@ export interface ContainerConfig {
   Volumes?: Record<string, unknown> | null;
 }
 
-/** An image config blob. */
-export interface ImageConfig {
+/** An image config blob (go-containerregistry calls it `ConfigFile`). */
+export interface ImageConfigFile {
   /** The CPU architecture the image was built for. */
   architecture: string;
   /** The operating system the image was built for. */
@@ -101,7 +101,7 @@ export interface ImageConfig {
   /** When the image was created (RFC 3339). */
   created?: string;
   /** The defaults a container of this image runs with. */
-  config?: ContainerConfig;
+  config?: ImageConfig;
   /** The DiffIDs (digests of the uncompressed layers), base layer first. */
   rootfs: { type: "layers"; diff_ids: string[] };
   /** How each layer was made. */
@@ -196,7 +196,7 @@ export function parseManifest(bytes: Uint8Array, mediaType: string): ManifestDoc
  * Parses and validates an image config blob.
  * @throws {ManifestError} when it is not JSON or lacks architecture, os or rootfs.diff_ids.
  */
-export function parseImageConfig(bytes: Uint8Array): ImageConfig {
+export function parseImageConfig(bytes: Uint8Array): ImageConfigFile {
   const json = parseJson(bytes, "image config");
   if (typeof json.architecture !== "string" || typeof json.os !== "string") {
     throw new ManifestError("Invalid image config: missing architecture or os");
@@ -208,5 +208,5 @@ export function parseImageConfig(bytes: Uint8Array): ImageConfig {
   ) {
     throw new ManifestError("Invalid image config: rootfs.diff_ids must be a list of digests");
   }
-  return json as unknown as ImageConfig;
+  return json as unknown as ImageConfigFile;
 }
