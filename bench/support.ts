@@ -7,8 +7,11 @@
 
 /** Timings of one command, in milliseconds. */
 export interface Sample {
+  /** The row's name. */
   name: string;
+  /** The command as shown in the table. */
   command: string;
+  /** Each run's wall time. */
   times: number[];
   /** Peak RSS of each run's biggest process, in KiB (only when measured with `peakRss`). */
   peakRssKiB?: number[];
@@ -16,6 +19,7 @@ export interface Sample {
 
 /** A command for {@linkcode measure}. */
 export interface BenchCommand {
+  /** The row's name. */
   name: string;
   /** The command of run `run` (1-based; 0 for the table's command column). */
   argv: (run: number) => string[];
@@ -35,7 +39,10 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs `argv` once with its output discarded; throws when it fails. Returns milliseconds. */
-export async function timeOnce(argv: readonly string[], env: Record<string, string> = {}) {
+export async function timeOnce(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<number> {
   const start = performance.now();
   const output = await new Deno.Command(argv[0]!, {
     args: argv.slice(1),

@@ -9,8 +9,11 @@
 
 /** The input of a seccomp filter: the call number, the architecture and up to six arguments. */
 export interface SeccompData {
+  /** The system call number. */
   nr: number;
+  /** The `AUDIT_ARCH_*` value of the calling convention. */
   arch: number;
+  /** The call's arguments (missing ones are 0). */
   args?: readonly bigint[];
 }
 

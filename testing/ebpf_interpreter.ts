@@ -14,7 +14,9 @@ export interface DeviceAccessCheck {
   type: number;
   /** A sum of BPF_DEVCG_ACC_MKNOD (1), READ (2) and WRITE (4). */
   access: number;
+  /** The device's major number. */
   major: number;
+  /** The device's minor number. */
   minor: number;
 }
 

@@ -1,6 +1,8 @@
 /**
  * Builds OCI / Docker images in memory (real tar layers via tar-stream) and pushes them to a
  * `TestRegistry` over the distribution HTTP API, doing the token dance with the push credentials.
+ *
+ * @module
  */
 
 import { Buffer } from "node:buffer";
@@ -31,11 +33,15 @@ import type { TestRegistry } from "./registry_server.ts";
 
 /** One tar entry, described as data. Paths are relative (`bin/sh`); directories need no `/`. */
 export interface TarEntry {
+  /** The path inside the archive. */
   path: string;
+  /** The kind of entry. */
   type: "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
   /** Permission bits including setuid/setgid/sticky; 0o644 for files, 0o755 otherwise. */
   mode?: number;
+  /** The owner's uid (default 0). */
   uid?: number;
+  /** The owner's gid (default 0). */
   gid?: number;
   /** File content (files only). */
   content?: Uint8Array | string;
@@ -43,7 +49,9 @@ export interface TarEntry {
   linkname?: string;
   /** Modification time; 2024-01-01T00:00:00Z by default. */
   mtime?: Date;
+  /** A device node's major number. */
   devmajor?: number;
+  /** A device node's minor number. */
   devminor?: number;
   /**
    * Extended attributes, written as PAX `SCHILY.xattr.<name>` records byte for byte (strings as
@@ -58,21 +66,27 @@ export type Compression = "gzip" | "zstd" | "none";
 
 /** A layer to build: its entries and compression (gzip by default). */
 export interface LayerSpec {
+  /** The layer's entries, in archive order. */
   entries: TarEntry[];
+  /** How the blob is compressed (default gzip). */
   compression?: Compression;
 }
 
 /** A built layer: the uncompressed tar, the blob as pushed, and their digests. */
 export interface BuiltLayer {
+  /** The uncompressed tar. */
   tar: Uint8Array;
+  /** The blob as pushed (compressed). */
   blob: Uint8Array;
   /** Digest of the uncompressed tar (the config's rootfs.diff_ids entry). */
   diffId: string;
+  /** The manifest's descriptor of the blob. */
   descriptor: Descriptor;
 }
 
 /** Options for `pushImage()`. */
 export interface ImageSpec {
+  /** The layers, base first. */
   layers: LayerSpec[];
   /** The runtime config (Env, Cmd, Entrypoint, WorkingDir, User, …). */
   config?: ImageConfig;
@@ -90,10 +104,15 @@ export interface ImageSpec {
 export interface PushedImage {
   /** Digest of the manifest. */
   digest: string;
+  /** The manifest's bytes. */
   manifest: Uint8Array;
+  /** A descriptor of the manifest, for an index. */
   descriptor: Descriptor;
+  /** The image config. */
   config: ImageConfigFile;
+  /** Digest of the config blob. */
   configDigest: string;
+  /** The layers, base first. */
   layers: BuiltLayer[];
 }
 

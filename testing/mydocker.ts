@@ -7,14 +7,19 @@
 import assert from "node:assert/strict";
 
 /** The repository's launcher script. */
-export const MYDOCKER = new URL("../mydocker", import.meta.url).pathname;
+export const MYDOCKER: string = new URL("../mydocker", import.meta.url).pathname;
 
 /** What a finished mydocker run produced. */
 export interface RunResult {
+  /** The exit code. */
   code: number;
+  /** Everything written to stdout. */
   stdout: Uint8Array;
+  /** Everything written to stderr. */
   stderr: Uint8Array;
+  /** stdout decoded as UTF-8. */
   stdoutText: string;
+  /** stderr decoded as UTF-8. */
   stderrText: string;
 }
 
@@ -56,7 +61,10 @@ export async function runMydocker(
 }
 
 /** Starts mydocker in the background with piped stdout/stderr, for signal tests. */
-export function spawnMydocker(args: readonly string[], env: Record<string, string> = {}) {
+export function spawnMydocker(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(MYDOCKER, {
     args: [...args],
     stdin: "null",
@@ -67,7 +75,10 @@ export function spawnMydocker(args: readonly string[], env: Record<string, strin
 }
 
 /** Reads `stream` until `marker` has appeared; returns what was read. */
-export async function readUntil(stream: ReadableStream<Uint8Array>, marker: string) {
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  marker: string,
+): Promise<string> {
   const reader = stream.getReader();
   let text = "";
   try {

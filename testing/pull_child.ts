@@ -2,6 +2,8 @@
  * Pulls one image into a store, printing each progress event's status on stdout: a child process
  * for tests that kill a pull midway. Usage: `pull_child.ts <store root> <reference>`, with the
  * environment of a `TestRegistry`.
+ *
+ * @module
  */
 
 import { RegistryClient } from "../registry/distribution/client.ts";

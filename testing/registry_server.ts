@@ -2,6 +2,8 @@
  * Real registries for integration tests: Debian's `docker-registry` (distribution 2.8) on
  * 127.0.0.1, optionally behind TLS (a throw-away CA made with openssl) and token auth
  * (`token_server.ts`).
+ *
+ * @module
  */
 
 import { join } from "node:path";

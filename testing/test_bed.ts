@@ -9,8 +9,11 @@ import { makeBusyboxRootfs } from "./busybox_rootfs.ts";
 
 /** A test file's roots and the environment that points mydocker at its state root. */
 export interface TestBed {
+  /** A busybox root file system, for `--rootfs`. */
   rootfs: string;
+  /** The file's own state root (store and containers). */
   stateRoot: string;
+  /** The environment that points mydocker at `stateRoot`. */
   env: { MYDOCKER_ROOT: string };
 }
 

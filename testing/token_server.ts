@@ -3,11 +3,15 @@
  * get pull access, callers with the harness's Basic credentials get whatever they ask for.
  * Tokens are ES256 JWTs whose `x5c` header carries the signing certificate, which the registry
  * trusts through its `rootcertbundle`.
+ *
+ * @module
  */
 
 /** The user name and password that unlock push access. */
 export interface PushCredentials {
+  /** The user name. */
   username: string;
+  /** The password. */
   password: string;
 }
 
