@@ -6,8 +6,12 @@
 
 import { check, encoder, libc, quote } from "./ffi.ts";
 
-/** Namespace flags for {@linkcode unshare} and {@linkcode setns}. */
+/**
+ * Flags for {@linkcode unshare} and {@linkcode setns}: the namespaces, and `FS`, the file system
+ * context (root and working directory) a thread shares with the others of its process.
+ */
 export const CloneFlag = {
+  FS: 0x00000200,
   NEWNS: 0x00020000,
   NEWCGROUP: 0x02000000,
   NEWUTS: 0x04000000,

@@ -9,27 +9,27 @@
  */
 
 import { capabilityMask } from "../spec/capabilities.ts";
-import { capset } from "../../sys/credentials.ts";
-import { Prctl, prctl } from "../../sys/process.ts";
+import { Prctl } from "../../sys/process.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Drops every capability not in `keep` from the bounding set; returns the mask of those kept
  * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here).
  */
-export function limitBoundingSet(keep: readonly string[]): bigint {
+export function limitBoundingSet(keep: readonly string[], sys: Sys = realSys): bigint {
   const wanted = capabilityMask(keep);
-  const last = Number(Deno.readTextFileSync("/proc/sys/kernel/cap_last_cap").trim());
+  const last = Number(sys.readTextFile("/proc/sys/kernel/cap_last_cap").trim());
   let kept = 0n;
   for (let cap = 0; cap <= last; cap++) {
-    if (prctl(Prctl.CAPBSET_READ, cap) !== 1) continue;
+    if (sys.prctl(Prctl.CAPBSET_READ, cap) !== 1) continue;
     if ((wanted >> BigInt(cap)) & 1n) kept |= 1n << BigInt(cap);
-    else prctl(Prctl.CAPBSET_DROP, cap);
+    else sys.prctl(Prctl.CAPBSET_DROP, cap);
   }
   return kept;
 }
 
 /** Clears the ambient and inheritable sets and sets the effective and permitted sets to `mask`. */
-export function setCapabilities(mask: bigint): void {
-  prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
-  capset(mask, mask, 0n);
+export function setCapabilities(mask: bigint, sys: Sys = realSys): void {
+  sys.prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
+  sys.capset(mask, mask, 0n);
 }

@@ -6,6 +6,7 @@
  */
 
 import type { StageCgroups } from "../spec/container_spec.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Joins the cgroups of `cgroups.atStart` that the calling process is not in yet (membership shows
@@ -13,15 +14,15 @@ import type { StageCgroups } from "../spec/container_spec.ts";
  * their host paths are reachable and the cgroup namespace is still the host's. Returns the
  * function that joins them, to be called just before the command is exec'd.
  */
-export function joinStageCgroups(cgroups: StageCgroups): () => void {
+export function joinStageCgroups(cgroups: StageCgroups, sys: Sys = realSys): () => void {
   const self = String(Deno.pid);
   for (const file of cgroups.atStart) {
-    if (!Deno.readTextFileSync(file).split("\n").includes(self)) Deno.writeTextFileSync(file, "0");
+    if (!sys.readTextFile(file).split("\n").includes(self)) sys.writeFile(file, "0");
   }
-  const late = cgroups.beforeExec.map((file) => Deno.openSync(file, { write: true }));
+  const late = cgroups.beforeExec.map((file) => sys.openForWriting(file));
   return () => {
     for (const file of late) {
-      file.writeSync(new TextEncoder().encode("0"));
+      file.write("0");
       file.close();
     }
   };

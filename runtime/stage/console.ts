@@ -7,10 +7,9 @@
  * @module
  */
 
-import { close, dup2, open, OpenFlag } from "../../sys/fs.ts";
-import { mount, MountFlag } from "../../sys/mount.ts";
-import { setControllingTerminal, unlockPseudoTerminal } from "../../sys/pty.ts";
-import { sendDescriptor } from "../../sys/socket.ts";
+import { OpenFlag } from "../../sys/fs.ts";
+import { MountFlag } from "../../sys/mount.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Creates the console once the container's /dev/pts is mounted: opens a new pseudo-terminal
@@ -18,21 +17,21 @@ import { sendDescriptor } from "../../sys/socket.ts";
  * terminal is not the container's console), sends the master to mydocker over `socketFd` and
  * closes both. Returns the slave's descriptor, for {@linkcode attachConsole}.
  */
-export function createConsole(socketFd: number, bindConsole = true): number {
+export function createConsole(socketFd: number, bindConsole = true, sys: Sys = realSys): number {
   const { RDWR, NOCTTY } = OpenFlag;
-  const master = open("/dev/pts/ptmx", RDWR | NOCTTY);
+  const master = sys.open("/dev/pts/ptmx", RDWR | NOCTTY);
   try {
-    const slavePath = `/dev/pts/${unlockPseudoTerminal(master)}`;
-    const slave = open(slavePath, RDWR | NOCTTY);
+    const slavePath = `/dev/pts/${sys.unlockPseudoTerminal(master)}`;
+    const slave = sys.open(slavePath, RDWR | NOCTTY);
     if (bindConsole) {
-      Deno.writeFileSync("/dev/console", new Uint8Array(), { mode: 0o600 });
-      mount(slavePath, "/dev/console", null, MountFlag.BIND);
+      sys.writeFile("/dev/console", "", 0o600);
+      sys.mount(slavePath, "/dev/console", null, MountFlag.BIND, null);
     }
-    sendDescriptor(socketFd, master);
+    sys.sendDescriptor(socketFd, master);
     return slave;
   } finally {
-    close(master);
-    close(socketFd);
+    sys.close(master);
+    sys.close(socketFd);
   }
 }
 
@@ -40,8 +39,8 @@ export function createConsole(socketFd: number, bindConsole = true): number {
  * Makes the console slave `slave` the controlling terminal of the calling process (a session
  * leader: the init stage is spawned in a session of its own) and its stdin, stdout and stderr.
  */
-export function attachConsole(slave: number): void {
-  setControllingTerminal(slave);
-  for (const fd of [0, 1, 2]) dup2(slave, fd);
-  if (slave > 2) close(slave);
+export function attachConsole(slave: number, sys: Sys = realSys): void {
+  sys.setControllingTerminal(slave);
+  for (const fd of [0, 1, 2]) sys.dup2(slave, fd);
+  if (slave > 2) sys.close(slave);
 }

@@ -10,8 +10,8 @@
 
 import type { ProcessCredentials } from "../spec/container_spec.ts";
 import { limitBoundingSet, setCapabilities } from "./capability_sets.ts";
-import { switchUser } from "../../sys/credentials.ts";
-import { Prctl, prctl } from "../../sys/process.ts";
+import { Prctl } from "../../sys/process.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 import { installSeccomp } from "./seccomp.ts";
 import { resolveContainerUser } from "./user.ts";
 
@@ -19,15 +19,18 @@ import { resolveContainerUser } from "./user.ts";
  * Makes the calling thread run as `credentials` say, resolving the user against the current
  * root (the container's); returns the environment for the command, HOME included.
  */
-export function takeOnCredentials(credentials: ProcessCredentials): string[] {
-  const user = resolveContainerUser(credentials.user);
+export function takeOnCredentials(
+  credentials: ProcessCredentials,
+  sys: Sys = realSys,
+): string[] {
+  const user = resolveContainerUser(credentials.user, sys);
   const env = credentials.env.some((entry) => entry.startsWith("HOME="))
     ? [...credentials.env]
     : [...credentials.env, `HOME=${user.home}`];
-  const capabilities = limitBoundingSet(credentials.capabilities);
-  if (credentials.noNewPrivileges) prctl(Prctl.SET_NO_NEW_PRIVS, 1);
-  if (credentials.seccomp) installSeccomp(credentials.capabilities);
-  switchUser(user.uid, user.gid, user.additionalGids);
-  setCapabilities(user.uid === 0 ? capabilities : 0n);
+  const capabilities = limitBoundingSet(credentials.capabilities, sys);
+  if (credentials.noNewPrivileges) sys.prctl(Prctl.SET_NO_NEW_PRIVS, 1);
+  if (credentials.seccomp) installSeccomp(credentials.capabilities, sys);
+  sys.switchUser(user.uid, user.gid, user.additionalGids);
+  setCapabilities(user.uid === 0 ? capabilities : 0n, sys);
   return env;
 }

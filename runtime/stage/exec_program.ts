@@ -10,11 +10,11 @@ import { DEFAULT_PATH } from "../spec/environment.ts";
 import { Errno, errnoDescription } from "../../sys/errno.ts";
 import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
 import { SyscallError } from "../../sys/ffi.ts";
-import { execve } from "../../sys/process.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
-function isExecutableFile(path: string): boolean {
+function isExecutableFile(path: string, sys: Sys): boolean {
   try {
-    const info = Deno.statSync(path);
+    const info = sys.stat(path);
     return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
   } catch {
     return false;
@@ -25,13 +25,17 @@ function isExecutableFile(path: string): boolean {
  * Resolves `command` as execvp does: names with a slash are used as they are, others are
  * searched in the environment's PATH. Throws an ExitCodeError (127) when nothing is found.
  */
-export function resolveCommand(command: string, env: readonly string[]): string {
+export function resolveCommand(
+  command: string,
+  env: readonly string[],
+  sys: Sys = realSys,
+): string {
   if (command === "") throw new ExitCodeError(`Cannot run "": no command given`, EXIT_NOT_FOUND);
   if (command.includes("/")) return command;
   const pathValue = env.findLast((entry) => entry.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
   for (const directory of pathValue.split(":")) {
     const candidate = `${directory === "" ? "." : directory}/${command}`;
-    if (isExecutableFile(candidate)) return candidate;
+    if (isExecutableFile(candidate, sys)) return candidate;
   }
   throw new ExitCodeError(
     `Cannot run "${command}": executable file not found in $PATH`,
@@ -40,14 +44,14 @@ export function resolveCommand(command: string, env: readonly string[]): string 
 }
 
 /** Explains why `path` could not be executed, for the error message. */
-function execFailure(path: string, error: SyscallError): ExitCodeError {
+function execFailure(path: string, error: SyscallError, sys: Sys): ExitCodeError {
   const quoted = JSON.stringify(path);
   if (error.errno === Errno.ENOENT) {
     return new ExitCodeError(`Cannot run ${quoted}: no such file or directory`, EXIT_NOT_FOUND);
   }
   let reason = errnoDescription(error.errno);
   try {
-    if (Deno.statSync(path).isDirectory) reason = "is a directory";
+    if (sys.stat(path).isDirectory) reason = "is a directory";
   } catch {
     // The errno already says why.
   }
@@ -63,17 +67,25 @@ export function startCommand<T>(
   args: readonly string[],
   env: readonly string[],
   start: (path: string) => T,
+  sys: Sys = realSys,
 ): T {
-  const path = resolveCommand(args[0] ?? "", env);
+  const path = resolveCommand(args[0] ?? "", env, sys);
   try {
     return start(path);
   } catch (error) {
-    if (error instanceof SyscallError) throw execFailure(path, error);
+    if (error instanceof SyscallError) throw execFailure(path, error, sys);
     throw error;
   }
 }
 
-/** Replaces the calling process with `args` (resolved in `env`'s PATH); throws ExitCodeError. */
-export function execCommand(args: readonly string[], env: readonly string[]): never {
-  return startCommand(args, env, (path) => execve(path, args, env));
+/**
+ * Replaces the calling process with the program `args` (resolved in `env`'s PATH) by execve(2).
+ * Throws ExitCodeError: 127 when the program is not found, 126 when it cannot be executed.
+ */
+export function execProgram(
+  args: readonly string[],
+  env: readonly string[],
+  sys: Sys = realSys,
+): never {
+  return startCommand(args, env, (path) => sys.execve(path, args, env), sys);
 }

@@ -1,8 +1,9 @@
 /**
  * The exec stage: the hidden process of `mydocker exec`. It starts inside the container's PID
- * namespace (see `spawn_init.ts`), joins the container's cgroups and its other namespaces on its
+ * namespace (see `spawn_stage.ts`), joins the container's cgroups and its other namespaces on its
  * main thread, then takes on the container's user, capabilities and seccomp profile and execs
- * the command.
+ * the command. Every step goes through a {@linkcode Sys}, so that tests can drive the sequence on
+ * a recording fake.
  *
  * @module
  */
@@ -11,10 +12,12 @@ import type { ExecSpec } from "../spec/exec_spec.ts";
 import { joinStageCgroups } from "./cgroup_join.ts";
 import { attachConsole, createConsole } from "./console.ts";
 import { takeOnCredentials } from "./credentials.ts";
-import { execCommand } from "./exec_program.ts";
-import { close, open, OpenFlag } from "../../sys/fs.ts";
-import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
-import { Prctl, prctl, resetSignals } from "../../sys/process.ts";
+import { execProgram } from "./exec_program.ts";
+import { OpenFlag } from "../../sys/fs.ts";
+import { CloneFlag } from "../../sys/namespaces.ts";
+import { Prctl } from "../../sys/process.ts";
+import { SIGNALS } from "../../sys/signals.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 import { runStage } from "./stage_failure.ts";
 
 /** Namespaces joined, in order: the mount namespace last, as it changes what paths mean. */
@@ -26,29 +29,26 @@ const NAMESPACES: readonly [string, number][] = [
   ["mnt", CloneFlag.NEWNS],
 ];
 
-const SIGKILL = 9;
-const CLONE_FS = 0x200;
-
 /** Enters the container of `spec` and execs the command; never returns. */
-export function runExecStage(spec: ExecSpec): never {
-  prctl(Prctl.SET_PDEATHSIG, SIGKILL);
-  const joinMemoryCgroups = joinStageCgroups(spec.cgroups);
+export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
+  sys.prctl(Prctl.SET_PDEATHSIG, SIGNALS.KILL);
+  const joinMemoryCgroups = joinStageCgroups(spec.cgroups, sys);
   const fds = NAMESPACES.map((
     [name, type],
-  ) => [open(`/proc/${spec.pid}/ns/${name}`, OpenFlag.RDONLY), type]);
+  ) => [sys.open(`/proc/${spec.pid}/ns/${name}`, OpenFlag.RDONLY), type] as const);
   joinMemoryCgroups();
   // Joining a mount namespace needs a file system context of this thread's own.
-  unshare(CLONE_FS);
+  sys.unshare(CloneFlag.FS);
   for (const [fd, type] of fds) {
-    setns(fd!, type!);
-    close(fd!);
+    sys.setns(fd, type);
+    sys.close(fd);
   }
-  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, false);
-  Deno.chdir(spec.cwd);
-  const env = takeOnCredentials(spec);
-  if (consoleSlave !== undefined) attachConsole(consoleSlave);
-  resetSignals();
-  return execCommand(spec.args, env);
+  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, false, sys);
+  sys.chdir(spec.cwd);
+  const env = takeOnCredentials(spec, sys);
+  if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);
+  sys.resetSignals();
+  return execProgram(spec.args, env, sys);
 }
 
 /** Runs the exec stage from its command-line argument (the JSON spec) and reports failures. */

@@ -24,27 +24,32 @@
 
 import { startCommand } from "./exec_program.ts";
 import { spawn, waitAnyChild } from "../../sys/process.ts";
+import type { SIGNALS } from "../../sys/signals.ts";
 
 /**
- * The signals PID 1 passes on to the command: all that a process may be sent to ask something
- * of it, but not SIGCHLD, SIGPIPE (PID 1's own broken pipes are its own), the terminal stops
- * SIGTTIN and SIGTTOU, and the fault signals, which the kernel sends to a faulting thread.
+ * The signals PID 1 passes on to the command, by their names in the signal table: all that a
+ * process may be sent to ask something of it, but not SIGCHLD, SIGPIPE (PID 1's own broken pipes
+ * are its own), the terminal stops SIGTTIN and SIGTTOU, and the fault signals, which the kernel
+ * sends to a faulting thread.
  */
-const SIGNALS: readonly Deno.Signal[] = [
-  "SIGHUP",
-  "SIGINT",
-  "SIGQUIT",
-  "SIGUSR1",
-  "SIGUSR2",
-  "SIGALRM",
-  "SIGTERM",
-  "SIGCONT",
-  "SIGTSTP",
-  "SIGURG",
-  "SIGWINCH",
-  "SIGIO",
-  "SIGPWR",
-];
+const FORWARDED = [
+  "HUP",
+  "INT",
+  "QUIT",
+  "USR1",
+  "USR2",
+  "ALRM",
+  "TERM",
+  "CONT",
+  "TSTP",
+  "URG",
+  "WINCH",
+  "IO",
+  "PWR",
+] as const satisfies readonly (keyof typeof SIGNALS)[];
+
+/** {@linkcode FORWARDED} as the signal worker listens for them. */
+const FORWARDED_SIGNALS: readonly Deno.Signal[] = FORWARDED.map((name) => `SIG${name}` as const);
 
 /**
  * The signal worker's whole program: sends each of `signals` that PID 1 receives on to process
@@ -62,9 +67,9 @@ function forwardSignals(child: number, signals: readonly Deno.Signal[]): void {
   }
 }
 
-/** Starts the worker that forwards {@linkcode SIGNALS} to process `child`. */
+/** Starts the worker that forwards {@linkcode FORWARDED_SIGNALS} to process `child`. */
 function startSignalWorker(child: number): void {
-  const program = `(${forwardSignals})(${child}, ${JSON.stringify(SIGNALS)});`;
+  const program = `(${forwardSignals})(${child}, ${JSON.stringify(FORWARDED_SIGNALS)});`;
   new Worker(`data:text/javascript,${encodeURIComponent(program)}`, { type: "module" });
 }
 

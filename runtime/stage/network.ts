@@ -4,9 +4,7 @@
  * @module
  */
 
-import { close } from "../../sys/fs.ts";
-import { ioctl } from "../../sys/pty.ts";
-import { socket } from "../../sys/socket.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;
@@ -18,17 +16,17 @@ const IFREQ_BYTES = 40;
 const IFNAMSIZ = 16;
 
 /** Brings the loopback interface `lo` up in the calling thread's network namespace. */
-export function bringLoopbackUp(): void {
-  const fd = socket(AF_INET, SOCK_DGRAM, 0);
+export function bringLoopbackUp(sys: Sys = realSys): void {
+  const fd = sys.socket(AF_INET, SOCK_DGRAM, 0);
   try {
     const request = new Uint8Array(IFREQ_BYTES);
     request.set(new TextEncoder().encode("lo"));
-    ioctl(fd, SIOCGIFFLAGS, request);
+    sys.ioctl(fd, SIOCGIFFLAGS, request);
     const view = new DataView(request.buffer);
     const flags = view.getUint16(IFNAMSIZ, true) | IFF_UP | IFF_RUNNING;
     view.setUint16(IFNAMSIZ, flags, true);
-    ioctl(fd, SIOCSIFFLAGS, request);
+    sys.ioctl(fd, SIOCSIFFLAGS, request);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }

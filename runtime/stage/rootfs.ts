@@ -10,24 +10,24 @@ import type { ContainerSpec } from "../spec/container_spec.ts";
 import { Errno } from "../../sys/errno.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { SyscallError } from "../../sys/ffi.ts";
-import { chdir, chroot, mknod } from "../../sys/fs.ts";
-import { MNT_DETACH, mount, MountFlag, moveMount, pivotRoot, umount2 } from "../../sys/mount.ts";
+import { MNT_DETACH, MountFlag } from "../../sys/mount.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 import type { MountStep } from "../spec/mount_plan.ts";
 
 /** Stops mount events from propagating between the container and the host. */
-export function makeMountsPrivate(): void {
-  mount(null, "/", null, MountFlag.REC | MountFlag.PRIVATE);
+export function makeMountsPrivate(sys: Sys = realSys): void {
+  sys.mount(null, "/", null, MountFlag.REC | MountFlag.PRIVATE, null);
 }
 
 /** Mounts the spec's overlay (image layers below, the container's layer on top). */
-export function mountOverlay(rootfs: ContainerSpec["rootfs"]): void {
+export function mountOverlay(rootfs: ContainerSpec["rootfs"], sys: Sys = realSys): void {
   const escape = (path: string) => path.replaceAll("\\", "\\\\").replaceAll(",", "\\,");
   const options = [
     `lowerdir=${rootfs.lowerDirs.map(escape).join(":")}`,
     `upperdir=${escape(rootfs.upperDir)}`,
     `workdir=${escape(rootfs.workDir)}`,
   ].join(",");
-  mount("overlay", rootfs.mountPoint, "overlay", 0, options);
+  sys.mount("overlay", rootfs.mountPoint, "overlay", 0, options);
 }
 
 /**
@@ -39,16 +39,16 @@ export function mountOverlay(rootfs: ContainerSpec["rootfs"]): void {
  *
  * @throws {ExitCodeError} (125) when pivot_root refuses the root (EINVAL), naming `--no-pivot`.
  */
-export function switchRoot(newRoot: string, noPivot: boolean): void {
-  chdir(newRoot);
+export function switchRoot(newRoot: string, noPivot: boolean, sys: Sys = realSys): void {
+  sys.chdir(newRoot);
   if (noPivot) {
-    mount(newRoot, "/", null, MountFlag.MOVE);
-    chroot(".");
-    chdir("/");
+    sys.mount(newRoot, "/", null, MountFlag.MOVE, null);
+    sys.chroot(".");
+    sys.chdir("/");
     return;
   }
   try {
-    pivotRoot(".", ".");
+    sys.pivotRoot(".", ".");
   } catch (error) {
     if (!(error instanceof SyscallError && error.errno === Errno.EINVAL)) throw error;
     throw new ExitCodeError(
@@ -59,72 +59,73 @@ export function switchRoot(newRoot: string, noPivot: boolean): void {
       { cause: error },
     );
   }
-  umount2(".", MNT_DETACH);
-  chdir("/");
+  sys.umount2(".", MNT_DETACH);
+  sys.chdir("/");
 }
 
-function ensureDirectory(path: string): void {
-  Deno.mkdirSync(path, { recursive: true });
+/** The directory that holds the absolute path `path` (`/` for a path right below the root). */
+export function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
 }
 
-function pathKind(path: string): "file" | "directory" | "missing" {
+function pathKind(path: string, sys: Sys): "file" | "directory" | "missing" {
   try {
-    return Deno.statSync(path).isDirectory ? "directory" : "file";
+    return sys.stat(path).isDirectory ? "directory" : "file";
   } catch {
     return "missing";
   }
 }
 
-function applyStep(step: MountStep): void {
+function applyStep(step: MountStep, sys: Sys): void {
   switch (step.op) {
     case "mount":
-      ensureDirectory(step.target);
-      mount(step.source, step.target, step.fstype, step.flags, step.data ?? null);
+      sys.mkdir(step.target);
+      sys.mount(step.source, step.target, step.fstype, step.flags, step.data ?? null);
       return;
     case "mknod":
-      ensureDirectory(step.path.slice(0, step.path.lastIndexOf("/")) || "/");
-      mknod(step.path, step.type, step.mode, step.major, step.minor);
-      Deno.chmodSync(step.path, step.mode);
-      if (step.uid !== 0 || step.gid !== 0) Deno.chownSync(step.path, step.uid, step.gid);
+      sys.mkdir(parentOf(step.path));
+      sys.mknod(step.path, step.type, step.mode, step.major, step.minor);
+      sys.chmod(step.path, step.mode);
+      if (step.uid !== 0 || step.gid !== 0) sys.chown(step.path, step.uid, step.gid);
       return;
     case "symlink":
-      Deno.symlinkSync(step.target, step.path);
+      sys.symlink(step.target, step.path);
       return;
     case "mask":
-      switch (pathKind(step.path)) {
+      switch (pathKind(step.path, sys)) {
         case "directory":
-          mount("tmpfs", step.path, "tmpfs", MountFlag.RDONLY);
+          sys.mount("tmpfs", step.path, "tmpfs", MountFlag.RDONLY, null);
           return;
         case "file":
-          mount("/dev/null", step.path, null, MountFlag.BIND);
+          sys.mount("/dev/null", step.path, null, MountFlag.BIND, null);
           return;
         case "missing":
           return;
       }
       return;
     case "readonly": {
-      if (pathKind(step.path) === "missing") return;
+      if (pathKind(step.path, sys) === "missing") return;
       const { BIND, REC, REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC } = MountFlag;
-      mount(step.path, step.path, null, BIND | REC);
-      mount(null, step.path, null, BIND | REMOUNT | RDONLY | NOSUID | NODEV | NOEXEC);
+      sys.mount(step.path, step.path, null, BIND | REC, null);
+      sys.mount(null, step.path, null, BIND | REMOUNT | RDONLY | NOSUID | NODEV | NOEXEC, null);
       return;
     }
   }
 }
 
 /** Carries out a mount plan inside the new root, in order. */
-export function applyMountPlan(steps: readonly MountStep[]): void {
-  for (const step of steps) applyStep(step);
+export function applyMountPlan(steps: readonly MountStep[], sys: Sys = realSys): void {
+  for (const step of steps) applyStep(step, sys);
 }
 
 /**
  * Attaches the detached mount `treeFd` (a host file cloned with openTreeClone) read-only at
  * `path` in the container, creating an empty file there (and its parent directories) first.
  */
-export function attachHostFile(treeFd: number, path: string): void {
-  ensureDirectory(path.slice(0, path.lastIndexOf("/")) || "/");
-  Deno.writeFileSync(path, new Uint8Array(), { mode: 0o755 });
-  moveMount(treeFd, path);
+export function attachHostFile(treeFd: number, path: string, sys: Sys = realSys): void {
+  sys.mkdir(parentOf(path));
+  sys.writeFile(path, "", 0o755);
+  sys.moveMount(treeFd, path);
   const { BIND, REMOUNT, RDONLY } = MountFlag;
-  mount(null, path, null, BIND | REMOUNT | RDONLY);
+  sys.mount(null, path, null, BIND | REMOUNT | RDONLY, null);
 }

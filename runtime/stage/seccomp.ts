@@ -5,15 +5,15 @@
  * @module
  */
 
-import { seccompSetModeFilter } from "../../sys/bpf.ts";
 import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
 import { DEFAULT_PROFILE } from "../spec/seccomp_profile.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Installs the default profile on the calling thread; rules that Docker conditions on a
  * capability follow `capabilities` (the set the container keeps, names such as `"SYS_ADMIN"`).
  * Throws a SyscallError when the kernel refuses the filter.
  */
-export function installSeccomp(capabilities: readonly string[]): void {
-  seccompSetModeFilter(compileSeccompFilter(DEFAULT_PROFILE, Deno.build.arch, capabilities));
+export function installSeccomp(capabilities: readonly string[], sys: Sys = realSys): void {
+  sys.seccompSetModeFilter(compileSeccompFilter(DEFAULT_PROFILE, Deno.build.arch, capabilities));
 }

@@ -6,6 +6,7 @@
  */
 
 import { ExitCodeError } from "../../sys/exit_codes.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 import { checkUserId, parseUserSpec } from "../spec/user_spec.ts";
 
 /** A resolved user: ids, supplementary groups and home directory. */
@@ -92,15 +93,15 @@ export function resolveUser(user: string, passwd: string, group: string): Resolv
   return { uid, gid, additionalGids, home: entry?.home || "/" };
 }
 
-function readOrEmpty(path: string): string {
+function readOrEmpty(path: string, sys: Sys): string {
   try {
-    return Deno.readTextFileSync(path);
+    return sys.readTextFile(path);
   } catch {
     return "";
   }
 }
 
 /** Resolves `user` against the calling thread's root (the container's, after pivot_root). */
-export function resolveContainerUser(user: string): ResolvedUser {
-  return resolveUser(user, readOrEmpty("/etc/passwd"), readOrEmpty("/etc/group"));
+export function resolveContainerUser(user: string, sys: Sys = realSys): ResolvedUser {
+  return resolveUser(user, readOrEmpty("/etc/passwd", sys), readOrEmpty("/etc/group", sys));
 }

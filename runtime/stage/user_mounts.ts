@@ -7,8 +7,8 @@
  */
 
 import type { ContainerMount } from "../spec/container_spec.ts";
-import { close } from "../../sys/fs.ts";
-import { makeTreeReadonly, mount, moveMount, openTreeClone } from "../../sys/mount.ts";
+import { parentOf } from "./rootfs.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /** A mount ready to attach: a detached tree for binds, the mount itself for tmpfs. */
 export type PreparedMount =
@@ -16,42 +16,45 @@ export type PreparedMount =
   | { type: "tmpfs"; target: string; flags: number; data: string };
 
 /** Clones every bind source into a detached tree (read-only ones made so, recursively). */
-export function prepareMounts(mounts: readonly ContainerMount[]): PreparedMount[] {
+export function prepareMounts(
+  mounts: readonly ContainerMount[],
+  sys: Sys = realSys,
+): PreparedMount[] {
   return mounts.map((entry) => {
     if (entry.type === "tmpfs") return entry;
-    const directory = Deno.statSync(entry.source).isDirectory;
-    const tree = openTreeClone(entry.source, true);
-    if (entry.readonly) makeTreeReadonly(tree);
+    const directory = sys.stat(entry.source).isDirectory;
+    const tree = sys.openTreeClone(entry.source, true);
+    if (entry.readonly) sys.makeTreeReadonly(tree);
     return { type: "bind", tree, target: entry.target, directory };
   });
 }
 
 /** Creates `path` (a directory, or an empty file and its parents) unless something is there. */
-export function ensureMountTarget(path: string, directory: boolean): void {
+export function ensureMountTarget(path: string, directory: boolean, sys: Sys = realSys): void {
   try {
-    Deno.statSync(path);
+    sys.stat(path);
     return;
   } catch {
     // Create it below.
   }
   if (directory) {
-    Deno.mkdirSync(path, { recursive: true });
+    sys.mkdir(path);
     return;
   }
-  Deno.mkdirSync(path.slice(0, path.lastIndexOf("/")) || "/", { recursive: true });
-  Deno.writeFileSync(path, new Uint8Array());
+  sys.mkdir(parentOf(path));
+  sys.writeFile(path, "");
 }
 
 /** Attaches prepared mounts at their targets, in order, inside the current root. */
-export function attachMounts(prepared: readonly PreparedMount[]): void {
+export function attachMounts(prepared: readonly PreparedMount[], sys: Sys = realSys): void {
   for (const entry of prepared) {
     if (entry.type === "tmpfs") {
-      ensureMountTarget(entry.target, true);
-      mount("tmpfs", entry.target, "tmpfs", entry.flags, entry.data);
+      ensureMountTarget(entry.target, true, sys);
+      sys.mount("tmpfs", entry.target, "tmpfs", entry.flags, entry.data);
       continue;
     }
-    ensureMountTarget(entry.target, entry.directory);
-    moveMount(entry.tree, entry.target);
-    close(entry.tree);
+    ensureMountTarget(entry.target, entry.directory, sys);
+    sys.moveMount(entry.tree, entry.target);
+    sys.close(entry.tree);
   }
 }

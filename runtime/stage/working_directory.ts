@@ -5,14 +5,15 @@
  */
 
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
+import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Creates `path` and its parents unless they exist. Throws an ExitCodeError (125) when it or a
  * parent is not a directory: `Cannot use working directory "/etc/passwd": not a directory`.
  */
-export function makeWorkingDirectory(path: string): void {
+export function makeWorkingDirectory(path: string, sys: Sys = realSys): void {
   try {
-    Deno.mkdirSync(path, { recursive: true });
+    sys.mkdir(path);
   } catch (error) {
     // mkdir -p answers EEXIST for a file at `path`, ENOTDIR for a file on the way.
     const notDirectory = error instanceof Deno.errors.AlreadyExists ||
