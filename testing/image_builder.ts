@@ -12,8 +12,8 @@ import tar from "tar-stream";
 import { parseAuthChallenges } from "../registry/distribution/auth_challenge.ts";
 import { sha256Digest } from "../registry/format/digest.ts";
 import type {
-  ImageConfig,
   Descriptor,
+  ImageConfig,
   ImageConfigFile,
   Platform,
 } from "../registry/format/manifest.ts";
