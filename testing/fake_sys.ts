@@ -234,7 +234,7 @@ export class FakeSys implements Sys {
     this.#makeDirectories(path);
   }
   writeFile(path: string, data: string | Uint8Array, mode?: number): void {
-    this.#record("writeFile", path, data, mode);
+    this.#record("writeFile", path, data, ...(mode === undefined ? [] : [mode]));
     const text = typeof data === "string" ? data : decoder.decode(data);
     const existing = this.#resolve(path);
     if (existing?.kind === "directory") {

@@ -1,0 +1,255 @@
+/**
+ * The init and exec stages' whole sequences, driven on the recording fake up to the exec (no root
+ * needed): cgroups joined first, mounts before pivot_root, the mount plan after it, the memory
+ * cgroups just before the credentials, the command exec'd last; a failing step stops everything.
+ */
+
+import assert from "node:assert/strict";
+import type { ContainerSpec } from "../runtime/spec/container_spec.ts";
+import type { ExecSpec } from "../runtime/spec/exec_spec.ts";
+import { CAPABILITY_NAMES } from "../runtime/spec/capabilities.ts";
+import { joinStageCgroups } from "../runtime/stage/cgroup_join.ts";
+import { runExecStage } from "../runtime/stage/exec_stage.ts";
+import { runInitStage } from "../runtime/stage/init_stage.ts";
+import { Errno } from "../sys/errno.ts";
+import { SyscallError } from "../sys/ffi.ts";
+import { MountFlag } from "../sys/mount.ts";
+import { CloneFlag } from "../sys/namespaces.ts";
+import { Prctl } from "../sys/process.ts";
+import { SIGNALS } from "../sys/signals.ts";
+import { ExecReached, FakeSys } from "../testing/fake_sys.ts";
+
+const AT_START = "/sys/fs/cgroup/pids/mydocker/c/cgroup.procs";
+const BEFORE_EXEC = "/sys/fs/cgroup/memory/mydocker/c/cgroup.procs";
+
+/** The host and container files the stages read, as the fake's picture. */
+function machine(): FakeSys {
+  return new FakeSys(
+    {
+      [AT_START]: "",
+      [BEFORE_EXEC]: "",
+      "/proc/sys/kernel/cap_last_cap": `${CAPABILITY_NAMES.length - 1}\n`,
+      "/proc/kcore": "",
+    },
+    ["/host/data"],
+  );
+}
+
+function containerSpec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
+  return {
+    id: "c".repeat(64),
+    hostname: "box",
+    rootfs: {
+      lowerDirs: ["/store/layer"],
+      upperDir: "/ctr/upper",
+      workDir: "/ctr/work",
+      mountPoint: "/ctr/rootfs",
+      readonly: false,
+      noPivot: false,
+    },
+    network: "host",
+    process: {
+      args: ["/bin/app", "--flag"],
+      env: ["PATH=/bin"],
+      cwd: "/work",
+      user: "",
+      noNewPrivileges: true,
+    },
+    mounts: [{ type: "bind", source: "/host/data", target: "/data", readonly: false }],
+    capabilities: ["CHOWN", "KILL"],
+    privileged: false,
+    devices: [],
+    seccomp: true,
+    cgroups: { atStart: [AT_START], beforeExec: [BEFORE_EXEC] },
+    init: false,
+    ...overrides,
+  };
+}
+
+/** Runs the init stage on `sys` up to its exec and returns what it exec'd. */
+function initUpToExec(spec: ContainerSpec, sys: FakeSys): ExecReached {
+  try {
+    runInitStage(spec, sys);
+  } catch (error) {
+    if (error instanceof ExecReached) return error;
+    throw error;
+  }
+}
+
+/** Asserts that the calls at `positions` were all made, in that order. */
+function assertInOrder(positions: Record<string, number>): void {
+  for (const [step, position] of Object.entries(positions)) {
+    assert.ok(position >= 0, `${step} was not called`);
+  }
+  const names = Object.keys(positions);
+  const sorted = [...names].sort((a, b) => positions[a]! - positions[b]!);
+  assert.deepEqual(sorted, names);
+}
+
+const mountOn = (wanted: string) => (_source: string | null, target: string) => target === wanted;
+
+Deno.test("the init stage joins its cgroups before it does anything but ask to die with its parent", () => {
+  const sys = machine();
+  initUpToExec(containerSpec(), sys);
+  assert.deepEqual(sys.calls.slice(0, 3), [
+    { name: "prctl", args: [Prctl.SET_PDEATHSIG, SIGNALS.KILL] },
+    { name: "readTextFile", args: [AT_START] },
+    { name: "writeFile", args: [AT_START, "0"] },
+  ]);
+});
+
+Deno.test("the init stage mounts and clones the host's sources before pivot_root, the plan after", () => {
+  const sys = machine();
+  initUpToExec(containerSpec(), sys);
+  assertInOrder({
+    unshare: sys.indexOf("unshare", (flags: number) => (flags & CloneFlag.NEWNS) !== 0),
+    private: sys.indexOf("mount", mountOn("/")),
+    overlay: sys.indexOf("mount", mountOn("/ctr/rootfs")),
+    clone: sys.indexOf("openTreeClone", (path: string) => path === "/host/data"),
+    pivot: sys.indexOf("pivotRoot"),
+    detach: sys.indexOf("umount2"),
+    proc: sys.indexOf("mount", mountOn("/proc")),
+    mask: sys.indexOf("mount", mountOn("/proc/kcore")),
+    attach: sys.indexOf("moveMount", (_fd: number, target: string) => target === "/data"),
+    workdir: sys.indexOf("mkdir", (path: string) => path === "/work"),
+  });
+});
+
+Deno.test("the init stage joins the memory cgroups after setting up, just before the credentials", () => {
+  const sys = machine();
+  initUpToExec(containerSpec(), sys);
+  assertInOrder({
+    open: sys.indexOf("openForWriting", (path: string) => path === BEFORE_EXEC),
+    pivot: sys.indexOf("pivotRoot"),
+    hostname: sys.indexOf("sethostname"),
+    chdir: sys.indexOf("chdir", (path: string) => path === "/work"),
+    join: sys.indexOf(
+      "fileWrite",
+      (path: string, text: string) => path === BEFORE_EXEC && text === "0",
+    ),
+    namespace: sys.indexOf("unshare", (flags: number) => flags === CloneFlag.NEWCGROUP),
+    bounding: sys.indexOf("prctl", (option: number) => option === Prctl.CAPBSET_DROP),
+    exec: sys.indexOf("execve"),
+  });
+});
+
+Deno.test("the init stage takes on the credentials, resets signals and execs the command last", () => {
+  const sys = machine();
+  const exec = initUpToExec(containerSpec(), sys);
+  assert.equal(exec.path, "/bin/app");
+  assert.deepEqual(exec.argv, ["/bin/app", "--flag"]);
+  assert.deepEqual(exec.envp, ["PATH=/bin", "HOME=/"]);
+  assertInOrder({
+    noNewPrivileges: sys.indexOf("prctl", (option: number) => option === Prctl.SET_NO_NEW_PRIVS),
+    seccomp: sys.indexOf("seccompSetModeFilter"),
+    ids: sys.indexOf("switchUser"),
+    capabilities: sys.indexOf("capset"),
+    signals: sys.indexOf("resetSignals"),
+    exec: sys.indexOf("execve"),
+  });
+  assert.equal(sys.calls.at(-1)?.name, "execve");
+});
+
+Deno.test("the init stage with --no-pivot moves the root and chroots, never pivot_root", () => {
+  const sys = machine();
+  const spec = containerSpec();
+  initUpToExec({ ...spec, rootfs: { ...spec.rootfs, noPivot: true } }, sys);
+  assert.equal(sys.indexOf("pivotRoot"), -1);
+  assertInOrder({
+    move: sys.indexOf(
+      "mount",
+      (source: string | null, target: string, _type: unknown, flags: number) =>
+        source === "/ctr/rootfs" && target === "/" && flags === MountFlag.MOVE,
+    ),
+    chroot: sys.indexOf("chroot"),
+    proc: sys.indexOf("mount", mountOn("/proc")),
+  });
+});
+
+Deno.test("the init stage stops at a failing mount: no pivot_root, no credentials, no exec", () => {
+  const sys = machine().failOn("mount", Errno.EPERM, mountOn("/ctr/rootfs"));
+  assert.throws(
+    () => runInitStage(containerSpec(), sys),
+    (error) => error instanceof SyscallError && error.code === "EPERM",
+  );
+  for (const call of ["pivotRoot", "chroot", "switchUser", "capset", "execve"] as const) {
+    assert.equal(sys.indexOf(call), -1, `${call} was called`);
+  }
+});
+
+Deno.test("the init stage with --network none gets its own network namespace and loopback", () => {
+  const sys = machine();
+  initUpToExec(containerSpec({ network: "none" }), sys);
+  const flags = sys.callsTo("unshare")[0]?.args[0] as number;
+  assert.ok((flags & CloneFlag.NEWNET) !== 0);
+  assertInOrder({
+    hostname: sys.indexOf("sethostname"),
+    loopback: sys.indexOf("socket"),
+    credentials: sys.indexOf("switchUser"),
+  });
+});
+
+Deno.test("the init stage makes a --read-only root read-only after the user's mounts", () => {
+  const sys = machine();
+  const spec = containerSpec();
+  initUpToExec({ ...spec, rootfs: { ...spec.rootfs, readonly: true } }, sys);
+  const { BIND, REMOUNT, RDONLY } = MountFlag;
+  assertInOrder({
+    attach: sys.indexOf("moveMount"),
+    readonly: sys.indexOf(
+      "mount",
+      (source: string | null, target: string, _type: unknown, flags: number) =>
+        source === null && target === "/" && flags === (BIND | REMOUNT | RDONLY),
+    ),
+    credentials: sys.indexOf("switchUser"),
+  });
+});
+
+function execSpec(): ExecSpec {
+  return {
+    pid: 4242,
+    cgroups: { atStart: [AT_START], beforeExec: [BEFORE_EXEC] },
+    args: ["/bin/sh", "-c", "true"],
+    cwd: "/",
+    user: "",
+    env: ["PATH=/bin"],
+    capabilities: ["CHOWN"],
+    noNewPrivileges: false,
+    seccomp: true,
+  };
+}
+
+Deno.test("the exec stage joins the cgroups, then the namespaces with the mount namespace last", () => {
+  const sys = machine();
+  assert.throws(() => runExecStage(execSpec(), sys), ExecReached);
+  const setns = sys.callsTo("setns").map((call) => call.args[1]);
+  assert.equal(setns.at(-1), CloneFlag.NEWNS);
+  assert.equal(setns.length, 5);
+  assertInOrder({
+    cgroups: sys.indexOf("writeFile", (path: string) => path === AT_START),
+    open: sys.indexOf("open", (path: string) => path === "/proc/4242/ns/mnt"),
+    memory: sys.indexOf("fileWrite", (path: string) => path === BEFORE_EXEC),
+    ownFs: sys.indexOf("unshare", (flags: number) => flags === CloneFlag.FS),
+    enter: sys.indexOf("setns"),
+    chdir: sys.indexOf("chdir"),
+    seccomp: sys.indexOf("seccompSetModeFilter"),
+    ids: sys.indexOf("switchUser"),
+    capabilities: sys.indexOf("capset"),
+    exec: sys.indexOf("execve"),
+  });
+});
+
+Deno.test("joinStageCgroups() leaves a cgroup the host has moved the stage into already", () => {
+  const sys = new FakeSys({ [AT_START]: `1\n${Deno.pid}\n`, [BEFORE_EXEC]: "" });
+  const joinMemoryCgroups = joinStageCgroups(
+    { atStart: [AT_START], beforeExec: [BEFORE_EXEC] },
+    sys,
+  );
+  assert.equal(sys.indexOf("writeFile"), -1);
+  assert.equal(sys.indexOf("fileWrite"), -1);
+  joinMemoryCgroups();
+  assert.deepEqual(sys.calls.slice(-2), [
+    { name: "fileWrite", args: [BEFORE_EXEC, "0"] },
+    { name: "fileClose", args: [BEFORE_EXEC] },
+  ]);
+});
