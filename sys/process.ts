@@ -6,7 +6,7 @@
  */
 
 import { Errno } from "./errno.ts";
-import { SIGNALS } from "./signals.ts";
+import { SIGNALS, SIGRTMAX, SIGRTMIN } from "./signals.ts";
 import { check, cstr, cstrArray, errno, libc, quote, SyscallError } from "./ffi.ts";
 
 /** Calls prctl(2) with integer arguments. */
@@ -43,11 +43,10 @@ const SIGSET_BYTES = 128;
  */
 export function resetSignals(): void {
   const symbols = libc();
-  for (let signal = 1; signal < 65; signal++) {
-    // SIGKILL and SIGSTOP cannot be caught; 32 and 33 belong to glibc's threads.
-    if (signal !== SIGNALS.KILL && signal !== SIGNALS.STOP && signal !== 32 && signal !== 33) {
-      symbols.signal(signal, null);
-    }
+  for (let signal = 1; signal <= SIGRTMAX; signal++) {
+    // SIGKILL and SIGSTOP cannot be caught; those between SIGSYS and SIGRTMIN are glibc's own.
+    const glibcs = signal > SIGNALS.SYS && signal < SIGRTMIN;
+    if (signal !== SIGNALS.KILL && signal !== SIGNALS.STOP && !glibcs) symbols.signal(signal, null);
   }
   const empty = new Uint8Array(SIGSET_BYTES);
   symbols.sigemptyset(empty);

@@ -9,6 +9,7 @@
  */
 
 import { SyscallError } from "../sys/ffi.ts";
+import { Prctl } from "../sys/process.ts";
 import type { FileStatus, Sys, WritableFile } from "../sys/sys.ts";
 
 /** What a recorded call was: a method of {@linkcode Sys}, or a write to or close of an opened file. */
@@ -175,10 +176,10 @@ export class FakeSys implements Sys {
   sethostname(name: string): void {
     this.#record("sethostname", name);
   }
-  /** Records the call; answers 1 (held) to every `CAPBSET_READ` (23), 0 otherwise. */
+  /** Records the call; answers 1 (held) to every `CAPBSET_READ`, 0 otherwise. */
   prctl(option: number, arg2: number): number {
     this.#record("prctl", option, arg2);
-    return option === 23 ? 1 : 0;
+    return option === Prctl.CAPBSET_READ ? 1 : 0;
   }
   capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
     this.#record("capset", effective, permitted, inheritable);
