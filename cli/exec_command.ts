@@ -4,38 +4,25 @@
  * @module
  */
 
-import { findContainer } from "../runtime/state/containers.ts";
-import { execInContainer } from "../runtime/host/exec_container.ts";
-import { checkTerminalOptions } from "../runtime/host/terminal.ts";
+import { startExec } from "../engine/start_exec.ts";
+import type { OptionsOf } from "./commands.ts";
 import { userEnvironment } from "./env_options.ts";
-
-/** The options of `mydocker exec`. */
-export interface ExecOptions {
-  env?: string[];
-  envFile?: string[];
-  workdir?: string;
-  user?: string;
-  tty?: boolean;
-  interactive?: boolean;
-}
+import { checkTerminalOptions } from "./terminal_options.ts";
 
 /** Runs the command in the container and returns its exit code. */
 export async function execCommand(
   root: string,
   reference: string,
   command: string[],
-  options: ExecOptions,
+  options: OptionsOf<"exec">,
 ): Promise<number> {
   const tty = options.tty === true;
   const interactive = options.interactive === true;
   checkTerminalOptions({ tty, interactive, detach: false });
-  const container = findContainer(root, reference);
-  const env = userEnvironment(options.envFile ?? [], options.env ?? [], (key) => Deno.env.get(key));
-  return await execInContainer(container, {
+  return await startExec(root, reference, {
     args: command,
-    // As Docker: TERM=xterm with -t, unless the user sets TERM.
-    env: tty ? ["TERM=xterm", ...env] : env,
-    cwd: options.workdir,
+    env: userEnvironment(options.envFile ?? [], options.env ?? [], (key) => Deno.env.get(key)),
+    workdir: options.workdir,
     user: options.user,
     tty,
     interactive,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ImageStore } from "../registry/store.ts";
+import { listImages } from "../engine/images.ts";
 import { formatBytes } from "./format_bytes.ts";
 
 /** Lays out rows as left-aligned columns separated by three spaces. */
@@ -18,7 +18,7 @@ export function formatColumns(rows: readonly (readonly string[])[]): string {
 
 /** Prints the images stored under `root`; `quiet` prints image ids only. */
 export async function imagesCommand(root: string, quiet: boolean): Promise<number> {
-  const images = await new ImageStore(root).listImages();
+  const images = await listImages(root);
   const shortId = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
   if (quiet) {
     for (const image of images) console.log(shortId(image.id));

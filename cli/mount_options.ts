@@ -7,8 +7,8 @@
 
 import { posix } from "node:path";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
+import { tmpfsOptions } from "../runtime/spec/tmpfs_options.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
-import { MountFlag } from "../sys/mount.ts";
 
 /** The option and value a mount came from, and its type as Docker's messages name it. */
 interface MountOrigin {
@@ -60,29 +60,8 @@ export function parseVolume(value: string): ContainerMount {
   };
 }
 
-const TMPFS_FLAGS: Readonly<Record<string, [set: number, clear: number]>> = {
-  ro: [MountFlag.RDONLY, 0],
-  rw: [0, MountFlag.RDONLY],
-  noexec: [MountFlag.NOEXEC, 0],
-  exec: [0, MountFlag.NOEXEC],
-  nosuid: [MountFlag.NOSUID, 0],
-  suid: [0, MountFlag.NOSUID],
-  nodev: [MountFlag.NODEV, 0],
-  dev: [0, MountFlag.NODEV],
-};
-
-/** Docker's default flags for `--tmpfs`. */
-const TMPFS_DEFAULT_FLAGS = MountFlag.NOEXEC | MountFlag.NOSUID | MountFlag.NODEV;
-
 function tmpfsMount(target: string, options: string[]): ContainerMount {
-  let flags = TMPFS_DEFAULT_FLAGS;
-  const data: string[] = [];
-  for (const option of options.filter(Boolean)) {
-    const flag = TMPFS_FLAGS[option];
-    if (flag === undefined) data.push(option);
-    else flags = (flags | flag[0]) & ~flag[1];
-  }
-  return { type: "tmpfs", target, flags, data: data.join(",") };
+  return { type: "tmpfs", target, ...tmpfsOptions(options) };
 }
 
 /** Parses `--tmpfs PATH[:OPTIONS]` (options: ro, noexec, exec, size=…, mode=…, …). */

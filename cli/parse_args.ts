@@ -43,10 +43,33 @@ export interface CommandSpec {
   verbatimAfter?: number;
 }
 
-/** What the command line said. */
-export interface ParsedArgs {
+/** One parsed option value: a string, a flag, a list of strings, or absent. */
+type OptionValue = string | boolean | string[] | undefined;
+
+/** `env-file` → `envFile`: the key an option's value is parsed under. */
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+/**
+ * The parsed value of option `O`: a flag is true or absent, a repeatable option a list or absent,
+ * an option with a default always a string.
+ */
+type ValueOf<O extends OptionSpec> = O extends { value: string }
+  ? O extends { multiple: true } ? string[] | undefined
+  : O extends { default: string } ? string
+  : string | undefined
+  : boolean | undefined;
+
+/** The option values of command `S` by camelCase name, as the parser hands them over. */
+export type OptionValues<S extends CommandSpec> = {
+  readonly [O in S["options"][number] as CamelCase<O["long"]>]: ValueOf<O>;
+};
+
+/** What the command line said about command `S`. */
+export interface ParsedArgs<S extends CommandSpec> {
   /** Option values by camelCase name. */
-  options: Record<string, string | boolean | string[] | undefined>;
+  options: OptionValues<S>;
   /** Positional arguments up to {@linkcode CommandSpec.verbatimAfter}, or all of them. */
   args: string[];
   /** The verbatim rest (a command and its arguments). */
@@ -161,8 +184,14 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
   return { head, rest: args.slice(index) };
 }
 
-/** Parses `args` (what follows the command's name) for `spec`; throws a UsageError. */
-export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): ParsedArgs {
+/**
+ * Parses `args` (what follows the command's name) for `spec`, typing the option values from the
+ * spec itself; throws a UsageError.
+ */
+export function parseCommandArgs<S extends CommandSpec>(
+  spec: S,
+  args: readonly string[],
+): ParsedArgs<S> {
   const command = `mydocker ${spec.name}`;
   const options = parseArgsOptions(spec.options);
   const { head, rest } = splitArgs(spec, args, command);
@@ -172,11 +201,9 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   } catch (error) {
     throw new UsageError(usageMessage(error), command);
   }
-  const values: ParsedArgs["options"] = {};
+  const values: Record<string, OptionValue> = {};
   for (const option of spec.options) {
-    values[camelCase(option.long)] =
-      (parsed.values[option.long] as ParsedArgs["options"][string]) ??
-        option.default;
+    values[camelCase(option.long)] = (parsed.values[option.long] as OptionValue) ?? option.default;
   }
   const help = parsed.values.help === true;
   const positional = parsed.positionals;
@@ -187,7 +214,8 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   if (positional.length > spec.maxArgs) {
     throw new UsageError(`"${command}" accepts at most ${spec.maxArgs} arguments`, command);
   }
-  return { options: values, args: positional, rest, help };
+  // The one place the values meet their type: built from the same spec, key by key.
+  return { options: values as OptionValues<S>, args: positional, rest, help };
 }
 
 /** The help text of a command, generated from its table. */

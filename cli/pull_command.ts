@@ -4,9 +4,8 @@
  * @module
  */
 
-import { parseReference } from "../registry/format/reference.ts";
-import { ImageStore } from "../registry/store.ts";
-import { pullReference } from "../engine/pull_image.ts";
+import { pullImage } from "../engine/pull_image.ts";
+import { progressOnStderr } from "./pull_output.ts";
 
 /** Pulls `image` into the store at `root`; returns the exit code. */
 export async function pullCommand(
@@ -15,7 +14,6 @@ export async function pullCommand(
   platform: string | undefined,
   quiet: boolean,
 ): Promise<number> {
-  const ref = parseReference(image);
-  await pullReference(ref, new ImageStore(root), { platform, quiet });
+  await pullImage(root, image, { platform, observe: progressOnStderr(quiet) });
   return 0;
 }

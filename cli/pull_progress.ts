@@ -8,7 +8,7 @@
 
 import process from "node:process";
 import { createLogUpdate } from "log-update";
-import type { LayerStatus, PullEvent, PullResult } from "../registry/pull/pull.ts";
+import type { LayerStatus, PullEvent, PullObserver, PullResult } from "../engine/pull_image.ts";
 import { formatBytes } from "./format_bytes.ts";
 
 /** Options of {@linkcode PullProgress}. */
@@ -47,7 +47,7 @@ const STATUS_TEXT: Record<LayerStatus, string> = {
 };
 
 /** Renders the events of one `pullImage()` call. */
-export class PullProgress {
+export class PullProgress implements PullObserver {
   readonly #name: string;
   readonly #quiet: boolean;
   readonly #terminal: boolean;

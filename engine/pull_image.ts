@@ -1,55 +1,94 @@
 /**
- * Pulling from the command line: a registry client built from mydocker's config and Docker's
- * credentials, the pull itself, and its progress output.
+ * Pulling an image into the store: a registry client built from mydocker's registry config and
+ * Docker's credentials, then the pull. Progress goes to an observer the caller supplies (the CLI
+ * renders it), created once the registry has answered, so a pull that fails to connect draws
+ * nothing.
  *
  * @module
  */
 
 import { RegistryClient } from "../registry/distribution/client.ts";
 import { loadCredentials } from "../registry/distribution/credentials.ts";
+import { loadRegistryConfig } from "../registry/distribution/registry_config.ts";
 import { parsePlatform } from "../registry/format/platform.ts";
-import { pullImage, type PullResult } from "../registry/pull/pull.ts";
 import {
   familiarName,
   familiarRepository,
   type ImageReference,
+  parseReference,
 } from "../registry/format/reference.ts";
-import { loadRegistryConfig } from "../registry/distribution/registry_config.ts";
-import type { ImageStore } from "../registry/store.ts";
-import { PullProgress } from "../cli/pull_progress.ts";
+import {
+  type PullEvent,
+  pullImage as pullFromRegistry,
+  type PullResult,
+} from "../registry/pull/pull.ts";
+import { ImageStore } from "../registry/store.ts";
 
-/** How a pull reports itself. */
-export interface PullOutput {
-  /** `--platform os/arch[/variant]`, when given. */
-  platform: string | undefined;
-  /** Print nothing at all. */
-  quiet: boolean;
+export type { LayerStatus, PullEvent, PullResult } from "../registry/pull/pull.ts";
+
+/** The image a pull is of, as progress output names it. */
+export interface PullSubject {
+  /** The familiar name and tag or digest, e.g. `alpine:latest`. */
+  name: string;
+  /** The tag (or digest) pulled; `latest` when the reference has neither. */
+  tag: string;
+  /** The familiar repository, e.g. `alpine` or `ghcr.io/org/app`. */
+  repository: string;
 }
 
-/** Pulls `ref` into `store`, rendering progress on stderr unless quiet. */
+/** Watches one pull: its events as they come, then how it ended. */
+export interface PullObserver {
+  /** Takes one progress event. */
+  handle(event: PullEvent): void;
+  /** The pull succeeded with `result`. */
+  finish(result: PullResult): void;
+  /** The pull failed. */
+  abort(): void;
+}
+
+/** Starts watching the pull of `subject` (it may load its renderer first). */
+export type PullObserverFactory = (subject: PullSubject) => PullObserver | Promise<PullObserver>;
+
+/** What a pull needs besides the image. */
+export interface PullRequest {
+  /** `--platform os/arch[/variant]`, when given; this machine's otherwise. */
+  platform: string | undefined;
+  /** Who watches the pull. */
+  observe: PullObserverFactory;
+}
+
+/** Pulls `ref` into `store`, reporting progress to the request's observer. */
 export async function pullReference(
   ref: ImageReference,
   store: ImageStore,
-  output: PullOutput,
+  request: PullRequest,
 ): Promise<PullResult> {
   const [config, credentials] = await Promise.all([loadRegistryConfig(), loadCredentials()]);
   const client = await RegistryClient.create(ref.registry, { config, credentials });
-  const progress = new PullProgress(
-    familiarName(ref),
-    ref.digest ?? ref.tag ?? "latest",
-    familiarRepository(ref),
-    { quiet: output.quiet },
-  );
+  const observer = await request.observe({
+    name: familiarName(ref),
+    tag: ref.digest ?? ref.tag ?? "latest",
+    repository: familiarRepository(ref),
+  });
   try {
-    const result = await pullImage(client, store, ref, {
-      ...(output.platform === undefined ? {} : { platform: parsePlatform(output.platform) }),
+    const result = await pullFromRegistry(client, store, ref, {
+      ...(request.platform === undefined ? {} : { platform: parsePlatform(request.platform) }),
       maxConcurrentDownloads: config.maxConcurrentDownloads,
-      onEvent: progress.handle,
+      onEvent: (event) => observer.handle(event),
     });
-    progress.finish(result);
+    observer.finish(result);
     return result;
   } catch (error) {
-    progress.abort();
+    observer.abort();
     throw error;
   }
+}
+
+/** `mydocker pull`: pulls the image named `image` into the store at `root`. */
+export async function pullImage(
+  root: string,
+  image: string,
+  request: PullRequest,
+): Promise<PullResult> {
+  return await pullReference(parseReference(image), new ImageStore(root), request);
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ago, duration, parseSignal } from "../cli/container_commands.ts";
+import { ago, duration } from "../cli/container_commands.ts";
+import { parseSignal } from "../engine/container_lifecycle.ts";
 import { isValidName, randomName } from "../runtime/state/container_names.ts";
 
 Deno.test("parseSignal() takes names with or without SIG, and numbers", () => {

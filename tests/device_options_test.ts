@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { grantedDevices, parseDeviceMapping } from "../cli/device_options.ts";
+import { parseDeviceMapping } from "../cli/device_options.ts";
+import { grantedDevices } from "../engine/granted_devices.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 
 Deno.test("parseDeviceMapping() reads HOST[:CONTAINER[:PERMISSIONS]] as Docker does", () => {
@@ -44,7 +45,7 @@ Deno.test("parseDeviceMapping() refuses malformed values with Docker's reasons",
 });
 
 Deno.test("grantedDevices() reads the host node: type, numbers, mode and owner", () => {
-  const [null_] = grantedDevices(["/dev/null:/dev/mynull:r"]);
+  const [null_] = grantedDevices([parseDeviceMapping("/dev/null:/dev/mynull:r")]);
   assert.deepEqual(null_, {
     path: "/dev/mynull",
     type: "c",
@@ -59,13 +60,13 @@ Deno.test("grantedDevices() reads the host node: type, numbers, mode and owner",
 
 Deno.test("grantedDevices() names a missing host device or a file that is none, as Docker", () => {
   assert.throws(
-    () => grantedDevices(["/dev/nope"]),
+    () => grantedDevices([parseDeviceMapping("/dev/nope")]),
     new ExitCodeError(
       'error gathering device information while adding custom device "/dev/nope": no such file or directory',
     ),
   );
   assert.throws(
-    () => grantedDevices(["/etc/hostname"]),
+    () => grantedDevices([parseDeviceMapping("/etc/hostname")]),
     new ExitCodeError(
       'error gathering device information while adding custom device "/etc/hostname": not a device node',
     ),

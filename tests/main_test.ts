@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCommandLine } from "../main.ts";
+import { parseCommandLine } from "../cli/command_line.ts";
 
 Deno.test("parseCommandLine() ends options at IMAGE and passes the rest verbatim", async () => {
   const parsed = await parseCommandLine([

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { close } from "../../sys/fs.ts";
 import {
   cfmakeraw,
@@ -27,30 +26,6 @@ const STDOUT = 1;
 const BUFFER_BYTES = 65536;
 /** How long to wait, once the container has ended, for output still on its way. */
 const DRAIN_TIMEOUT_MS = 1000;
-
-/** The terminal options of `mydocker run`. */
-export interface TerminalOptions {
-  /** `-t`: allocate a pseudo-terminal. */
-  tty: boolean;
-  /** `-i`: keep stdin attached. */
-  interactive: boolean;
-  /** `-d`: run in the background. */
-  detach: boolean;
-}
-
-/**
- * Checks the terminal options before anything starts. Throws ExitCodeError (125) for `-it` when
- * stdin is not a terminal, as Docker does, and for `-t` with `-d`, which mydocker does not support.
- */
-export function checkTerminalOptions(options: TerminalOptions): void {
-  if (!options.tty) return;
-  if (options.detach) {
-    throw new ExitCodeError("Cannot use --tty with --detach: mydocker does not support it yet");
-  }
-  if (options.interactive && !isatty(STDIN)) {
-    throw new ExitCodeError("the input device is not a TTY");
-  }
-}
 
 /**
  * The host side of one container's terminal. Create it before spawning the init stage (whose

@@ -1,0 +1,179 @@
+/**
+ * The command line read into a request: mydocker's own options (`--root`, `--help`), the command
+ * named, and its arguments parsed by the table in `commands.ts`. Runs nothing.
+ *
+ * @module
+ */
+
+import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
+import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
+
+/** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
+export const DEFAULT_ROOT = "/var/lib/mydocker";
+
+/** One `mydocker run` invocation. */
+export interface RunInvocation {
+  /** The IMAGE argument. */
+  image: string;
+  /** COMMAND and ARGs. */
+  command: string[];
+  /** The parsed options. */
+  options: OptionsOf<"run">;
+  /** The state root. */
+  root: string;
+}
+
+/** What the command line asks for. */
+export type ParsedCommand =
+  | { name: "run"; invocation: RunInvocation }
+  | { name: "pull"; image: string; platform: string | undefined; quiet: boolean; root: string }
+  | { name: "images"; quiet: boolean; root: string }
+  | { name: "rmi"; images: string[]; root: string }
+  | { name: "ps"; all: boolean; quiet: boolean; root: string }
+  | { name: "rm"; containers: string[]; force: boolean; root: string }
+  | { name: "logs"; container: string; root: string }
+  | { name: "stop"; containers: string[]; seconds: number; root: string }
+  | { name: "kill"; containers: string[]; signal: string; root: string }
+  | { name: "wait"; containers: string[]; root: string }
+  | {
+    name: "exec";
+    container: string;
+    command: string[];
+    options: OptionsOf<"exec">;
+    root: string;
+  }
+  | { name: "usage-error"; message: string; hint: string }
+  | { name: "help"; text: string };
+
+function generalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    "Usage:  mydocker [OPTIONS] COMMAND",
+    "",
+    "Run containers from OCI images, without a daemon.",
+    "",
+    "Options:",
+    "      --root DIR  Where images and containers are stored",
+    `                  (default: $MYDOCKER_ROOT or ${DEFAULT_ROOT})`,
+    "      --help      Print usage",
+    "",
+    "Commands:",
+    ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.description}`),
+    "",
+    "Run 'mydocker COMMAND --help' for more information on a command.",
+    "",
+  ].join("\n");
+}
+
+/**
+ * How each command's parsed arguments become the request: one entry per command, each typed by
+ * its own options (a command missing here does not compile).
+ */
+const TO_COMMAND: {
+  readonly [N in CommandName]: (
+    parsed: ParsedArgs<(typeof COMMANDS)[N]>,
+    root: string,
+  ) => ParsedCommand;
+} = {
+  run: ({ args, rest, options }, root) => ({
+    name: "run",
+    invocation: { image: args[0]!, command: rest, options, root },
+  }),
+  exec: ({ args, rest, options }, root) => ({
+    name: "exec",
+    container: args[0]!,
+    command: rest,
+    options,
+    root,
+  }),
+  pull: ({ args, options }, root) => ({
+    name: "pull",
+    image: args[0]!,
+    platform: options.platform,
+    quiet: options.quiet === true,
+    root,
+  }),
+  images: ({ options }, root) => ({ name: "images", quiet: options.quiet === true, root }),
+  rmi: ({ args }, root) => ({ name: "rmi", images: args, root }),
+  ps: ({ options }, root) => ({
+    name: "ps",
+    all: options.all === true,
+    quiet: options.quiet === true,
+    root,
+  }),
+  rm: ({ args, options }, root) => ({
+    name: "rm",
+    containers: args,
+    force: options.force === true,
+    root,
+  }),
+  logs: ({ args }, root) => ({ name: "logs", container: args[0]!, root }),
+  stop: ({ args, options }, root) => {
+    const seconds = Number(options.time);
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      return {
+        name: "usage-error",
+        message: `invalid --time "${options.time}"`,
+        hint: "See 'mydocker stop --help'.",
+      };
+    }
+    return { name: "stop", containers: args, seconds, root };
+  },
+  kill: ({ args, options }, root) => ({
+    name: "kill",
+    containers: args,
+    signal: options.signal,
+    root,
+  }),
+  wait: ({ args }, root) => ({ name: "wait", containers: args, root }),
+};
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** Parses the arguments of command `name` and builds its request (or its help). */
+function toCommand<N extends CommandName>(
+  name: N,
+  args: readonly string[],
+  root: string,
+): ParsedCommand {
+  const spec = COMMANDS[name];
+  const parsed = parseCommandArgs(spec, args);
+  if (parsed.help) return { name: "help", text: formatHelp(spec) };
+  return TO_COMMAND[name](parsed, root);
+}
+
+/** Parses `args` (without the program name) into the command they name; runs nothing. */
+export function parseCommandLine(args: readonly string[]): ParsedCommand {
+  let root = Deno.env.get("MYDOCKER_ROOT") || DEFAULT_ROOT;
+  let index = 0;
+  for (; index < args.length && args[index]!.startsWith("-"); index++) {
+    const arg = args[index]!;
+    if (arg === "--help") return { name: "help", text: generalHelp() };
+    if (arg === "--root" && index + 1 < args.length) root = args[++index]!;
+    else if (arg.startsWith("--root=")) root = arg.slice("--root=".length);
+    else {
+      return {
+        name: "usage-error",
+        message: `unknown option '${arg}'`,
+        hint: "See 'mydocker --help'.",
+      };
+    }
+  }
+  const name = args[index];
+  if (name === undefined) return { name: "help", text: generalHelp() };
+  if (!isCommandName(name)) {
+    return {
+      name: "usage-error",
+      message: `unknown command '${name}'`,
+      hint: "See 'mydocker --help'.",
+    };
+  }
+  try {
+    return toCommand(name, args.slice(index + 1), root);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { name: "usage-error", message: error.message, hint: `See '${error.command} --help'.` };
+  }
+}

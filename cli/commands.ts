@@ -1,0 +1,232 @@
+/**
+ * Every command mydocker knows, as one table typed `as const`: names, options, arguments and help.
+ * The parser reads it, the help text is generated from it, and each command's option values get
+ * their type from it ({@linkcode OptionValues}), so no hand-written options interface can drift
+ * from what the parser hands over.
+ *
+ * @module
+ */
+
+import type { CommandSpec, OptionSpec, OptionValues } from "./parse_args.ts";
+
+const PLATFORM = {
+  long: "platform",
+  value: "os/arch[/variant]",
+  help: "Platform to pull, e.g. linux/arm64",
+} as const satisfies OptionSpec;
+const ENV = {
+  long: "env",
+  short: "e",
+  value: "KEY=VALUE",
+  multiple: true,
+  help: "Set an environment variable (KEY alone copies it from here)",
+} as const satisfies OptionSpec;
+const ENV_FILE = {
+  long: "env-file",
+  value: "FILE",
+  multiple: true,
+  help: "Read environment variables from a file",
+} as const satisfies OptionSpec;
+const WORKDIR = {
+  long: "workdir",
+  short: "w",
+  value: "DIR",
+  help: "Working directory inside the container",
+} as const satisfies OptionSpec;
+const USER = {
+  long: "user",
+  short: "u",
+  value: "name|uid[:group|gid]",
+  help: "User to run the command as",
+} as const satisfies OptionSpec;
+
+/** Every command mydocker knows, as data: options, arguments, help. */
+export const COMMANDS = {
+  run: {
+    name: "run",
+    usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+    description: "Create and run a new container from an image",
+    minArgs: 1,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [
+      { long: "rootfs", value: "DIR", help: "Use a directory as the root (never modified)" },
+      { long: "pull", value: "POLICY", default: "missing", help: "Pull: missing, always or never" },
+      PLATFORM,
+      { long: "quiet", short: "q", help: "Print nothing while pulling" },
+      { long: "name", value: "NAME", help: "Assign a name to the container" },
+      { long: "detach", short: "d", help: "Run in the background and print the container id" },
+      { long: "rm", help: "Remove the container when it exits" },
+      { long: "interactive", short: "i", help: "Keep stdin attached" },
+      { long: "tty", short: "t", help: "Allocate a pseudo-terminal" },
+      { long: "init", help: "Run a minimal init as PID 1 that forwards signals and reaps zombies" },
+      { long: "entrypoint", value: "COMMAND", help: "Overwrite the image's entrypoint" },
+      ENV,
+      ENV_FILE,
+      WORKDIR,
+      USER,
+      { long: "hostname", short: "h", value: "NAME", help: "Container hostname" },
+      {
+        long: "network",
+        value: "MODE",
+        default: "none",
+        help: "Network: none (loopback only) or host",
+      },
+      {
+        long: "volume",
+        short: "v",
+        value: "HOST:CONTAINER[:ro]",
+        multiple: true,
+        help: "Bind a host path into the container",
+      },
+      {
+        long: "mount",
+        value: "type=bind|tmpfs,...",
+        multiple: true,
+        help: "Attach a bind or tmpfs mount",
+      },
+      { long: "tmpfs", value: "PATH[:OPTIONS]", multiple: true, help: "Mount a tmpfs at PATH" },
+      { long: "read-only", help: "Mount the container's root read-only" },
+      {
+        long: "no-pivot",
+        help: "Enter the root with chroot, not pivot_root (for an initramfs root; less safe)",
+      },
+      { long: "cap-add", value: "CAP", multiple: true, help: "Add a Linux capability (or ALL)" },
+      { long: "cap-drop", value: "CAP", multiple: true, help: "Drop a Linux capability (or ALL)" },
+      {
+        long: "privileged",
+        help: "All capabilities and devices, no masked paths, no seccomp, writable /sys",
+      },
+      {
+        long: "device",
+        value: "HOST[:CONTAINER[:PERMISSIONS]]",
+        multiple: true,
+        help: "Give the container a host device (permissions: some of rwm)",
+      },
+      {
+        long: "security-opt",
+        value: "OPTION",
+        multiple: true,
+        help: "seccomp=unconfined or no-new-privileges",
+      },
+      { long: "memory", short: "m", value: "BYTES", help: "Memory limit (e.g. 512m)" },
+      {
+        long: "memory-swap",
+        value: "BYTES",
+        help: "Memory plus swap limit; -1 for unlimited swap",
+      },
+      { long: "cpus", value: "NUMBER", help: "Number of CPUs (e.g. 1.5)" },
+      { long: "cpu-shares", short: "c", value: "WEIGHT", help: "CPU shares (relative weight)" },
+      { long: "pids-limit", value: "NUMBER", help: "Maximum number of processes (-1: unlimited)" },
+    ],
+  },
+  exec: {
+    name: "exec",
+    usage: "[OPTIONS] CONTAINER COMMAND [ARG...]",
+    description: "Execute a command in a running container",
+    minArgs: 1,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [
+      ENV,
+      ENV_FILE,
+      WORKDIR,
+      USER,
+      { long: "interactive", short: "i", help: "Keep stdin attached" },
+      { long: "tty", short: "t", help: "Allocate a pseudo-terminal" },
+    ],
+  },
+  pull: {
+    name: "pull",
+    usage: "[OPTIONS] NAME[:TAG|@DIGEST]",
+    description: "Download an image from a registry",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [PLATFORM, { long: "quiet", short: "q", help: "Print nothing but errors" }],
+  },
+  images: {
+    name: "images",
+    usage: "[OPTIONS]",
+    description: "List images",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [{ long: "quiet", short: "q", help: "Only show image IDs" }],
+  },
+  rmi: {
+    name: "rmi",
+    usage: "IMAGE [IMAGE...]",
+    description: "Remove one or more images",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [],
+  },
+  ps: {
+    name: "ps",
+    usage: "[OPTIONS]",
+    description: "List containers",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [
+      { long: "all", short: "a", help: "Show all containers (default shows just running)" },
+      { long: "quiet", short: "q", help: "Only display container IDs" },
+    ],
+  },
+  rm: {
+    name: "rm",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Remove one or more containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{ long: "force", short: "f", help: "Remove a running container (uses SIGKILL)" }],
+  },
+  logs: {
+    name: "logs",
+    usage: "CONTAINER",
+    description: "Fetch the logs of a detached container",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [],
+  },
+  stop: {
+    name: "stop",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Stop one or more running containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{
+      long: "time",
+      short: "t",
+      value: "SECONDS",
+      default: "10",
+      help: "Seconds to wait before killing the container",
+    }],
+  },
+  kill: {
+    name: "kill",
+    usage: "[OPTIONS] CONTAINER [CONTAINER...]",
+    description: "Kill one or more running containers",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{
+      long: "signal",
+      short: "s",
+      value: "SIGNAL",
+      default: "KILL",
+      help: "Signal to send to the container",
+    }],
+  },
+  wait: {
+    name: "wait",
+    usage: "CONTAINER [CONTAINER...]",
+    description: "Block until containers stop, then print their exit codes",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [],
+  },
+} as const satisfies Readonly<Record<string, CommandSpec>>;
+
+/** The name of a command in {@linkcode COMMANDS}. */
+export type CommandName = keyof typeof COMMANDS;
+
+/** The option values of the command named `N`. */
+export type OptionsOf<N extends CommandName> = OptionValues<(typeof COMMANDS)[N]>;

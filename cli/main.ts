@@ -1,0 +1,80 @@
+/**
+ * The command-line interface: reads the command line into a request, hands it to the command's
+ * module (loaded only when that command runs: `run` loads neither npm code nor the other
+ * commands), and turns what comes back, or what was thrown, into output and an exit code.
+ *
+ * @module
+ */
+
+import { EXIT_MYDOCKER_FAILED } from "../sys/exit_codes.ts";
+import { parseCommandLine, type ParsedCommand } from "./command_line.ts";
+
+/** Runs the request `parsed` and returns the process exit code. */
+async function dispatch(parsed: ParsedCommand): Promise<number> {
+  switch (parsed.name) {
+    case "help":
+      console.log(parsed.text);
+      return 0;
+    case "usage-error":
+      console.error(`mydocker: ${parsed.message}\n${parsed.hint}`);
+      return EXIT_MYDOCKER_FAILED;
+    case "run": {
+      const { runCommand } = await import("./run_command.ts");
+      return await runCommand(parsed.invocation);
+    }
+    case "exec": {
+      const { execCommand } = await import("./exec_command.ts");
+      return await execCommand(parsed.root, parsed.container, parsed.command, parsed.options);
+    }
+    case "pull": {
+      const { pullCommand } = await import("./pull_command.ts");
+      return await pullCommand(parsed.image, parsed.root, parsed.platform, parsed.quiet);
+    }
+    case "images": {
+      const { imagesCommand } = await import("./images_command.ts");
+      return await imagesCommand(parsed.root, parsed.quiet);
+    }
+    case "rmi": {
+      const { rmiCommand } = await import("./rmi_command.ts");
+      return await rmiCommand(parsed.root, parsed.images);
+    }
+    case "ps": {
+      const { psCommand } = await import("./container_commands.ts");
+      return psCommand(parsed.root, parsed.all, parsed.quiet);
+    }
+    case "rm": {
+      const { rmCommand } = await import("./container_commands.ts");
+      return await rmCommand(parsed.root, parsed.containers, parsed.force);
+    }
+    case "logs": {
+      const { logsCommand } = await import("./container_commands.ts");
+      return await logsCommand(parsed.root, parsed.container);
+    }
+    case "stop": {
+      const { stopCommand } = await import("./container_commands.ts");
+      return await stopCommand(parsed.root, parsed.containers, parsed.seconds);
+    }
+    case "kill": {
+      const { killCommand } = await import("./container_commands.ts");
+      return await killCommand(parsed.root, parsed.containers, parsed.signal);
+    }
+    case "wait": {
+      const { waitCommand } = await import("./container_commands.ts");
+      return await waitCommand(parsed.root, parsed.containers);
+    }
+    default: {
+      const unhandled: never = parsed;
+      throw new TypeError(`Cannot run command ${JSON.stringify(unhandled)}: no handler`);
+    }
+  }
+}
+
+/** Parses `args` (without the program name), runs the command they name, returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  try {
+    return await dispatch(parseCommandLine(args));
+  } catch (error) {
+    const { reportError } = await import("./report_error.ts");
+    return reportError(error);
+  }
+}

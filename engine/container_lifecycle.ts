@@ -1,0 +1,123 @@
+/**
+ * A container's life after `run`, as dockerd decides it: which signal `stop` sends and when it
+ * gives up waiting, what `kill` may signal, what `wait` waits for, what `rm` refuses and what it
+ * removes (the container's cgroups and anything its killed monitor left in them, then its
+ * directory). Containers are named by name, full id or unique id prefix.
+ *
+ * @module
+ */
+
+import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
+import { removeContainerDir } from "../runtime/state/container_dir.ts";
+import { type ContainerState, readState } from "../runtime/state/container_state.ts";
+import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
+import { kill } from "../sys/process.ts";
+import { signalNumber, SIGNALS } from "../sys/signals.ts";
+
+/** How often a waiter looks at a container's state. */
+const POLL_MS = 20;
+
+/**
+ * Parses a signal given as `SIGTERM`, `TERM`, `SIGRTMIN+3` or `15`; throws an ExitCodeError for
+ * others.
+ */
+export function parseSignal(value: string): number {
+  const number = signalNumber(value);
+  if (number === undefined) throw new ExitCodeError(`Invalid signal: ${value}`);
+  return number;
+}
+
+/** Whether a container in `state` may still run: created or running. */
+function mayRun(state: ContainerState): boolean {
+  return state.status === "created" || state.status === "running";
+}
+
+/**
+ * Waits until the container has ended (exited, or its state unreadable), polling its state;
+ * false when `ms` ran out first.
+ */
+async function exited(container: StoredContainer, ms = Infinity): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (mayRun(readState(container.dir.path))) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return true;
+}
+
+function signalContainer(container: StoredContainer, signal: number): void {
+  const { state, record } = container;
+  if (state.status !== "running" || state.pid === undefined || !kill(state.pid, signal)) {
+    throw new ExitCodeError(`Cannot kill container ${record.name}: it is not running`);
+  }
+}
+
+/**
+ * `stop`: sends the container's stop signal, then SIGKILL after `seconds`; a container that does
+ * not run is left as it is.
+ *
+ * @throws {ExitCodeError} (125) when no container has that name.
+ */
+export async function stopContainer(
+  root: string,
+  reference: string,
+  seconds: number,
+): Promise<void> {
+  const container = findContainer(root, reference);
+  if (container.state.status !== "running") return;
+  signalContainer(container, parseSignal(container.record.stopSignal));
+  if (!(await exited(container, seconds * 1000))) {
+    signalContainer(container, SIGNALS.KILL);
+    await exited(container);
+  }
+}
+
+/**
+ * `kill`: sends `signal` to the container's PID 1.
+ *
+ * @throws {ExitCodeError} (125) when no container has that name or it is not running.
+ */
+export function killContainer(root: string, reference: string, signal: number): void {
+  signalContainer(findContainer(root, reference), signal);
+}
+
+/**
+ * `wait`: waits until the container has ended and returns its exit code.
+ *
+ * @throws {ExitCodeError} (125) when no container has that name or its state cannot be read.
+ */
+export async function waitContainer(root: string, reference: string): Promise<number> {
+  const container = findContainer(root, reference);
+  await exited(container);
+  const { exitCode } = readState(container.dir.path);
+  if (exitCode === undefined) {
+    throw new ExitCodeError(`Cannot wait for container ${reference}: its state cannot be read`);
+  }
+  return exitCode;
+}
+
+/**
+ * `rm`: removes a container that does not run (one that runs only with `force`, after SIGKILL),
+ * with its cgroups and anything left in them when its monitor was killed.
+ *
+ * @throws {ExitCodeError} (125) when no container has that name, or it runs without `force`.
+ */
+export async function removeContainer(
+  root: string,
+  reference: string,
+  force: boolean,
+): Promise<void> {
+  const container = findContainer(root, reference);
+  if (container.state.status === "running") {
+    if (!force) {
+      throw new ExitCodeError(
+        `Cannot remove container ${reference}: it is running; stop it first or use rm -f`,
+      );
+    }
+    signalContainer(container, SIGNALS.KILL);
+    await exited(container);
+  }
+  removeOrphanedCgroups(container.record.id);
+  removeContainerDir(container.dir);
+}

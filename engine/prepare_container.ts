@@ -1,0 +1,260 @@
+/**
+ * Making a container from a request, as dockerd's create does: the host checks the command line
+ * cannot make (the `--rootfs` directory, the name, the devices, the limits, the bind sources),
+ * then the image (pulled as the pull policy says), the command, environment and user from it,
+ * and the record `run` starts. Everything that does not need the image is checked before
+ * anything is pulled or written.
+ *
+ * @module
+ */
+
+import type { ImageConfig } from "../registry/format/manifest.ts";
+import { parseReference } from "../registry/format/reference.ts";
+import { ImageStore } from "../registry/store.ts";
+import { parseResourceLimits, type ResourceFlags } from "../runtime/cgroups/parse_limits.ts";
+import { newContainerId } from "../runtime/host/run_container.ts";
+import type { ContainerConfig } from "../runtime/spec/container_config.ts";
+import type { ContainerMount, NetworkMode } from "../runtime/spec/container_spec.ts";
+import { composeEnvironment } from "../runtime/spec/environment.ts";
+import { processArgs } from "../runtime/spec/image_process.ts";
+import { parseUserSpec } from "../runtime/spec/user_spec.ts";
+import { isValidName, randomName } from "../runtime/state/container_names.ts";
+import type { ContainerRecord } from "../runtime/state/container_state.ts";
+import { nameInUse } from "../runtime/state/containers.ts";
+import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
+import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
+import type { PullObserverFactory } from "./pull_image.ts";
+
+/** When `run` pulls its image, as Docker's `--pull` says. */
+export const PULL_POLICIES = ["missing", "always", "never"] as const;
+
+/** One of {@linkcode PULL_POLICIES}. */
+export type PullPolicy = typeof PULL_POLICIES[number];
+
+/** A container to make, as the command line asked for it (its syntax already checked). */
+export interface ContainerRequest {
+  /** The state root. */
+  root: string;
+  /** The image reference (only a name with `rootfs`). */
+  image: string;
+  /** COMMAND and ARGs; empty for the image's. */
+  command: readonly string[];
+  /** `--entrypoint`. */
+  entrypoint: string | undefined;
+  /** When to pull the image. */
+  pull: PullPolicy;
+  /** `--platform`. */
+  platform: string | undefined;
+  /** Who watches a pull. */
+  observePull: PullObserverFactory;
+  /** `--rootfs`: a directory used as the root instead of an image. */
+  rootfs: string | undefined;
+  /** `--name`; a random name when undefined. */
+  name: string | undefined;
+  /** `--hostname`; the id's first 12 characters when undefined. */
+  hostname: string | undefined;
+  /** `--network`. */
+  network: NetworkMode;
+  /** The user's environment entries, resolved (`-e`, `--env-file`). */
+  env: readonly string[];
+  /** `-w`, absolute; the image's working directory (else `/`) when undefined. */
+  workdir: string | undefined;
+  /** `-u`; the image's User when undefined. */
+  user: string | undefined;
+  /** `-v` mounts: a missing bind source is created as a directory, as Docker does. */
+  volumes: readonly ContainerMount[];
+  /** `--mount` mounts: a bind source must exist. */
+  mounts: readonly ContainerMount[];
+  /** `--tmpfs` mounts. */
+  tmpfs: readonly ContainerMount[];
+  /** `--read-only`. */
+  readOnly: boolean;
+  /** `--no-pivot`. */
+  noPivot: boolean;
+  /** The capabilities kept, resolved from `--cap-add`, `--cap-drop` and `--privileged`. */
+  capabilities: string[];
+  /** `--privileged`. */
+  privileged: boolean;
+  /** `--device` values. */
+  devices: readonly DeviceMapping[];
+  /** Whether Docker's default seccomp profile applies (unless privileged). */
+  seccomp: boolean;
+  /** `--security-opt no-new-privileges`. */
+  noNewPrivileges: boolean;
+  /** `--memory`, `--cpus`, … as typed. */
+  limits: ResourceFlags;
+  /** `--init`. */
+  init: boolean;
+  /** `-t`. */
+  tty: boolean;
+  /** `-i`. */
+  interactive: boolean;
+  /** `--rm`. */
+  remove: boolean;
+  /** `-d`. */
+  detach: boolean;
+}
+
+function rootfsDirectory(path: string): string {
+  try {
+    const real = Deno.realPathSync(path);
+    if (Deno.statSync(real).isDirectory) return real;
+  } catch {
+    // Reported below.
+  }
+  throw new ExitCodeError(`Cannot use --rootfs "${path}": not a directory`);
+}
+
+/** The container's name: `--name` (valid and unused) or a random one. */
+function containerName(root: string, requested: string | undefined): string {
+  if (requested === undefined) return randomName();
+  if (!isValidName(requested)) {
+    throw new ExitCodeError(
+      `Cannot use name "${requested}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
+  }
+  if (nameInUse(root, requested)) {
+    throw new ExitCodeError(`Cannot use name "${requested}": it is already in use by a container`);
+  }
+  return requested;
+}
+
+/** Whether a bind source is missing; throws an ExitCodeError when it cannot be looked at. */
+function sourceMissing(source: string): boolean {
+  try {
+    Deno.statSync(source);
+    return false;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw new ExitCodeError(`Cannot mount "${source}": ${fsErrorReason(error)}`);
+  }
+}
+
+/**
+ * Checks every bind source, creating nothing: a source that is a file is bound as a file, a
+ * missing one is an error for --mount and returned (to be created later) for -v.
+ */
+function missingSources(request: ContainerRequest): string[] {
+  const missing: string[] = [];
+  const binds = [
+    ...request.volumes.map((mount) => ({ mount, create: true })),
+    ...request.mounts.map((mount) => ({ mount, create: false })),
+  ];
+  for (const { mount, create } of binds) {
+    if (mount.type !== "bind" || !sourceMissing(mount.source)) continue;
+    if (!create) {
+      throw new ExitCodeError(`Cannot mount "${mount.source}": no such file or directory`);
+    }
+    missing.push(mount.source);
+  }
+  return missing;
+}
+
+/** Creates missing `-v` sources as directories, as Docker does. */
+function createSources(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      Deno.mkdirSync(path, { recursive: true });
+    } catch (error) {
+      throw new ExitCodeError(`Cannot mount "${path}": ${fsErrorReason(error)}`);
+    }
+  }
+}
+
+/** What a container is made from: layers (topmost first), runtime config, and the image id. */
+interface ContainerSource {
+  lowerDirs: string[];
+  config: ImageConfig;
+  /** The image id (config digest); undefined for --rootfs. */
+  imageId: string | undefined;
+}
+
+/** The image's layers, runtime config and id, pulled first when the pull policy says. */
+async function imageSource(request: ContainerRequest): Promise<ContainerSource> {
+  const { image, pull } = request;
+  const ref = parseReference(image);
+  const store = new ImageStore(request.root);
+  let stored = pull === "always" ? undefined : await store.getImage(ref);
+  if (stored === undefined) {
+    if (pull === "never") {
+      throw new ExitCodeError(`Cannot run "${image}": no such image in the store (--pull never)`);
+    }
+    const { pullReference } = await import("./pull_image.ts");
+    await pullReference(ref, store, { platform: request.platform, observe: request.observePull });
+    stored = await store.getImage(ref);
+    if (stored === undefined) throw new ExitCodeError(`Cannot run "${image}": pull stored nothing`);
+  }
+  return { lowerDirs: stored.layers, config: stored.config.config ?? {}, imageId: stored.id };
+}
+
+/**
+ * Makes the record of the container `request` asks for, pulling its image when needed and
+ * creating missing `-v` sources; writes nothing of the container itself.
+ *
+ * @throws {ExitCodeError} (125) for anything that cannot be used, before anything is pulled or
+ * written when it does not need the image.
+ */
+export async function prepareContainer(request: ContainerRequest): Promise<ContainerRecord> {
+  const rootfs = request.rootfs === undefined ? undefined : rootfsDirectory(request.rootfs);
+  const name = containerName(request.root, request.name);
+  const devices = grantedDevices(request.devices);
+  const limits = parseResourceLimits(request.limits);
+  const missing = missingSources(request);
+  const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
+    ? await imageSource(request)
+    : { lowerDirs: [rootfs], config: {}, imageId: undefined };
+  const args = processArgs({
+    imageEntrypoint: config.Entrypoint,
+    imageCmd: config.Cmd,
+    entrypoint: request.entrypoint,
+    command: request.command,
+  });
+  if (args.length === 0) {
+    throw new ExitCodeError(`Cannot run "${request.image}": no command specified`);
+  }
+  const user = request.user ?? config.User ?? "";
+  parseUserSpec(user);
+  createSources(missing);
+  const id = newContainerId();
+  const hostname = request.hostname ?? id.slice(0, 12);
+  const { tty, privileged } = request;
+  const containerConfig: ContainerConfig = {
+    id,
+    hostname,
+    stateRoot: request.root,
+    lowerDirs,
+    args,
+    // As Docker: TERM=xterm with -t, unless the image or the user sets TERM.
+    env: composeEnvironment({
+      hostname,
+      imageEnv: [...(tty ? ["TERM=xterm"] : []), ...(config.Env ?? [])],
+      userEnv: request.env,
+    }),
+    cwd: request.workdir ?? (config.WorkingDir || "/"),
+    network: request.network,
+    user,
+    mounts: [...request.volumes, ...request.mounts, ...request.tmpfs],
+    readonlyRootfs: request.readOnly,
+    noPivot: request.noPivot,
+    capabilities: request.capabilities,
+    privileged,
+    devices,
+    seccomp: request.seccomp && !privileged,
+    noNewPrivileges: request.noNewPrivileges,
+    limits,
+    init: request.init,
+    tty,
+    interactive: request.interactive,
+  };
+  return {
+    id,
+    name,
+    image: request.image,
+    ...(imageId === undefined ? {} : { imageId }),
+    created: new Date().toISOString(),
+    remove: request.remove,
+    detached: request.detach,
+    stopSignal: config.StopSignal ?? "SIGTERM",
+    config: containerConfig,
+  };
+}

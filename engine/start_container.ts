@@ -1,0 +1,33 @@
+/**
+ * Starting a prepared container: in the foreground (supervised by this process until it ends) or
+ * detached (handed to a monitor process, returning once its command runs).
+ *
+ * @module
+ */
+
+import { runContainer } from "../runtime/host/run_container.ts";
+import type { ContainerRecord } from "../runtime/state/container_state.ts";
+import { EXIT_MYDOCKER_FAILED } from "../sys/exit_codes.ts";
+
+/** How a start went. */
+export type StartOutcome =
+  /** A foreground container ended with `exitCode`. */
+  | { status: "exited"; exitCode: number }
+  /** A detached container runs. */
+  | { status: "detached"; id: string }
+  /** A detached container's command could not be started; `message` is its monitor's reason. */
+  | { status: "failed"; exitCode: number; message: string | undefined };
+
+/** Starts container `record` as its record says (foreground or detached). */
+export async function startContainer(record: ContainerRecord): Promise<StartOutcome> {
+  if (!record.detached) return { status: "exited", exitCode: await runContainer(record) };
+  const { startDetached } = await import("../runtime/host/detach.ts");
+  const { dir, state } = await startDetached(record);
+  if (state.status === "exited" && (state.exitCode ?? 0) >= EXIT_MYDOCKER_FAILED) {
+    // The command could not be started: the monitor's one-line reason is in the container's log.
+    const errors = await Deno.readTextFile(dir.stderrLog).catch(() => "");
+    const message = errors.split("\n").find((text) => text.startsWith("mydocker: "));
+    return { status: "failed", exitCode: state.exitCode!, message };
+  }
+  return { status: "detached", id: record.id };
+}
