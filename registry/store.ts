@@ -1,7 +1,7 @@
 /**
  * The local, content-addressed image store, safe under concurrent mydocker processes.
  *
- * Layout under the root (default `/var/lib/mydocker`):
+ * Layout under the root (mydocker's state root, `--root`):
  * - `blobs/sha256/<hex>`: manifests and configs, written atomically (temp file, fsync, rename).
  * - `layers/<diffid hex>/diff/`: one unpacked layer, shared by every image that uses it, and
  *   `layers/<diffid hex>/size`: its uncompressed size. A layer appears by one rename of a
@@ -19,17 +19,6 @@ import { type ImageConfigFile, parseImageConfig, parseManifest } from "./format/
 import { familiarName, type ImageReference } from "./format/reference.ts";
 import { errnoDescriptionOf } from "../sys/errno.ts";
 import { processStartTime } from "../sys/process_identity.ts";
-
-/** The store root used when neither `--root` nor `$MYDOCKER_ROOT` says otherwise. */
-export const DEFAULT_STORE_ROOT = "/var/lib/mydocker";
-
-/** Returns the store root: `$MYDOCKER_ROOT` when set, else {@linkcode DEFAULT_STORE_ROOT}. */
-export function defaultStoreRoot(
-  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
-): string {
-  const root = env("MYDOCKER_ROOT");
-  return root === undefined || root === "" ? DEFAULT_STORE_ROOT : root;
-}
 
 /** No image in the store has the given name. */
 export class ImageNotFoundError extends Error {
@@ -113,7 +102,7 @@ export class ImageStore {
   #ready: Promise<void> | undefined;
 
   /** Opens the store at `root` (created on first use). */
-  constructor(root: string = defaultStoreRoot()) {
+  constructor(root: string) {
     this.root = root;
   }
 

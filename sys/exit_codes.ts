@@ -1,8 +1,12 @@
 /**
- * The runtime's error types, each carrying the exit code Docker uses for it.
+ * Exit codes, one table for the whole program: Docker's for mydocker's own failures and for a
+ * command that cannot run, 128 + the signal for a process a signal ended, and the error type
+ * that carries one.
  *
  * @module
  */
+
+import { SIGNALS } from "./signals.ts";
 
 /** Exit code for mydocker's own failures. */
 export const EXIT_MYDOCKER_FAILED = 125;
@@ -10,6 +14,19 @@ export const EXIT_MYDOCKER_FAILED = 125;
 export const EXIT_CANNOT_EXECUTE = 126;
 /** Exit code when the command is not found. */
 export const EXIT_NOT_FOUND = 127;
+
+/** The exit code of a process that signal `signal` ended, as shells and Docker report it. */
+export function exitCodeForSignal(signal: number): number {
+  return 128 + signal;
+}
+
+/** Exit code of a container SIGKILLed (by `kill`, the OOM killer, or with its monitor): 137. */
+export const EXIT_KILLED = exitCodeForSignal(SIGNALS.KILL);
+
+/** The exit code of a process that ended: its own, or the one for the signal that ended it. */
+export function exitCodeOf(status: { code?: number; signal?: number }): number {
+  return status.code ?? exitCodeForSignal(status.signal!);
+}
 
 /** An error that ends mydocker with a specific exit code. */
 export class ExitCodeError extends Error {

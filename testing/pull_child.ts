@@ -19,7 +19,7 @@ const client = await RegistryClient.create(ref.registry, {
   config: await loadRegistryConfig(),
   credentials: ANONYMOUS,
 });
-await pullImage(client, new ImageStore(root), ref, {
+await pullImage(client, new ImageStore(root!), ref, {
   maxConcurrentDownloads: 1,
   onEvent: (event) => {
     if (event.type === "layer") console.log(event.status);

@@ -8,7 +8,7 @@
 import { existingCgroupProcs, moveToCgroups, stageCgroups } from "../cgroups/mod.ts";
 import type { StoredContainer } from "../state/containers.ts";
 import { mergeEnvironment } from "../spec/environment.ts";
-import { ExitCodeError } from "../../sys/exit_codes.ts";
+import { ExitCodeError, exitCodeOf } from "../../sys/exit_codes.ts";
 import type { ExecSpec } from "../spec/exec_spec.ts";
 import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
 import { waitpid } from "../../sys/process.ts";
@@ -71,7 +71,7 @@ export async function execInContainer(
     forwarder.attach(pid);
     const status = await waitpid(pid);
     await terminal?.finish();
-    return status.code ?? 128 + status.signal!;
+    return exitCodeOf(status);
   } finally {
     terminal?.close();
     forwarder.dispose();

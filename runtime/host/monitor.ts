@@ -9,6 +9,7 @@
 
 import { containerDir } from "../state/container_dir.ts";
 import { readRecord } from "../state/container_state.ts";
+import { EXIT_MYDOCKER_FAILED, exitCodeOf } from "../../sys/exit_codes.ts";
 import { superviseContainer } from "./run_container.ts";
 
 /** Supervises container `id` of `stateRoot` until it exits; returns the monitor's exit code. */
@@ -16,9 +17,9 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
   const dir = containerDir(stateRoot, id);
   try {
     const status = await superviseContainer(dir, readRecord(dir.path));
-    return status.code ?? 128 + status.signal!;
+    return exitCodeOf(status);
   } catch (error) {
     console.error(`mydocker: ${error instanceof Error ? error.message : String(error)}`);
-    return 125;
+    return EXIT_MYDOCKER_FAILED;
   }
 }

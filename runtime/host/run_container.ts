@@ -27,6 +27,7 @@ import {
   writeState,
 } from "../state/container_state.ts";
 import { sweepContainers } from "../state/containers.ts";
+import { EXIT_MYDOCKER_FAILED, exitCodeForSignal, exitCodeOf } from "../../sys/exit_codes.ts";
 import { processIdentity } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { containerDeviceRules } from "../spec/device_rules.ts";
@@ -176,7 +177,7 @@ export async function superviseContainer(
     hooks.started?.(pid);
     const status = await waitpid(pid);
     unreaped = undefined;
-    const exitCode = status.code ?? 128 + status.signal!;
+    const exitCode = exitCodeOf(status);
     saveState({
       status: "exited",
       monitor,
@@ -196,7 +197,7 @@ export async function superviseContainer(
           status: "exited",
           monitor,
           finishedAt: new Date().toISOString(),
-          exitCode: 125,
+          exitCode: EXIT_MYDOCKER_FAILED,
         });
       } catch {
         // The container is removed below; the original error says what went wrong.
@@ -229,9 +230,9 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
     });
     await terminal?.finish();
     if (forwarder.terminatedBy !== undefined && status.signal !== undefined) {
-      return 128 + forwarder.terminatedBy;
+      return exitCodeForSignal(forwarder.terminatedBy);
     }
-    return status.code ?? 128 + status.signal!;
+    return exitCodeOf(status);
   } finally {
     terminal?.close();
     forwarder.dispose();

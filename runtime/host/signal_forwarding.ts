@@ -7,18 +7,10 @@
  */
 
 import { kill } from "../../sys/process.ts";
+import { SIGNALS } from "../../sys/signals.ts";
 
-/** The signals mydocker forwards, with their numbers (x86_64 and aarch64). */
-export const FORWARDED_SIGNALS: Readonly<Record<string, number>> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGUSR1: 10,
-  SIGUSR2: 12,
-  SIGTERM: 15,
-};
-
-const SIGKILL = 9;
+/** The signals mydocker forwards (the numbers come from the one signal table). */
+const FORWARDED_SIGNALS = ["HUP", "INT", "QUIT", "USR1", "USR2", "TERM"] as const;
 
 /** Tells whether bit `signal` is set in a /proc status signal mask (hex). */
 export function maskHas(hexMask: string, signal: number): boolean {
@@ -52,10 +44,10 @@ export class SignalForwarder {
   constructor(options: { pidOne?: boolean; terminalSignalsDelivered?: boolean } = {}) {
     this.#pidOne = options.pidOne ?? true;
     this.#terminalSignalsDelivered = options.terminalSignalsDelivered ?? false;
-    for (const [name, number] of Object.entries(FORWARDED_SIGNALS)) {
-      const listener = () => this.#deliver(number);
-      Deno.addSignalListener(name as Deno.Signal, listener);
-      this.#listeners.push([name as Deno.Signal, listener]);
+    for (const name of FORWARDED_SIGNALS) {
+      const listener = () => this.#deliver(SIGNALS[name]);
+      Deno.addSignalListener(`SIG${name}`, listener);
+      this.#listeners.push([`SIG${name}`, listener]);
     }
   }
 
@@ -73,12 +65,12 @@ export class SignalForwarder {
     }
     try {
       const fromTerminal = this.#terminalSignalsDelivered &&
-        (signal === FORWARDED_SIGNALS.SIGINT || signal === FORWARDED_SIGNALS.SIGQUIT);
+        (signal === SIGNALS.INT || signal === SIGNALS.QUIT);
       if (!this.#pidOne || handlesSignal(pid, signal)) {
         if (!fromTerminal) kill(pid, signal);
       } else {
         this.terminatedBy ??= signal;
-        kill(pid, SIGKILL);
+        kill(pid, SIGNALS.KILL);
       }
     } catch {
       // The container is already gone; its exit status tells the rest.

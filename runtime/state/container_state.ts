@@ -8,7 +8,7 @@
 
 import type { ContainerConfig } from "../spec/container_config.ts";
 import { RECORD_FILE, STATE_FILE } from "./container_dir.ts";
-import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
+import { EXIT_KILLED, ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import { pathExists } from "../../sys/path_exists.ts";
 import { isAlive } from "../../sys/process_identity.ts";
 
@@ -118,7 +118,7 @@ const UNKNOWN_STATE: ContainerState = { status: "unknown", monitor: "" };
 export function readState(dir: string): ContainerState {
   const state = readStoredState(dir);
   if ((state.status === "created" || state.status === "running") && !isAlive(state.monitor)) {
-    return { ...state, status: "exited", exitCode: state.exitCode ?? 137 };
+    return { ...state, status: "exited", exitCode: state.exitCode ?? EXIT_KILLED };
   }
   return state;
 }

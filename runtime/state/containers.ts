@@ -19,7 +19,7 @@ import {
   readStoredState,
   writeState,
 } from "./container_state.ts";
-import { ExitCodeError } from "../../sys/exit_codes.ts";
+import { EXIT_KILLED, ExitCodeError } from "../../sys/exit_codes.ts";
 import { isAlive } from "../../sys/process_identity.ts";
 
 /** A container as stored: its directory, record and current state. */
@@ -105,7 +105,11 @@ export function sweepContainers(stateRoot: string): Set<string> {
       continue;
     }
     try {
-      writeState(dir.path, { ...stored, status: "exited", exitCode: stored.exitCode ?? 137 });
+      writeState(dir.path, {
+        ...stored,
+        status: "exited",
+        exitCode: stored.exitCode ?? EXIT_KILLED,
+      });
     } catch {
       // readState reports it so all the same.
     }
