@@ -31,8 +31,11 @@ export interface TokenServerOptions {
   signingKey: string;
   /** PEM certificate of `signingKey` (also the registry's rootcertbundle). */
   signingCert: string;
+  /** The tokens' `iss` claim (the registry's `auth.token.issuer`). */
   issuer: string;
+  /** The tokens' `aud` claim when a request names no `service` (the registry's `auth.token.service`). */
   service: string;
+  /** The Basic credentials that get push access. */
   credentials: PushCredentials;
   /** PEM certificate and key to serve HTTPS; plain HTTP when undefined. */
   tls: { cert: string; key: string } | undefined;
