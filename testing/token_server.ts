@@ -33,7 +33,7 @@ export interface TokenServerOptions {
   signingCert: string;
   /** The tokens' `iss` claim (the registry's `auth.token.issuer`). */
   issuer: string;
-  /** The tokens' `aud` claim when a request names no `service` (the registry's `auth.token.service`). */
+  /** The tokens' `aud` claim when a request names no `service` (`auth.token.service`). */
   service: string;
   /** The Basic credentials that get push access. */
   credentials: PushCredentials;
