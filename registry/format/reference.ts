@@ -28,7 +28,7 @@ export class InvalidReferenceError extends Error {
 export const DOCKER_HUB = "docker.io";
 /** The host that serves Docker Hub's registry API. */
 export const DOCKER_HUB_API_HOST = "registry-1.docker.io";
-/** Docker Hub's legacy index host, which references may still name (`index.docker.io/library/x`). */
+/** Docker Hub's legacy index host, which references may still name (`index.docker.io/x`). */
 export const DOCKER_HUB_INDEX_HOST = "index.docker.io";
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*$/;
