@@ -9,19 +9,19 @@ import { benchImageStart } from "./image_start.ts";
 import { benchPull } from "./pull.ts";
 import { benchStartLatency } from "./start_latency.ts";
 
-/** Runs per command of the pull suite: `$BENCH_RUNS`, 5 by default. */
-function pullRuns(): number {
-  const runs = Number(Deno.env.get("BENCH_RUNS") ?? "5");
-  if (!Number.isInteger(runs) || runs < 1) {
+/** Runs per command: `$BENCH_RUNS`, else `runs` (the suite's default). */
+function runsOr(runs: number): number {
+  const wanted = Number(Deno.env.get("BENCH_RUNS") ?? runs);
+  if (!Number.isInteger(wanted) || wanted < 1) {
     throw new Error(`BENCH_RUNS must be a positive integer, not "${Deno.env.get("BENCH_RUNS")}"`);
   }
-  return runs;
+  return wanted;
 }
 
 const SUITES: Record<string, () => Promise<void>> = {
-  start: () => benchStartLatency(30),
-  pull: () => benchPull(pullRuns()),
-  "image-start": () => benchImageStart(30),
+  start: () => benchStartLatency(runsOr(30)),
+  pull: () => benchPull(runsOr(5)),
+  "image-start": () => benchImageStart(runsOr(30)),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);

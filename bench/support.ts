@@ -235,10 +235,41 @@ export async function removeTmpfs(dir: string): Promise<void> {
   await Deno.remove(dir);
 }
 
+/** Whether `name` is a program on the PATH (or an existing executable path). */
+export async function hasProgram(name: string): Promise<boolean> {
+  return (await new Deno.Command("sh", { args: ["-c", `command -v ${name}`] }).output()).success;
+}
+
 /** Fails with a clear message when a peer program is missing. */
 export async function requireProgram(name: string, apt: string): Promise<void> {
-  const found = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`] }).output();
-  if (!found.success) throw new Error(`${name} is missing: apt-get install -y ${apt}`);
+  if (!(await hasProgram(name))) throw new Error(`${name} is missing: apt-get install -y ${apt}`);
+}
+
+/**
+ * Installs the Debian packages of the peer programs that are missing (pairs of program and
+ * package), with apt-get, as `tests/setup.sh` does for the tests; throws when that fails.
+ */
+export async function installMissing(programs: readonly [string, string][]): Promise<void> {
+  const missing: string[] = [];
+  for (const [program, apt] of programs) {
+    if (!(await hasProgram(program))) missing.push(apt);
+  }
+  if (missing.length === 0) return;
+  console.log(`(installing the peers' Debian packages: ${missing.join(" ")})`);
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
+    const apt = await new Deno.Command("apt-get", { args, env, stdout: "null" }).output();
+    if (!apt.success) throw new Error(`apt-get ${args.join(" ")} failed`);
+  }
+  for (const [program, apt] of programs) await requireProgram(program, apt);
+}
+
+/** The resident set size of process `pid` (`VmRSS` in `/proc/PID/status`), in KiB. */
+export async function vmRssKiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (match === null) throw new Error(`Process ${pid} has no VmRSS (a zombie, or a kernel thread)`);
+  return Number(match[1]);
 }
 
 /** What {@linkcode catchInterrupts} returns: call `check()` between steps. */
