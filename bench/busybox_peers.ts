@@ -35,8 +35,8 @@ export interface BusyboxPeers {
   source: string;
   /** mydocker's arguments naming it (before the command). */
   mydockerImage: string[];
-  /** How tables show the arguments naming it: `IMAGE` or `--rootfs DIR`. */
-  shown: string;
+  /** How tables show the arguments naming it to mydocker and to podman. */
+  shown: { mydocker: string; podman: string };
   /** mydocker's environment: its state root on the tmpfs (and the registry's config). */
   mydockerEnv: Record<string, string>;
   /** `podman` with its storage on the tmpfs. */
@@ -92,7 +92,7 @@ export async function prepareBusyboxPeers(tmpfs: string): Promise<BusyboxPeers> 
     return {
       source: "`--rootfs` of a busybox directory (no docker-registry here for a stored image)",
       mydockerImage: ["--rootfs", rootfs, "busybox"],
-      shown: "--rootfs DIR",
+      shown: { mydocker: "--rootfs DIR busybox", podman: "--rootfs DIR" },
       mydockerEnv: stateRoot,
       podman,
       podmanImage: ["--rootfs", `${rootfs}:O`],
@@ -113,7 +113,7 @@ export async function prepareBusyboxPeers(tmpfs: string): Promise<BusyboxPeers> 
     return {
       source: "a stored busybox image (pulled from a loopback registry into a store on tmpfs)",
       mydockerImage: [image],
-      shown: "IMAGE",
+      shown: { mydocker: "IMAGE", podman: "IMAGE" },
       mydockerEnv,
       podman,
       podmanImage: [image],

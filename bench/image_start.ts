@@ -21,6 +21,7 @@ export async function benchImageStart(runs: number): Promise<void> {
           name: "mydocker",
           argv: () => [MYDOCKER, "run", "--rm", ...peers.mydockerImage, "/bin/true"],
           env: peers.mydockerEnv,
+          display: `mydocker run --rm ${peers.shown.mydocker} /bin/true`,
         },
         {
           name: "podman",
@@ -34,6 +35,7 @@ export async function benchImageStart(runs: number): Promise<void> {
             "/bin/true",
           ],
           env: peers.podmanEnv,
+          display: `podman run --rm --network none ${peers.shown.podman} /bin/true`,
         },
       ], runs);
       printTable(

@@ -62,7 +62,7 @@ export async function benchStartLatency(runs: number): Promise<void> {
       await Deno.writeTextFile(empty, "");
       const denoFlags = await launcherDenoFlags();
       const mydocker = [MYDOCKER, "run", "--rm", ...peers.mydockerImage, "/bin/true"];
-      const shown = `mydocker run --rm ${peers.shown} /bin/true`;
+      const shown = `mydocker run --rm ${peers.shown.mydocker} /bin/true`;
       const samples = await measure([
         { name: "mydocker", argv: () => mydocker, env: peers.mydockerEnv, display: shown },
         {
@@ -87,7 +87,7 @@ export async function benchStartLatency(runs: number): Promise<void> {
             "/bin/true",
           ],
           env: peers.podmanEnv,
-          display: `podman run --rm --network=none ${peers.shown} /bin/true`,
+          display: `podman run --rm --network=none ${peers.shown.podman} /bin/true`,
         },
         {
           name: "crun",

@@ -58,7 +58,9 @@ function mydockerRow(
   const mode = options.detach ? ["-d"] : ["--rm"];
   return {
     name,
-    command: `mydocker run ${[...mode, ...options.flags, peers.shown].join(" ")} sleep 300`,
+    command: `mydocker run ${
+      [...mode, ...options.flags, peers.shown.mydocker].join(" ")
+    } sleep 300`,
     async start() {
       const container = `bench-memory-${++started}`;
       const argv = [MYDOCKER, "run", "--name", container, ...mode, ...options.flags];
@@ -119,7 +121,9 @@ function podmanRow(
   ];
   return {
     name,
-    command: `podman run -d --network=none ${[...options, peers.shown].join(" ")} sleep 300`,
+    command: ["podman run -d --network=none", ...options, peers.shown.podman, "sleep 300"].join(
+      " ",
+    ),
     async start() {
       const id = await outputOf(argv, env);
       const remove = async () =>
