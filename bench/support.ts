@@ -229,7 +229,10 @@ export async function unmountBelow(dir: string): Promise<void> {
   }
 }
 
-/** Unmounts (with anything mounted below it) and removes a directory made by {@linkcode makeTmpfs}. */
+/**
+ * Unmounts (with anything mounted below it) and removes a directory made by
+ * {@linkcode makeTmpfs}.
+ */
 export async function removeTmpfs(dir: string): Promise<void> {
   await unmountBelow(dir);
   await Deno.remove(dir);
