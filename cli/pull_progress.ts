@@ -1,15 +1,16 @@
 /**
- * Renders pull progress on stderr: on a terminal one live line per layer, as Docker draws them
- * (`a1b2c3d4e5f6: Downloading [=====>    ] 12.3MB/45.6MB`); elsewhere (CI logs) a few plain lines;
- * nothing at all when quiet.
+ * Renders pull progress on stderr as Docker does: "Unable to find image … locally" when `run`
+ * pulls, then on a terminal one live line per layer (`a1b2c3d4e5f6: Downloading [=====>    ]
+ * 12.3MB/45.6MB`, the bar dropped when the terminal is too narrow for it), drawn by
+ * `live_lines.ts`; elsewhere, and on a terminal that reports no size, plain lines, one per layer
+ * as it completes; nothing at all when quiet.
  *
  * @module
  */
 
-import process from "node:process";
-import { createLogUpdate } from "log-update";
 import type { LayerStatus, PullEvent, PullObserver, PullResult } from "../engine/pull_image.ts";
 import { formatBytes } from "./format_bytes.ts";
+import { LiveLines, stderrSize, type TerminalSize } from "./live_lines.ts";
 
 /** Options of {@linkcode PullProgress}. */
 export interface PullProgressOptions {
@@ -17,12 +18,27 @@ export interface PullProgressOptions {
   quiet?: boolean;
   /** Draw live lines; defaults to whether stderr is a terminal. */
   terminal?: boolean;
+  /** The terminal's size (default: stderr's); live lines need a non-zero one. */
+  size?: () => TerminalSize;
   /** Where plain lines go (default: stderr). */
   writeLine?: (line: string) => void;
+  /** Where live drawing goes (default: stderr). */
+  write?: (text: string) => void;
+  /** Print "Unable to find image '<name>' locally" first, as `run` does before pulling. */
+  missingLocally?: boolean;
 }
 
 const BAR_WIDTH = 50;
 const REDRAW_MS = 100;
+const encoder = new TextEncoder();
+
+/** Writes `text` to stderr whole. */
+function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  for (let written = 0; written < bytes.length;) {
+    written += Deno.stderr.writeSync(bytes.subarray(written));
+  }
+}
 
 /** Draws a Docker-style progress bar: `[=====>     ]`. */
 export function progressBar(current: number, total: number): string {
@@ -50,10 +66,10 @@ const STATUS_TEXT: Record<LayerStatus, string> = {
 export class PullProgress implements PullObserver {
   readonly #name: string;
   readonly #quiet: boolean;
-  readonly #terminal: boolean;
+  readonly #size: () => TerminalSize;
   readonly #writeLine: (line: string) => void;
   readonly #layers = new Map<string, { status: LayerStatus; current: number; total: number }>();
-  #live: ReturnType<typeof createLogUpdate> | undefined;
+  readonly #live: LiveLines | undefined;
   #lastDraw = 0;
 
   /**
@@ -63,8 +79,12 @@ export class PullProgress implements PullObserver {
   constructor(name: string, tag: string, repository: string, options: PullProgressOptions = {}) {
     this.#name = name;
     this.#quiet = options.quiet ?? false;
-    this.#terminal = options.terminal ?? Deno.stderr.isTerminal();
-    this.#writeLine = options.writeLine ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#size = options.size ?? stderrSize;
+    this.#writeLine = options.writeLine ?? ((line) => writeStderr(`${line}\n`));
+    const { columns, rows } = this.#size();
+    const live = (options.terminal ?? Deno.stderr.isTerminal()) && columns > 0 && rows > 0;
+    this.#live = live ? new LiveLines(options.write ?? writeStderr, this.#size) : undefined;
+    if (options.missingLocally) this.#print(`Unable to find image '${name}' locally`);
     this.#print(`${tag}: Pulling from ${repository}`);
   }
 
@@ -79,7 +99,7 @@ export class PullProgress implements PullObserver {
     }
     const previous = this.#layers.get(event.layer)?.status;
     this.#layers.set(event.layer, event);
-    if (this.#terminal) {
+    if (this.#live !== undefined) {
       const now = performance.now();
       if (previous !== event.status || now - this.#lastDraw >= REDRAW_MS) {
         this.#lastDraw = now;
@@ -95,10 +115,7 @@ export class PullProgress implements PullObserver {
   /** Prints the closing lines: the digest and whether a newer image was downloaded. */
   finish(result: PullResult): void {
     if (this.#quiet) return;
-    if (this.#live !== undefined) {
-      this.#draw();
-      this.#live.done();
-    }
+    if (this.#live !== undefined && this.#layers.size > 0) this.#draw();
     this.#print(`Digest: ${result.digest}`);
     this.#print(
       result.downloaded
@@ -107,23 +124,21 @@ export class PullProgress implements PullObserver {
     );
   }
 
-  /** Stops live drawing after a failed pull, leaving the last state on screen. */
-  abort(): void {
-    this.#live?.done();
-    this.#live = undefined;
-  }
+  /** Ends after a failed pull, leaving the last state on screen. */
+  abort(): void {}
 
   #print(line: string): void {
     if (!this.#quiet) this.#writeLine(line);
   }
 
   #draw(): void {
-    this.#live ??= createLogUpdate(process.stderr, { showCursor: true });
-    const lines = [...this.#layers].map(([layer, { status, current, total }]) => {
+    const { columns } = this.#size();
+    this.#live!.draw([...this.#layers].map(([layer, { status, current, total }]) => {
       const text = `${shortId(layer)}: ${STATUS_TEXT[status]}`;
       if (status !== "downloading") return text;
-      return `${text} ${progressBar(current, total)} ${formatBytes(current)}/${formatBytes(total)}`;
-    });
-    this.#live(lines.join("\n"));
+      const bytes = `${formatBytes(current)}/${formatBytes(total)}`;
+      const withBar = `${text} ${progressBar(current, total)} ${bytes}`;
+      return withBar.length < columns ? withBar : `${text} ${bytes}`;
+    }));
   }
 }

@@ -92,7 +92,7 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
     entrypoint: options.entrypoint,
     pull,
     platform: options.platform,
-    observePull: progressOnStderr(options.quiet === true || !Deno.stderr.isTerminal()),
+    observePull: progressOnStderr(options.quiet === true),
     rootfs: options.rootfs,
     name: options.name,
     hostname: options.hostname,

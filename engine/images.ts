@@ -16,13 +16,21 @@ export async function listImages(root: string): Promise<ImageSummary[]> {
   return await new ImageStore(root).listImages();
 }
 
+/** The ids of the images every container (running or kept) under `root` was made from. */
+function containerImageIds(root: string): string[] {
+  return listContainers(root).flatMap(({ record }) => record.imageId ?? []);
+}
+
 /** Refuses to remove the last name of an image a container was made from, as Docker does. */
-async function checkNotInUse(root: string, store: ImageStore, image: string): Promise<void> {
-  const stored = await store.getImage(parseReference(image));
-  if (stored === undefined) return;
-  const user = listContainers(root).find((c) => c.record.imageId === stored.id);
+async function checkNotInUse(
+  root: string,
+  store: ImageStore,
+  image: string,
+  imageId: string,
+): Promise<void> {
+  const user = listContainers(root).find((c) => c.record.imageId === imageId);
   if (user === undefined) return;
-  const names = (await store.listImages()).filter((i) => i.id === stored.id).length;
+  const names = (await store.listImages()).filter((i) => i.id === imageId).length;
   if (names > 1) return;
   throw new ExitCodeError(
     `Cannot remove image "${image}": container ${user.record.name} (${
@@ -32,15 +40,17 @@ async function checkNotInUse(root: string, store: ImageStore, image: string): Pr
 }
 
 /**
- * `rmi`: removes the image name `image` from the store under `root`; layers no other image uses
- * are collected.
+ * `rmi`: removes the image name `image` from the store under `root`; layers that no other image,
+ * container or `run` in progress uses are collected. The check and the removal happen under the
+ * store's exclusive lock, so no `run` can pick the image up in between.
  *
  * @throws {ExitCodeError} (125) when a container uses the image and this is its last name; the
  * store's errors for a bad or unknown name.
  */
 export async function removeImage(root: string, image: string): Promise<void> {
   const store = new ImageStore(root);
-  const ref = parseReference(image);
-  await checkNotInUse(root, store, image);
-  await store.removeImage(ref);
+  await store.removeImage(parseReference(image), {
+    check: (imageId) => checkNotInUse(root, store, image, imageId),
+    roots: () => containerImageIds(root),
+  });
 }

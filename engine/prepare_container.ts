@@ -9,6 +9,12 @@
  */
 
 import type { ImageConfig } from "../registry/format/manifest.ts";
+import {
+  formatPlatform,
+  parsePlatform,
+  type Platform,
+  platformMatches,
+} from "../registry/format/platform.ts";
 import { parseReference } from "../registry/format/reference.ts";
 import { ImageStore } from "../registry/store.ts";
 import { parseResourceLimits, type ResourceFlags } from "../runtime/cgroups/parse_limits.ts";
@@ -169,22 +175,48 @@ interface ContainerSource {
   imageId: string | undefined;
 }
 
-/** The image's layers, runtime config and id, pulled first when the pull policy says. */
+/**
+ * The image's layers, runtime config and id, pulled first when the pull policy says, or when the
+ * stored image is of another platform than `--platform`. The image is leased (under the store's
+ * shared lock) from lookup on, so no `rmi` or moved tag can collect its layers before the
+ * container's record names it.
+ */
 async function imageSource(request: ContainerRequest): Promise<ContainerSource> {
   const { image, pull } = request;
   const ref = parseReference(image);
+  const platform = request.platform === undefined ? undefined : parsePlatform(request.platform);
   const store = new ImageStore(request.root);
-  let stored = pull === "always" ? undefined : await store.getImage(ref);
+  let stored = pull === "always" ? undefined : await store.leaseImage(ref);
+  if (stored !== undefined && platform !== undefined && !platformMatches(stored.config, platform)) {
+    if (pull === "never") throw platformMismatch(image, platform, stored.config, "--pull never");
+    stored = undefined;
+  }
   if (stored === undefined) {
     if (pull === "never") {
       throw new ExitCodeError(`Cannot run "${image}": no such image in the store (--pull never)`);
     }
     const { pullReference } = await import("./pull_image.ts");
-    await pullReference(ref, store, { platform: request.platform, observe: request.observePull });
-    stored = await store.getImage(ref);
+    await pullReference(ref, store, {
+      platform: request.platform,
+      observe: request.observePull,
+      missingLocally: pull === "missing",
+    });
+    stored = await store.leaseImage(ref);
     if (stored === undefined) throw new ExitCodeError(`Cannot run "${image}": pull stored nothing`);
+    if (platform !== undefined && !platformMatches(stored.config, platform)) {
+      throw platformMismatch(image, platform, stored.config, "the registry has no other");
+    }
   }
   return { lowerDirs: stored.layers, config: stored.config.config ?? {}, imageId: stored.id };
+}
+
+/** The error for an image of another platform than `--platform` asks for, as Docker words it. */
+function platformMismatch(image: string, wanted: Platform, actual: Platform, why: string) {
+  return new ExitCodeError(
+    `Cannot run "${image}": image does not match the specified platform: wanted ${
+      formatPlatform(wanted)
+    }, actual: ${formatPlatform(actual)} (${why})`,
+  );
 }
 
 /**

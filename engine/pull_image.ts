@@ -34,6 +34,8 @@ export interface PullSubject {
   tag: string;
   /** The familiar repository, e.g. `alpine` or `ghcr.io/org/app`. */
   repository: string;
+  /** Whether `run` pulls because the store lacks the image ("Unable to find image … locally"). */
+  missingLocally: boolean;
 }
 
 /** Watches one pull: its events as they come, then how it ended. */
@@ -55,6 +57,8 @@ export interface PullRequest {
   platform: string | undefined;
   /** Who watches the pull. */
   observe: PullObserverFactory;
+  /** Whether `run` pulls because the store lacks the image (default false). */
+  missingLocally?: boolean;
 }
 
 /** Pulls `ref` into `store`, reporting progress to the request's observer. */
@@ -69,6 +73,7 @@ export async function pullReference(
     name: familiarName(ref),
     tag: ref.digest ?? ref.tag ?? "latest",
     repository: familiarRepository(ref),
+    missingLocally: request.missingLocally ?? false,
   });
   try {
     const result = await pullFromRegistry(client, store, ref, {

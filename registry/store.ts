@@ -3,17 +3,24 @@
  *
  * Layout under the root (mydocker's state root, `--root`):
  * - `blobs/sha256/<hex>`: manifests and configs, written atomically (temp file, fsync, rename).
- * - `layers/<diffid hex>/diff/`: one unpacked layer, shared by every image that uses it, and
- *   `layers/<diffid hex>/size`: its uncompressed size. A layer appears by one rename of a
- *   complete directory, so a half-unpacked layer is never visible.
+ * - `layers/<chainid hex>/diff/`: one unpacked layer at one position of a layer chain (its
+ *   ChainID, `registry/format/chain_id.ts`), shared by every image with the same layers below
+ *   it, and `layers/<chainid hex>/size`: its uncompressed size. A layer appears by one rename of
+ *   a complete directory, so a half-unpacked layer is never visible. Keyed by ChainID, not by
+ *   DiffID, so an image that lists one layer twice gets two directories (overlayfs refuses the
+ *   same lower directory twice).
  * - `refs/<registry>/<repository>/@/<tag or sha256:hex>`: the manifest digest an image name means.
  * - `tmp/<pid>.<process start time>.<random>`: work in progress, removed by {@linkcode
  *   ImageStore.cleanStale} once its owner has died.
- * - `lock`: pulls hold it shared, removals (which collect garbage) exclusive.
+ * - `leases/<pid>.<process start time>.<random>`: the image id a live process is making a
+ *   container of, a garbage-collection root until the container's record exists (containerd's
+ *   leases); removed when the process exits, ignored and swept once its owner has died.
+ * - `lock`: pulls and leases hold it shared, removals (which collect garbage) exclusive.
  *
  * @module
  */
 
+import { chainIds } from "./format/chain_id.ts";
 import { DigestMismatchError, parseDigest, sha256Digest } from "./format/digest.ts";
 import { type ImageConfigFile, parseImageConfig, parseManifest } from "./format/manifest.ts";
 import { familiarName, type ImageReference } from "./format/reference.ts";
@@ -78,6 +85,14 @@ export interface StoredImage {
   layers: string[];
 }
 
+/** What {@linkcode ImageStore.removeImage} must respect besides the store's own names. */
+export interface RemovalGuard {
+  /** Throws to refuse removing a name of image `imageId` (called holding the exclusive lock). */
+  check?: (imageId: string) => void | Promise<void>;
+  /** Image ids (config digests) whose layers must be kept: the containers' images. */
+  roots?: () => Iterable<string> | Promise<Iterable<string>>;
+}
+
 const REFS_MARKER = "@";
 
 /**
@@ -109,7 +124,7 @@ export class ImageStore {
   /** Creates the store's directories if they are missing. */
   init(): Promise<void> {
     this.#ready ??= (async () => {
-      for (const dir of ["blobs/sha256", "layers", "refs", "tmp"]) {
+      for (const dir of ["blobs/sha256", "layers", "leases", "refs", "tmp"]) {
         await Deno.mkdir(`${this.root}/${dir}`, { recursive: true, mode: 0o700 });
       }
     })();
@@ -192,18 +207,18 @@ export class ImageStore {
     }
   }
 
-  /** Returns the directory holding the unpacked layer whose DiffID is `diffId`. */
-  layerPath(diffId: string): string {
-    return `${this.#layerDir(diffId)}/diff`;
+  /** Returns the directory holding the unpacked layer whose ChainID is `chainId`. */
+  layerPath(chainId: string): string {
+    return `${this.#layerDir(chainId)}/diff`;
   }
 
-  #layerDir(diffId: string): string {
-    return `${this.root}/layers/${parseDigest(diffId).hex}`;
+  #layerDir(chainId: string): string {
+    return `${this.root}/layers/${parseDigest(chainId).hex}`;
   }
 
-  /** Tells whether the layer whose DiffID is `diffId` is stored. */
-  hasLayer(diffId: string): Promise<boolean> {
-    return exists(this.#layerDir(diffId));
+  /** Tells whether the layer whose ChainID is `chainId` is stored. */
+  hasLayer(chainId: string): Promise<boolean> {
+    return exists(this.#layerDir(chainId));
   }
 
   /**
@@ -229,11 +244,11 @@ export class ImageStore {
 
   /**
    * Moves a layer unpacked in `tempDir` (from {@linkcode makeLayerTempDir}) into the store as
-   * layer `diffId` of `size` uncompressed bytes. When another process stored it first, discards
-   * ours and returns false.
+   * the layer whose ChainID is `chainId`, of `size` uncompressed bytes. When another process
+   * stored it first, discards ours and returns false.
    */
-  async commitLayer(tempDir: string, diffId: string, size: number): Promise<boolean> {
-    const target = this.#layerDir(diffId);
+  async commitLayer(tempDir: string, chainId: string, size: number): Promise<boolean> {
+    const target = this.#layerDir(chainId);
     await Deno.writeTextFile(`${tempDir}/size`, `${size}\n`).catch((error) => {
       throw this.#writeError(error);
     });
@@ -241,7 +256,7 @@ export class ImageStore {
       await Deno.rename(tempDir, target);
       return true;
     } catch (error) {
-      if (!(await this.hasLayer(diffId))) throw error;
+      if (!(await this.hasLayer(chainId))) throw error;
       await Deno.remove(tempDir, { recursive: true });
       return false;
     }
@@ -288,13 +303,48 @@ export class ImageStore {
     const id = manifest.config.digest;
     const config = parseImageConfig(await this.readBlob(id));
     const layers: string[] = [];
-    for (const diffId of config.rootfs.diff_ids) {
-      if (!(await this.hasLayer(diffId))) {
-        throw new StoreCorruptError(`Layer ${diffId} of image ${id} is missing from the store`);
+    for (const chainId of await chainIds(config.rootfs.diff_ids)) {
+      if (!(await this.hasLayer(chainId))) {
+        throw new StoreCorruptError(`Layer ${chainId} of image ${id} is missing from the store`);
       }
-      layers.unshift(this.layerPath(diffId));
+      layers.unshift(this.layerPath(chainId));
     }
     return { digest, id, config, layers };
+  }
+
+  /**
+   * Looks `ref` up holding the shared lock and, when found, leases its image: its layers stay
+   * until this process exits (by then the container's record names the image), whatever
+   * `rmi` or a moved tag does meanwhile. Returns undefined when the store has no such image.
+   */
+  async leaseImage(ref: ImageReference): Promise<StoredImage | undefined> {
+    return await this.withLock("shared", async () => {
+      const image = await this.getImage(ref);
+      if (image === undefined) return undefined;
+      const path = `${this.root}/leases/${this.#owner}.${crypto.randomUUID()}`;
+      await Deno.writeTextFile(path, `${image.id}\n`).catch((error) => {
+        throw this.#writeError(error);
+      });
+      globalThis.addEventListener("unload", () => {
+        try {
+          Deno.removeSync(path);
+        } catch {
+          // Already swept.
+        }
+      });
+      return image;
+    });
+  }
+
+  /** The image ids leased by live processes; a dead owner's lease is removed. */
+  async #leasedImageIds(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const entry of Deno.readDir(`${this.root}/leases`)) {
+      const path = `${this.root}/leases/${entry.name}`;
+      if (ownerIsLive(entry.name)) ids.push((await Deno.readTextFile(path)).trim());
+      else await Deno.remove(path).catch(() => {});
+    }
+    return ids;
   }
 
   async #readManifest(digest: string) {
@@ -360,30 +410,41 @@ export class ImageStore {
   }
 
   /**
-   * Removes the name `ref` and then every blob and layer that no remaining image uses.
+   * Holding the exclusive lock, lets `guard.check` refuse, removes the name `ref`, then every
+   * blob and layer that no remaining name, live lease or `guard.roots` image uses.
    * @throws {ImageNotFoundError} when the store has no image of that name.
    */
-  async removeImage(ref: ImageReference): Promise<void> {
+  async removeImage(ref: ImageReference, guard: RemovalGuard = {}): Promise<void> {
     await this.withLock("exclusive", async () => {
-      try {
-        await Deno.remove(this.#refPath(ref));
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound) throw new ImageNotFoundError(familiarName(ref));
-        throw error;
-      }
-      await this.#collectGarbage();
+      const digest = await this.resolveTag(ref);
+      if (digest === undefined) throw new ImageNotFoundError(familiarName(ref));
+      const manifest = await this.#readManifest(digest).catch(() => undefined);
+      if (manifest !== undefined) await guard.check?.(manifest.config.digest);
+      await Deno.remove(this.#refPath(ref));
+      await this.#collectGarbage([...await guard.roots?.() ?? []]);
     });
   }
 
-  /** Deletes blobs and layers that no image name leads to. Call holding the exclusive lock. */
-  async #collectGarbage(): Promise<void> {
+  /**
+   * Deletes blobs and layers that no image name, lease or image of `rootIds` (config digests)
+   * leads to. Call holding the exclusive lock.
+   */
+  async #collectGarbage(rootIds: string[]): Promise<void> {
     const blobs = new Set<string>();
     const layers = new Set<string>();
+    const configs = [...rootIds, ...await this.#leasedImageIds()];
     for (const { digest } of await this.#refs()) {
       const manifest = await this.#readManifest(digest);
-      blobs.add(parseDigest(digest).hex).add(parseDigest(manifest.config.digest).hex);
-      const config = parseImageConfig(await this.readBlob(manifest.config.digest));
-      for (const diffId of config.rootfs.diff_ids) layers.add(parseDigest(diffId).hex);
+      blobs.add(parseDigest(digest).hex);
+      configs.push(manifest.config.digest);
+    }
+    for (const id of configs) {
+      if (!(await this.hasBlob(id))) continue;
+      blobs.add(parseDigest(id).hex);
+      const config = parseImageConfig(await this.readBlob(id));
+      for (const chainId of await chainIds(config.rootfs.diff_ids)) {
+        layers.add(parseDigest(chainId).hex);
+      }
     }
     for (const [dir, keep] of [["blobs/sha256", blobs], ["layers", layers]] as const) {
       for await (const entry of Deno.readDir(`${this.root}/${dir}`)) {
@@ -402,11 +463,16 @@ export class ImageStore {
     await this.init();
     let removed = 0;
     for await (const entry of Deno.readDir(`${this.root}/tmp`)) {
-      const [pid, start] = entry.name.split(".");
-      if (processStartTime(Number(pid)) === start && start !== undefined) continue;
+      if (ownerIsLive(entry.name)) continue;
       await Deno.remove(`${this.root}/tmp/${entry.name}`, { recursive: true });
       removed++;
     }
     return removed;
   }
+}
+
+/** Whether the process that named `name` (`<pid>.<start time>.…`) still runs. */
+function ownerIsLive(name: string): boolean {
+  const [pid, start] = name.split(".");
+  return start !== undefined && processStartTime(Number(pid)) === start;
 }

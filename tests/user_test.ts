@@ -10,7 +10,7 @@ Deno.test("resolveUser() defaults to root with root's home and groups", () => {
   assert.deepEqual(resolveUser("", PASSWD, GROUP), {
     uid: 0,
     gid: 0,
-    additionalGids: [],
+    additionalGids: [0],
     home: "/root",
   });
 });
@@ -19,7 +19,7 @@ Deno.test("resolveUser() looks names and uids up in passwd, groups in group", ()
   assert.deepEqual(resolveUser("app", PASSWD, GROUP), {
     uid: 1000,
     gid: 1001,
-    additionalGids: [10, 50],
+    additionalGids: [1001, 10, 50],
     home: "/home/app",
   });
   assert.deepEqual(resolveUser("1000", PASSWD, GROUP).home, "/home/app");
@@ -27,17 +27,17 @@ Deno.test("resolveUser() looks names and uids up in passwd, groups in group", ()
   assert.deepEqual(resolveUser("app:7", PASSWD, GROUP).gid, 7);
 });
 
-Deno.test("resolveUser() accepts uids without an entry: gid 0, home /", () => {
+Deno.test("resolveUser() accepts uids without an entry: gid 0, home /; the gid is a group, as Docker's", () => {
   assert.deepEqual(resolveUser("4242", PASSWD, GROUP), {
     uid: 4242,
     gid: 0,
-    additionalGids: [],
+    additionalGids: [0],
     home: "/",
   });
   assert.deepEqual(resolveUser("4242:4242", "", ""), {
     uid: 4242,
     gid: 4242,
-    additionalGids: [],
+    additionalGids: [4242],
     home: "/",
   });
 });

@@ -12,6 +12,7 @@ import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
 import type { FetchedManifest } from "../distribution/client.ts";
 import { DEFAULT_MAX_CONCURRENT_DOWNLOADS } from "../distribution/registry_config.ts";
 import { digestVerifier } from "./digest_stream.ts";
+import { chainIds } from "../format/chain_id.ts";
 import {
   type Descriptor,
   type ImageManifest,
@@ -32,7 +33,7 @@ export type PullEvent =
     type: "resolved";
     /** The digest the reference resolved to (the index's, for a multi-platform image). */
     digest: string;
-    /** The compressed digests of the image's layers, bottom first. */
+    /** The compressed digests of the image's layers, bottom first, each once. */
     layers: string[];
   }
   | {
@@ -121,7 +122,11 @@ async function pullLocked(
     top,
     options.platform ?? hostPlatform(),
   );
-  emit({ type: "resolved", digest: top.digest, layers: manifest.layers.map((l) => l.digest) });
+  emit({
+    type: "resolved",
+    digest: top.digest,
+    layers: [...new Set(manifest.layers.map((l) => l.digest))],
+  });
 
   const configDigest = manifest.config.digest;
   const configBytes = (await store.hasBlob(configDigest))
@@ -135,27 +140,16 @@ async function pullLocked(
     );
   }
 
-  const missing = new Map<string, Descriptor>(); // by DiffID: an image may repeat a layer
-  for (const [index, layer] of manifest.layers.entries()) {
-    const diffId = diffIds[index]!;
-    if (missing.has(diffId) || await store.hasLayer(diffId)) {
-      emit({ type: "layer", layer: layer.digest, status: "exists", current: 0, total: layer.size });
-    } else {
-      missing.set(diffId, layer);
-      emit({
-        type: "layer",
-        layer: layer.digest,
-        status: "waiting",
-        current: 0,
-        total: layer.size,
-      });
-    }
+  const missing = await missingLayers(store, manifest.layers, diffIds);
+  for (const layer of new Map(manifest.layers.map((l) => [l.digest, l])).values()) {
+    const status = missing.has(layer.digest) ? "waiting" : "exists";
+    emit({ type: "layer", layer: layer.digest, status, current: 0, total: layer.size });
   }
   await runPool(
-    [...missing],
+    [...missing.values()],
     options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS,
     options.signal,
-    ([diffId, layer], signal) => pullLayer(source, store, repository, layer, diffId, emit, signal),
+    (download, signal) => pullLayer(source, store, repository, download, emit, signal),
   );
 
   const downloaded = missing.size > 0 || !(await store.hasBlob(manifestDigest));
@@ -199,33 +193,86 @@ async function fetchSmallBlob(
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** Downloads, verifies and unpacks one layer into a temporary directory, then commits it. */
+/** One blob to download and the positions (DiffID and ChainID) it is unpacked at. */
+interface LayerDownload {
+  layer: Descriptor;
+  targets: { diffId: string; chainId: string }[];
+}
+
+/**
+ * The layers the store lacks, by compressed digest: each missing position is keyed by its
+ * ChainID, and a blob listed at several missing positions is downloaded once for all of them.
+ */
+async function missingLayers(
+  store: ImageStore,
+  layers: readonly Descriptor[],
+  diffIds: readonly string[],
+): Promise<Map<string, LayerDownload>> {
+  const missing = new Map<string, LayerDownload>();
+  for (const [index, chainId] of (await chainIds(diffIds)).entries()) {
+    if (await store.hasLayer(chainId)) continue;
+    const layer = layers[index]!;
+    const download = missing.get(layer.digest) ?? { layer, targets: [] };
+    download.targets.push({ diffId: diffIds[index]!, chainId });
+    missing.set(layer.digest, download);
+  }
+  return missing;
+}
+
+/**
+ * Downloads and verifies one blob, unpacks it (on a worker per position it fills) into
+ * temporary directories, then commits each under its ChainID.
+ */
 async function pullLayer(
   source: PullSource,
   store: ImageStore,
   repository: string,
-  layer: Descriptor,
-  diffId: string,
+  { layer, targets }: LayerDownload,
   emit: (event: PullEvent) => void,
   signal: AbortSignal,
 ): Promise<void> {
   const report = (status: LayerStatus, current: number) =>
     emit({ type: "layer", layer: layer.digest, status, current, total: layer.size });
-  const tempDir = await store.makeLayerTempDir();
+  const tempDirs: string[] = [];
   try {
+    for (const _ of targets) tempDirs.push(await store.makeLayerTempDir());
     report("downloading", 0);
     const compressed = openBlobStream(source, repository, layer.digest, {
       size: layer.size,
       signal,
       onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
     }).pipeThrough(digestVerifier(layer.digest));
-    const size = await unpackInWorker(compressed, `${tempDir}/diff`, diffId, layer.digest);
-    await store.commitLayer(tempDir, diffId, size);
+    const sizes = await Promise.all(
+      teeInto(compressed, targets.length).map((stream, index) =>
+        unpackInWorker(stream, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
+      ),
+    );
+    for (const [index, { chainId }] of targets.entries()) {
+      await store.commitLayer(tempDirs[index]!, chainId, sizes[index]!);
+    }
     report("done", layer.size);
   } catch (error) {
-    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+    for (const dir of tempDirs) await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Splits `stream` into `count` streams of the same bytes (itself when `count` is 1). Each branch
+ * gets its own copy of every chunk, since the unpacker transfers (detaches) the chunks it sends.
+ */
+function teeInto(
+  stream: ReadableStream<Uint8Array>,
+  count: number,
+): ReadableStream<Uint8Array>[] {
+  if (count === 1) return [stream];
+  const streams = [stream];
+  while (streams.length < count) streams.push(...streams.pop()!.tee());
+  return streams.map((branch) =>
+    branch.pipeThrough(
+      new TransformStream({ transform: (chunk, out) => out.enqueue(chunk.slice()) }),
+    )
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { checkUserId, parseUserSpec } from "../spec/user_spec.ts";
 export interface ResolvedUser {
   uid: number;
   gid: number;
-  /** Supplementary group ids (groups listing the user as a member). */
+  /** Supplementary group ids: the primary group, then groups listing the user as a member. */
   additionalGids: number[];
   /** The passwd entry's home, or `/` when the user has no entry. */
   home: string;
@@ -85,10 +85,12 @@ export function resolveUser(user: string, passwd: string, group: string): Resolv
     }
     gid = found.gid;
   }
-  const additionalGids = entry === undefined
+  // As Docker: the primary group is a supplementary group too (`id` shows groups=GID).
+  const memberOf = entry === undefined
     ? []
     : groups.filter((candidate) => candidate.members.includes(entry.name))
       .map((candidate) => candidate.gid);
+  const additionalGids = [...new Set([gid, ...memberOf])];
   for (const id of [uid, gid, ...additionalGids]) checkUserId(user, id);
   return { uid, gid, additionalGids, home: entry?.home || "/" };
 }

@@ -95,7 +95,14 @@ const appImage = `${registry.host}/app:v1`;
 Deno.test("run IMAGE pulls it and `ls /` lists exactly the image's top-level entries", async () => {
   const before = hostMounts(root);
   const result = await mydocker("run", "--rm", baseImage, "/bin/sh", "-c", "/bin/ls /");
-  assert.equal(result.stderrText, "");
+  assert.match(
+    result.stderrText,
+    new RegExp(
+      `^Unable to find image '${baseImage}:latest' locally\nlatest: Pulling from ${baseImage}\n` +
+        "[0-9a-f]{12}: Pull complete\nDigest: sha256:[0-9a-f]{64}\n" +
+        `Status: Downloaded newer image for ${baseImage}:latest\n$`,
+    ),
+  );
   assert.equal(result.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
   assert.equal(result.code, 0);
   assert.deepEqual(hostMounts(root), before);
@@ -135,7 +142,7 @@ Deno.test("run IMAGE sees setuid, 0600, uid 1000, symlinks, hardlinks and long p
     "cd /files; stat -c '%n %a %u:%g %h' setuid secret owned hard; readlink link; " +
       `cat zstd.txt /${LONG_PATH}; [ secret -ef hard ] && echo same-inode`,
   );
-  assert.equal(result.stderrText, "");
+  assert.doesNotMatch(result.stderrText, /mydocker:/);
   assert.equal(
     result.stdoutText,
     "setuid 4755 0:0 1\nsecret 600 0:0 2\nowned 644 1000:1000 1\nhard 600 0:0 2\nsecret\n" +
@@ -213,10 +220,12 @@ Deno.test("pull of an unknown image or a bad reference exits 125 with one clear 
   );
 });
 
-Deno.test("pull on a non-terminal prints a few plain lines on stderr", async () => {
+Deno.test("pull on a non-terminal prints a few plain lines on stderr, the reference on stdout", async () => {
   const result = await mydocker("pull", baseImage);
   assert.equal(result.code, 0);
-  assert.equal(result.stdoutText, "");
+  assert.equal(result.stdoutText, `${baseImage}:latest\n`);
+  const quiet = await mydocker("pull", "-q", baseImage);
+  assert.deepEqual([quiet.stdoutText, quiet.stderrText], [`${baseImage}:latest\n`, ""]);
   const lines = result.stderrText.trim().split("\n");
   assert.equal(lines[0], `latest: Pulling from ${registry.host}/library/base`);
   assert.match(lines.at(-2)!, /^Digest: sha256:[0-9a-f]{64}$/);
@@ -239,18 +248,18 @@ Deno.test("run IMAGE from a plain-HTTP registry; escaping and corrupt layers exi
     await plain.corruptBlob(layer);
     const run = (...args: string[]) =>
       runMydocker(args, { env: { ...plain.env, MYDOCKER_ROOT: root } });
-    const ok = await run("run", "--rm", `${plain.host}/library/base`, "/bin/sh", "-c", "/bin/ls /");
+    const ok = await run("run", "--rm", "-q", `${plain.host}/library/base`, "/bin/ls", "/");
     assert.equal(ok.stdoutText, TOP_LEVEL.map((name) => `${name}\n`).join(""));
     assert.equal(ok.stderrText, "");
     const before = fileTree(root);
-    const escaping = await run("run", "--rm", `${plain.host}/evil:dotdot`, "true");
+    const escaping = await run("run", "--rm", "-q", `${plain.host}/evil:dotdot`, "true");
     assert.equal(escaping.code, 125);
     assert.match(
       escaping.stderrText,
       /^mydocker: Cannot pull ".*\/evil:dotdot": Cannot unpack layer sha256:[0-9a-f]{64}: entry "\.\.\/escaped" escapes the layer\n$/,
     );
     assert.deepEqual(fileTree(root), before);
-    const corrupted = await run("run", "--rm", `${plain.host}/evil:corrupt`, "true");
+    const corrupted = await run("run", "--rm", "-q", `${plain.host}/evil:corrupt`, "true");
     assert.equal(corrupted.code, 125);
     assert.match(
       corrupted.stderrText,
