@@ -197,7 +197,7 @@ export async function benchSupervisorMemory(peers: BusyboxPeers): Promise<void> 
   await removeAll(peers);
   const mib = (kib: number) => (kib / 1024).toFixed(1);
   console.log(
-    `\nResident memory (VmRSS) of the process that stays with a detached container, ` +
+    `\nResident memory (VmRSS) of the processes that stay with a running container, ` +
       `${ROUNDS} containers each, ${peers.source} (deno task bench start)`,
   );
   console.log("| process | median MiB | min MiB | max MiB | command |");
