@@ -17,6 +17,7 @@ Deno.test("parseRegistryConfig() applies defaults and derives the certs.d direct
     insecureRegistries: [],
     maxConcurrentDownloads: 3,
     certDirectories: ["/etc/docker/certs.d", "/x/certs.d"],
+    timeouts: { responseMs: 30_000, idleMs: 30_000 },
   });
 });
 

@@ -47,8 +47,8 @@ export interface RegistryClientOptions {
   retry?: RetryPolicy;
 }
 
-/** Manifests larger than this are refused (as containerd does). */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Manifests and configs larger than this are refused while reading (containerd's and Docker's limit). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 interface Endpoint {
   /** Host and port, for messages. */
@@ -116,7 +116,7 @@ export class RegistryClient {
     return new RegistryClient(
       registry,
       endpoints,
-      new Transport(caCerts, options.retry ?? DEFAULT_RETRY),
+      new Transport(caCerts, options.retry ?? DEFAULT_RETRY, options.config.timeouts),
       options.credentials,
     );
   }
@@ -156,21 +156,17 @@ export class RegistryClient {
     const response = await this.#request(repository, `manifests/${reference}`, "manifest", {
       headers: new Headers({ accept: MANIFEST_ACCEPT }),
     });
+    const tooLarge = () =>
+      new RegistryError(
+        `manifest of ${repository}:${reference} from ${this.registry} is larger than ${MAX_MANIFEST_BYTES} bytes`,
+        response.status,
+      );
     const length = Number(response.headers.get("content-length") ?? "0");
     if (length > MAX_MANIFEST_BYTES) {
       await response.body?.cancel();
-      throw new RegistryError(
-        `manifest of ${repository}:${reference} is too large (${length} bytes)`,
-        response.status,
-      );
+      throw tooLarge();
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > MAX_MANIFEST_BYTES) {
-      throw new RegistryError(
-        `manifest of ${repository}:${reference} is too large (${bytes.length} bytes)`,
-        response.status,
-      );
-    }
+    const bytes = await readCapped(response.body, MAX_MANIFEST_BYTES, tooLarge);
     const digest = await sha256Digest(bytes);
     const expected = byDigest ? reference : response.headers.get("docker-content-digest");
     if (expected !== null && expected !== digest) {
@@ -300,6 +296,28 @@ export class RegistryClient {
     }
     return this.#transport.request(`${endpoint.base}${path}`, init);
   }
+}
+
+/** Reads `body` whole, throwing `tooLarge()` as soon as it passes `max` bytes. */
+async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of body ?? []) {
+    length += chunk.length;
+    if (length > max) throw tooLarge(); // leaving the loop cancels the body
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
 }
 
 /** The media type from Content-Type, or from the document when the header is generic. */

@@ -22,7 +22,24 @@ export interface RegistryConfig {
   maxConcurrentDownloads: number;
   /** Directories holding `<host[:port]>/*.crt` CA certificates. */
   certDirectories: string[];
+  /** How long a registry may take to answer and to send the next bytes. */
+  timeouts: RegistryTimeouts;
 }
+
+/**
+ * A registry's time limits, in milliseconds (the config file gives seconds): mydocker's own keys
+ * `registry-response-timeout` (connecting, the TLS handshake and the response headers together:
+ * Deno's `fetch` does not expose them apart) and `registry-idle-timeout` (no byte of a body).
+ */
+export interface RegistryTimeouts {
+  /** From sending a request to its response headers. */
+  responseMs: number;
+  /** Between two reads of a response body. */
+  idleMs: number;
+}
+
+/** 30 s each, Docker's dial timeout. */
+export const DEFAULT_TIMEOUTS: RegistryTimeouts = { responseMs: 30_000, idleMs: 30_000 };
 
 /** Thrown when the config file cannot be read or holds invalid settings. */
 export class RegistryConfigError extends Error {
@@ -81,12 +98,23 @@ export function parseRegistryConfig(text: string, file: string): RegistryConfig 
       `"max-concurrent-downloads" must be a positive integer, got ${JSON.stringify(downloads)}`,
     );
   }
+  const seconds = (key: string, fallbackMs: number): number => {
+    const value = obj[key] ?? fallbackMs / 1000;
+    if (typeof value !== "number" || !(value > 0)) {
+      return fail(`"${key}" must be a positive number of seconds, got ${JSON.stringify(value)}`);
+    }
+    return value * 1000;
+  };
   return {
     file,
     registryMirrors,
     insecureRegistries: strings("insecure-registries"),
     maxConcurrentDownloads: downloads,
     certDirectories: [DOCKER_CERTS_DIR, join(dirname(file), "certs.d")],
+    timeouts: {
+      responseMs: seconds("registry-response-timeout", DEFAULT_TIMEOUTS.responseMs),
+      idleMs: seconds("registry-idle-timeout", DEFAULT_TIMEOUTS.idleMs),
+    },
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * HTTP for registries: one `Deno.HttpClient` that trusts the system's CAs plus the registry's
  * `certs.d` ones, redirects followed by hand so that `Authorization` never reaches another host
- * (blob downloads are often redirected to a CDN), and retries with exponential backoff for
- * network errors, 5xx and 429 (honouring `Retry-After`).
+ * (blob downloads are often redirected to a CDN), retries with exponential backoff for
+ * network errors, 5xx and 429 (honouring `Retry-After`), and two time limits: for the response
+ * headers (connect, TLS handshake and headers together) and for each read of a body.
  *
  * @module
  */
 
 import { isRetryableStatus, RegistryError, retryAfterSeconds } from "./registry_error.ts";
+import { DEFAULT_TIMEOUTS, type RegistryTimeouts } from "./registry_config.ts";
 
 /** How often and how patiently failed requests are retried. */
 export interface RetryPolicy {
@@ -62,11 +64,17 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export class Transport {
   readonly #client: Deno.HttpClient;
   readonly #retry: RetryPolicy;
+  readonly #timeouts: RegistryTimeouts;
 
   /** Creates a transport trusting `caCerts` (PEM) in addition to the system roots. */
-  constructor(caCerts: string[], retry: RetryPolicy = DEFAULT_RETRY) {
+  constructor(
+    caCerts: string[],
+    retry: RetryPolicy = DEFAULT_RETRY,
+    timeouts: RegistryTimeouts = DEFAULT_TIMEOUTS,
+  ) {
     this.#client = Deno.createHttpClient({ caCerts });
     this.#retry = retry;
+    this.#timeouts = timeouts;
   }
 
   /** Releases the underlying HTTP client. */
@@ -122,16 +130,17 @@ export class Transport {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const headers = new Headers(request.headers);
       if (new URL(current).host !== origin) headers.delete("authorization");
-      const response = await fetch(current, {
+      const response = await this.#fetchTimed(current, request.signal, {
         method,
         headers,
         body: body ?? null,
         redirect: "manual",
         client: this.#client,
-        signal: request.signal ?? null,
       });
       const location = response.headers.get("location");
-      if (response.status < 300 || response.status >= 400 || location === null) return response;
+      if (response.status < 300 || response.status >= 400 || location === null) {
+        return this.#idleLimited(response, new URL(current).host);
+      }
       await response.body?.cancel();
       current = new URL(location, current).href;
       if (response.status === 303 || (response.status !== 307 && response.status !== 308)) {
@@ -143,5 +152,61 @@ export class Transport {
       `too many redirects (more than ${MAX_REDIRECTS}) fetching ${url}`,
       undefined,
     );
+  }
+
+  /** `fetch`, failing with a clear error when no response headers arrive in time. */
+  async #fetchTimed(
+    url: string,
+    signal: AbortSignal | undefined,
+    init: RequestInit & { client: Deno.HttpClient },
+  ): Promise<Response> {
+    const { responseMs } = this.#timeouts;
+    const timer = new AbortController();
+    const timeout = setTimeout(() => {
+      timer.abort(
+        new RegistryError(
+          `${new URL(url).host} did not answer within ${responseMs / 1000} s`,
+          undefined,
+        ),
+      );
+    }, responseMs);
+    try {
+      const signals = signal === undefined ? [timer.signal] : [signal, timer.signal];
+      return await fetch(url, { ...init, signal: AbortSignal.any(signals) });
+    } catch (error) {
+      throw timer.signal.aborted ? timer.signal.reason : error;
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** `response` with a body that fails with a clear error when `host` goes silent too long. */
+  #idleLimited(response: Response, host: string): Response {
+    if (response.body === null) return response;
+    const { idleMs } = this.#timeouts;
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let timeout: ReturnType<typeof setTimeout> | undefined;
+        const silence = new Promise<never>((_, reject) => {
+          timeout = setTimeout(() => {
+            reject(new RegistryError(`${host} sent nothing for ${idleMs / 1000} s`, undefined));
+          }, idleMs);
+        });
+        try {
+          const { done, value } = await Promise.race([reader.read(), silence]);
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (error) {
+          reader.cancel().catch(() => {});
+          throw error;
+        } finally {
+          clearTimeout(timeout);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    });
+    const { status, statusText, headers } = response;
+    return new Response(body, { status, statusText, headers });
   }
 }

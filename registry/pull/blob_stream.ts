@@ -34,8 +34,14 @@ export interface BlobStreamOptions {
   retryDelay?: number;
 }
 
+/** A blob's body went on past the size its descriptor gives. */
+export class BlobTooLargeError extends Error {
+  override name = "BlobTooLargeError";
+}
+
 /** Tells whether `error` is worth reconnecting for: no HTTP answer, or a 5xx / 429 one. */
 function isTransient(error: unknown): boolean {
+  if (error instanceof BlobTooLargeError) return false;
   if (error instanceof RegistryError) {
     return error.httpStatus === undefined || isRetryableStatus(error.httpStatus);
   }
@@ -44,8 +50,9 @@ function isTransient(error: unknown): boolean {
 
 /**
  * Returns the bytes of blob `digest` of `repository` as one stream, reconnecting after network
- * failures. The stream errors when retries run out or on a non-transient registry error.
- * The caller verifies the digest.
+ * failures. The stream errors when retries run out, on a non-transient registry error, or as
+ * soon as the body passes `options.size` (nothing past it is ever read). The caller verifies
+ * the digest.
  */
 export function openBlobStream(
   fetcher: BlobFetcher,
@@ -85,6 +92,11 @@ export function openBlobStream(
           const chunk = skip > 0 ? value.subarray(Math.min(skip, value.length)) : value;
           skip -= value.length - chunk.length;
           if (chunk.length === 0) continue;
+          if (delivered + chunk.length > options.size) {
+            throw new BlobTooLargeError(
+              `blob ${digest} is larger than the ${options.size} bytes its descriptor gives`,
+            );
+          }
           delivered += chunk.length;
           failures = 0;
           controller.enqueue(chunk);

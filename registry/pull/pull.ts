@@ -9,7 +9,7 @@
  */
 
 import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
-import type { FetchedManifest } from "../distribution/client.ts";
+import { type FetchedManifest, MAX_MANIFEST_BYTES } from "../distribution/client.ts";
 import { DEFAULT_MAX_CONCURRENT_DOWNLOADS } from "../distribution/registry_config.ts";
 import { digestVerifier } from "./digest_stream.ts";
 import { chainIds } from "../format/chain_id.ts";
@@ -179,13 +179,21 @@ async function platformManifest(
   return { manifest: document.manifest, digest: fetched.digest, bytes: fetched.bytes };
 }
 
-/** Downloads a small blob (a config) whole, verifying its digest. */
+/**
+ * Downloads a config whole, verifying its digest; one larger than {@linkcode MAX_MANIFEST_BYTES}
+ * is refused before anything is read, and the download stops at its descriptor's size.
+ */
 async function fetchSmallBlob(
   source: PullSource,
   repository: string,
   descriptor: Descriptor,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array> {
+  if (descriptor.size > MAX_MANIFEST_BYTES) {
+    throw new Error(
+      `config ${descriptor.digest} is larger than ${MAX_MANIFEST_BYTES} bytes (${descriptor.size})`,
+    );
+  }
   const stream = openBlobStream(source, repository, descriptor.digest, {
     size: descriptor.size,
     ...(signal === undefined ? {} : { signal }),
