@@ -19,15 +19,36 @@ export function makeMountsPrivate(sys: Sys = realSys): void {
   sys.mount(null, "/", null, MountFlag.REC | MountFlag.PRIVATE, null);
 }
 
-/** Mounts the spec's overlay (image layers below, the container's layer on top). */
+/** The most mount(2) passes to a file system: one page, its terminating NUL included. */
+const MOUNT_DATA_MAX = 4095;
+
+/**
+ * Mounts the spec's overlay (image layers below, the container's layer on top). When the layer
+ * paths do not fit in one page of mount data (an image of a hundred layers), each layer gets a
+ * short numbered link in a `lower/` directory beside the upper layer, and the overlay is mounted
+ * from inside it with the links' relative names, as Docker's overlay2 driver does with its `l/`.
+ */
 export function mountOverlay(rootfs: ContainerSpec["rootfs"], sys: Sys = realSys): void {
   const escape = (path: string) => path.replaceAll("\\", "\\\\").replaceAll(",", "\\,");
-  const options = [
-    `lowerdir=${rootfs.lowerDirs.map(escape).join(":")}`,
-    `upperdir=${escape(rootfs.upperDir)}`,
-    `workdir=${escape(rootfs.workDir)}`,
-  ].join(",");
-  sys.mount("overlay", rootfs.mountPoint, "overlay", 0, options);
+  const options = (lowerDirs: readonly string[]) =>
+    [
+      `lowerdir=${lowerDirs.map(escape).join(":")}`,
+      `upperdir=${escape(rootfs.upperDir)}`,
+      `workdir=${escape(rootfs.workDir)}`,
+    ].join(",");
+  const classic = options(rootfs.lowerDirs);
+  if (classic.length <= MOUNT_DATA_MAX) {
+    sys.mount("overlay", rootfs.mountPoint, "overlay", 0, classic);
+    return;
+  }
+  const links = `${parentOf(rootfs.upperDir)}/lower`;
+  sys.mkdir(links);
+  const names = rootfs.lowerDirs.map((dir, index) => {
+    sys.symlink(dir, `${links}/${index}`);
+    return String(index);
+  });
+  sys.chdir(links);
+  sys.mount("overlay", rootfs.mountPoint, "overlay", 0, options(names));
 }
 
 /**
