@@ -227,18 +227,22 @@ export class RegistryClient {
     init: { headers: Headers; signal?: AbortSignal | undefined },
   ): Promise<Response> {
     const live = this.#endpoints.filter((e) => !e.failed);
+    const answers: string[] = [];
     for (const [i, endpoint] of live.entries()) {
       const last = i === live.length - 1;
+      let failure: unknown;
       try {
         const response = await this.#authorizedRequest(endpoint, repository, path, init);
         if (response.ok) return response;
-        if (!endpoint.mirror || last) {
-          throw await errorFromResponse(response, this.registry, subject);
-        }
-        await response.body?.cancel();
+        failure = await errorFromResponse(response, this.registry, subject);
       } catch (error) {
-        if (!endpoint.mirror || last || init.signal?.aborted) throw error;
+        if (init.signal?.aborted) throw error;
+        failure = error;
       }
+      if (!endpoint.mirror || last) throw withEarlierAnswers(failure, answers, endpoint.host);
+      answers.push(
+        `mirror ${endpoint.host}: ${failure instanceof Error ? failure.message : failure}`,
+      );
       endpoint.failed = true;
     }
     throw new RegistryError(`no endpoint left for ${this.registry}`, undefined);
@@ -296,6 +300,20 @@ export class RegistryClient {
     }
     return this.#transport.request(`${endpoint.base}${path}`, init);
   }
+}
+
+/**
+ * `error` from the last endpoint tried (`host`), its message preceded by each mirror's own
+ * answer when mirrors failed first: `mirror m:5443: manifest unknown; registry-1.docker.io: …`.
+ */
+function withEarlierAnswers(error: unknown, answers: readonly string[], host: string): unknown {
+  if (answers.length === 0 || !(error instanceof RegistryError)) return error;
+  return new RegistryError(
+    `${answers.join("; ")}; ${host}: ${error.message}`,
+    error.httpStatus,
+    error.code,
+    { cause: error },
+  );
 }
 
 /** Reads `body` whole, throwing `tooLarge()` as soon as it passes `max` bytes. */

@@ -1,8 +1,8 @@
 /**
  * HTTP for registries: one `Deno.HttpClient` that trusts the system's CAs plus the registry's
  * `certs.d` ones, redirects followed by hand so that `Authorization` never reaches another host
- * (blob downloads are often redirected to a CDN), retries with exponential backoff for
- * network errors, 5xx and 429 (honouring `Retry-After`), and two time limits: for the response
+ * (blob downloads are often redirected to a CDN), retries with exponential backoff for 5xx and
+ * 429 (honouring `Retry-After`), and two time limits: for the response
  * headers (connect, TLS handshake and headers together) and for each read of a body.
  *
  * @module
@@ -84,8 +84,8 @@ export class Transport {
 
   /**
    * Sends a request, following redirects itself and dropping `Authorization` when a redirect
-   * leaves the original host. Network errors, 5xx and 429 are retried with exponential backoff
-   * (`attempts` overrides the policy's count); the last response is returned whatever its status.
+   * leaves the original host. 5xx and 429 are retried with exponential backoff (`attempts`
+   * overrides the policy's count); the last response is returned whatever its status.
    * @throws {RegistryError} (httpStatus undefined) when no response arrives after all tries.
    * @throws the signal's reason when aborted.
    */
@@ -109,14 +109,14 @@ export class Transport {
         await response.body?.cancel();
       } catch (error) {
         if (request.signal?.aborted || !(error instanceof TypeError)) throw error;
-        if (attempt >= attempts) {
-          throw new RegistryError(
-            `cannot reach ${new URL(url).host}: ${error.message}`,
-            undefined,
-            undefined,
-            { cause: error },
-          );
-        }
+        // As Docker: a host that cannot be reached is not asked again (a dropped blob download
+        // is resumed by its stream instead), so a dead endpoint costs no backoff.
+        throw new RegistryError(
+          `cannot reach ${new URL(url).host}: ${error.message}`,
+          undefined,
+          undefined,
+          { cause: error },
+        );
       }
       await sleep(delay, request.signal);
     }

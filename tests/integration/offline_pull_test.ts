@@ -1,0 +1,40 @@
+/**
+ * A pull with no network but loopback: Docker Hub and the npm registry out of reach, a mirror on
+ * loopback. Every npm package mydocker uses comes from Deno's cache (nothing is fetched at run
+ * time), and a tag the mirror lacks fails at once with each endpoint's own answer.
+ */
+
+import assert from "node:assert/strict";
+
+const child = new URL("../../testing/offline_pull_child.ts", import.meta.url).pathname;
+
+Deno.test("pull works offline through a loopback mirror; a tag it lacks names each endpoint's answer", async () => {
+  const output = await new Deno.Command("unshare", {
+    args: [
+      "--net",
+      "--",
+      "sh",
+      "-c",
+      'ip link set lo up && exec deno run --allow-all --no-prompt --cached-only "$0"',
+      child,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  const { mirror, results } = JSON.parse(new TextDecoder().decode(output.stdout));
+  const [found, missing] = results;
+  assert.equal(found.code, 0, found.stderr);
+  assert.equal(found.stdout, "docker.io/library/alpine:3.20\n");
+  assert.match(found.stderr, /^3\.20: Pulling from alpine\n/);
+  assert.equal(missing.code, 125);
+  assert.match(
+    missing.stderr,
+    new RegExp(
+      `^missing: Pulling from alpine\\nmydocker: Cannot pull "alpine:missing": mirror ${
+        mirror.replace(/\./g, "\\.")
+      }: manifest unknown; registry-1\\.docker\\.io: cannot reach registry-1\\.docker\\.io: .+\\n$`,
+    ),
+  );
+});
