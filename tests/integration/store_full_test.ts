@@ -41,6 +41,7 @@ Deno.test("a pull that fills the store's file system exits 125, leaves nothing, 
       "/blobs",
       "/blobs/sha256",
       "/layers",
+      "/leases",
       "/refs",
       "/tmp",
     ]);
