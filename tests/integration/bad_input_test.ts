@@ -131,7 +131,7 @@ Deno.test("run -w at a file in the image exits 125 with one line naming it", asy
 });
 
 Deno.test("a uid out of range from the image's User or the container's /etc/passwd never runs", async () => {
-  const user = await mydocker("run", "--rm", `${registry.host}/bad/user:v1`, "echo", "ran");
+  const user = await mydocker("run", "--rm", "-q", `${registry.host}/bad/user:v1`, "echo", "ran");
   assert.equal(
     user.stderrText,
     `mydocker: Cannot use user "4294967295": ${idRange}, not 4294967295\n`,
@@ -141,6 +141,7 @@ Deno.test("a uid out of range from the image's User or the container's /etc/pass
   const big = await mydocker(
     "run",
     "--rm",
+    "-q",
     "-u",
     "big",
     `${registry.host}/bad/passwd:v1`,

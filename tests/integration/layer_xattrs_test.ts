@@ -89,7 +89,7 @@ await pushImage(registry, "xattrs", "v1", {
 
 Deno.test("overlay xattrs from an image's layers change nothing the container sees", async () => {
   const result = await runMydocker(
-    ["run", "--rm", image, "sh", "-c", "ls /shown /opaque /wo; cat /wo/victim /meta/file"],
+    ["run", "--rm", "-q", image, "sh", "-c", "ls /shown /opaque /wo; cat /wo/victim /meta/file"],
     { env },
   );
   assert.deepEqual(
