@@ -12,7 +12,7 @@ import {
   PULL_POLICIES,
   type PullPolicy,
 } from "../engine/prepare_container.ts";
-import { startContainer } from "../engine/start_container.ts";
+import { prepareToStart, startContainer } from "../engine/start_container.ts";
 import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
 import type { NetworkMode } from "../runtime/spec/container_spec.ts";
 import { parseUserSpec } from "../runtime/spec/user_spec.ts";
@@ -127,6 +127,8 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
 
 /** Runs the container and returns mydocker's exit code. */
 export async function runCommand(invocation: RunInvocation): Promise<number> {
+  const { detach, init } = invocation.options;
+  prepareToStart({ detach: detach === true, init: init === true });
   const outcome = await startContainer(await prepareContainer(containerRequest(invocation)));
   switch (outcome.status) {
     case "exited":

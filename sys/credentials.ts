@@ -7,13 +7,25 @@
 
 import { check, libc, syscallNumber } from "./ffi.ts";
 
-/** Sets the calling process's supplementary groups, then its real/effective/saved gid and uid. */
+/**
+ * Sets the calling thread's supplementary groups, then its real, effective and saved gid and
+ * uid, with the raw system calls: glibc's wrappers would change every thread of the process
+ * (which a container started from a worker thread must not do), and a process that execs next
+ * takes the calling thread's ids anyway.
+ */
 export function switchUser(uid: number, gid: number, groups: readonly number[]): void {
   const symbols = libc();
   const list = new Uint32Array(groups);
-  check(symbols.setgroups(BigInt(list.length), list), "setgroups");
-  check(symbols.setresgid(gid, gid, gid), "setresgid", String(gid));
-  check(symbols.setresuid(uid, uid, uid), "setresuid", String(uid));
+  const setgroups = symbols.syscall_setgroups(
+    syscallNumber("setgroups"),
+    BigInt(list.length),
+    list,
+  );
+  check(Number(setgroups), "setgroups");
+  const ids = (name: string, id: number) =>
+    Number(symbols.syscall_ids(syscallNumber(name), BigInt(id), BigInt(id), BigInt(id)));
+  check(ids("setresgid", gid), "setresgid", String(gid));
+  check(ids("setresuid", uid), "setresuid", String(uid));
 }
 
 /**

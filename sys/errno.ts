@@ -75,6 +75,7 @@ export const Errno = {
   ENOENT: 2,
   ESRCH: 3,
   EINTR: 4,
+  ENXIO: 6,
   ENOEXEC: 8,
   ECHILD: 10,
   EACCES: 13,

@@ -9,8 +9,11 @@ import { AT_FDCWD, check, cstr, libc, quote } from "./ffi.ts";
 /** `open` flags used by the runtime. */
 export const OpenFlag = {
   RDONLY: 0,
+  WRONLY: 0o1,
   RDWR: 0o2,
   NOCTTY: 0o400,
+  NONBLOCK: 0o4000,
+  DIRECTORY: 0o200000,
   CLOEXEC: 0o2000000,
   PATH: 0o10000000,
 } as const;
@@ -74,4 +77,42 @@ export function lutimes(path: string, atime: number, mtime: number): void {
 /** Duplicates descriptor `from` onto `to` (closing what `to` was), without close-on-exec. */
 export function dup2(from: number, to: number): void {
   check(libc().dup2(from, to), "dup2", String(to));
+}
+
+/** Creates a FIFO (named pipe) at `path` with permission bits `mode` (less the umask). */
+export function mkfifo(path: string, mode: number): void {
+  check(libc().mkfifo(cstr(path), mode), "mkfifo", quote(path));
+}
+
+/** Changes the calling thread's working directory to the directory open at `fd`. */
+export function fchdir(fd: number): void {
+  check(libc().fchdir(fd), "fchdir", String(fd));
+}
+
+/** Creates a pipe, both ends close-on-exec; returns `[readEnd, writeEnd]`. */
+export function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  check(libc().pipe2(fds, OpenFlag.CLOEXEC), "pipe2");
+  return [fds[0]!, fds[1]!];
+}
+
+const MFD_CLOEXEC = 1;
+
+/**
+ * Creates an anonymous file in memory holding `bytes` (memfd_create(2), close-on-exec) and
+ * returns its descriptor: a program that exists nowhere on disk can be exec'd from it by the
+ * path `/proc/self/fd/N`.
+ */
+export function memoryFile(name: string, bytes: Uint8Array<ArrayBuffer>): number {
+  const fd = check(libc().memfd_create(cstr(name), MFD_CLOEXEC), "memfd_create", quote(name));
+  try {
+    for (let written = 0; written < bytes.length;) {
+      const rest = bytes.subarray(written);
+      written += check(Number(libc().write(fd, rest, BigInt(rest.length))), "write", quote(name));
+    }
+  } catch (error) {
+    close(fd);
+    throw error;
+  }
+  return fd;
 }

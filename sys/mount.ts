@@ -103,3 +103,63 @@ export function moveMount(fd: number, target: string): void {
   );
   check(Number(result), "move_mount", quote(target));
 }
+
+const FSOPEN_CLOEXEC = 1;
+const FSMOUNT_CLOEXEC = 1;
+const FSCONFIG_SET_FD = 5;
+const FSCONFIG_CMD_CREATE = 6;
+const MOUNT_ATTR_NOSUID = 0x2;
+const MOUNT_ATTR_NODEV = 0x4;
+const MOUNT_ATTR_NOEXEC = 0x8;
+
+/**
+ * Creates a procfs for the PID namespace open at `pidNamespaceFd` (procfs's `pidns` option,
+ * Linux 6.15 and later) as a detached nosuid, nodev, noexec mount, and returns its fd for
+ * {@linkcode moveMount}: a /proc for a container, made from outside its PID namespace.
+ * Throws a {@linkcode SyscallError} (EINVAL where the kernel lacks the option).
+ */
+export function procfsForPidNamespace(pidNamespaceFd: number): number {
+  const fs = check(
+    Number(libc().syscall_fsopen(syscallNumber("fsopen"), cstr("proc"), FSOPEN_CLOEXEC)),
+    "fsopen",
+    '"proc"',
+  );
+  try {
+    const config = (command: number, key: Uint8Array<ArrayBuffer> | null, fd: number) =>
+      Number(libc().syscall_fsconfig(syscallNumber("fsconfig"), fs, command, key, null, fd));
+    check(config(FSCONFIG_SET_FD, cstr("pidns"), pidNamespaceFd), "fsconfig", '"pidns"');
+    check(config(FSCONFIG_CMD_CREATE, null, 0), "fsconfig", "create");
+    const flags = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    return check(
+      Number(libc().syscall_fsmount(syscallNumber("fsmount"), fs, FSMOUNT_CLOEXEC, flags)),
+      "fsmount",
+      '"proc"',
+    );
+  } finally {
+    libc().close(fs);
+  }
+}
+
+/**
+ * Whether this kernel's procfs takes the `pidns` option (see {@linkcode procfsForPidNamespace}):
+ * sets it on a procfs context for our own PID namespace and drops the context unmounted.
+ */
+export function procfsTakesPidNamespace(): boolean {
+  const fs = Number(libc().syscall_fsopen(syscallNumber("fsopen"), cstr("proc"), FSOPEN_CLOEXEC));
+  if (fs < 0) return false;
+  const own = libc().open(cstr("/proc/self/ns/pid"), 0o2000000, 0);
+  try {
+    const result = libc().syscall_fsconfig(
+      syscallNumber("fsconfig"),
+      fs,
+      FSCONFIG_SET_FD,
+      cstr("pidns"),
+      null,
+      own,
+    );
+    return Number(result) === 0;
+  } finally {
+    libc().close(own);
+    libc().close(fs);
+  }
+}

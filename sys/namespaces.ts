@@ -35,3 +35,8 @@ export function sethostname(name: string): void {
   const bytes = encoder.encode(name);
   check(libc().sethostname(bytes, BigInt(bytes.length)), "sethostname", quote(name));
 }
+
+/** The calling thread's id (its pid as the kernel sees threads), for `/proc/self/task/<tid>`. */
+export function gettid(): number {
+  return libc().gettid();
+}

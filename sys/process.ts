@@ -58,6 +58,12 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const POSIX_SPAWN_SETSID = 0x80;
 
+/**
+ * What a spawned process does with its descriptors before it execs, in order: `dup2` copies
+ * descriptor `from` to `to` (clearing close-on-exec), `close` closes `fd`.
+ */
+export type SpawnAction = { op: "dup2"; from: number; to: number } | { op: "close"; fd: number };
+
 /** A file a spawned process gets at a descriptor: opened from `path` with open(2) `flags`. */
 export interface SpawnFile {
   fd: number;
@@ -71,6 +77,8 @@ export interface SpawnOptions {
   group?: "new-group" | "new-session" | "inherit";
   /** Files to open at given descriptors in the child (e.g. logs at 1 and 2). */
   files?: readonly SpawnFile[];
+  /** Descriptor actions carried out after `files` are opened. */
+  actions?: readonly SpawnAction[];
 }
 
 /** `open` flags for {@linkcode SpawnFile}s. */
@@ -127,6 +135,12 @@ export function spawn(
       if (error !== 0) {
         throw new SyscallError("posix_spawn_file_actions_addopen", error, quote(file.path));
       }
+    }
+    for (const action of options.actions ?? []) {
+      const error = action.op === "dup2"
+        ? symbols.posix_spawn_file_actions_adddup2(actions, action.from, action.to)
+        : symbols.posix_spawn_file_actions_addclose(actions, action.fd);
+      if (error !== 0) throw new SyscallError(`posix_spawn_file_actions_add${action.op}`, error);
     }
     const pid = new Int32Array(1);
     const error = symbols.posix_spawn(
@@ -198,5 +212,18 @@ export function waitAnyChild(): { pid: number; status: ExitStatus } {
     if (pid !== -1) return { pid, status: exitStatus(status[0]!) };
     const error = errno();
     if (error !== Errno.EINTR) throw new SyscallError("waitpid", error, "-1");
+  }
+}
+
+/**
+ * Blocks the calling thread until child `pid` ends, reaps it and returns how it ended (waitpid,
+ * retried when a signal interrupts it): for a thread with nothing else to do.
+ */
+export function waitForChild(pid: number): ExitStatus {
+  const status = new Int32Array(1);
+  for (;;) {
+    if (libc().waitpid_blocking(pid, status, 0) === pid) return exitStatus(status[0]!);
+    const error = errno();
+    if (error !== Errno.EINTR) throw new SyscallError("waitpid", error, String(pid));
   }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { Errno } from "../sys/errno.ts";
 import { SyscallError } from "../sys/ffi.ts";
 import { Prctl } from "../sys/process.ts";
 import type { FileStatus, Sys, WritableFile } from "../sys/sys.ts";
@@ -55,6 +56,9 @@ function notFound(call: string, path: string): Deno.errors.NotFound {
 }
 
 /** The recording fake of {@linkcode Sys}. */
+/** The last capability the fake kernel knows (CAP_CHECKPOINT_RESTORE, Linux 5.9 and later). */
+export const LAST_CAPABILITY = 40;
+
 export class FakeSys implements Sys {
   /** Every call made so far, in order. */
   readonly calls: SysCall[] = [];
@@ -176,10 +180,16 @@ export class FakeSys implements Sys {
   sethostname(name: string): void {
     this.#record("sethostname", name);
   }
-  /** Records the call; answers 1 (held) to every `CAPBSET_READ`, 0 otherwise. */
+  /**
+   * Records the call; answers 1 (held) to `CAPBSET_READ` of every capability the kernel knows
+   * (up to {@linkcode LAST_CAPABILITY}) and fails beyond it with EINVAL, as the kernel does; 0 to
+   * every other option.
+   */
   prctl(option: number, arg2: number): number {
     this.#record("prctl", option, arg2);
-    return option === Prctl.CAPBSET_READ ? 1 : 0;
+    if (option !== Prctl.CAPBSET_READ) return 0;
+    if (arg2 > LAST_CAPABILITY) throw new SyscallError("prctl", Errno.EINVAL, String(option));
+    return 1;
   }
   capset(effective: bigint, permitted: bigint, inheritable: bigint): void {
     this.#record("capset", effective, permitted, inheritable);

@@ -79,7 +79,7 @@ Deno.test("takeOnCredentials() leaves root the kept capabilities and empty inher
 Deno.test("takeOnCredentials() leaves a non-root user no capabilities, with its groups and HOME", () => {
   const sys = containerRoot();
   const env = takeOnCredentials(credentials({ user: "app" }), sys);
-  assert.deepEqual(sys.callsTo("switchUser").map((call) => call.args), [[1000, 1000, [50]]]);
+  assert.deepEqual(sys.callsTo("switchUser").map((call) => call.args), [[1000, 1000, [1000, 50]]]);
   assert.deepEqual(sys.callsTo("capset").map((call) => call.args), [[0n, 0n, 0n]]);
   assert.deepEqual(env, ["PATH=/bin", "HOME=/home/app"]);
 });

@@ -280,12 +280,13 @@ export function stageCgroups(procsFiles: readonly string[]): StageCgroups {
 }
 
 /**
- * Moves process `pid`, a stage, into its cgroups to join at once. The first such write waits for
- * an RCU grace period in the kernel (tens of milliseconds), so mydocker does it from the host
- * side right after spawning the stage, while the stage is still starting.
+ * Moves process `pid` into the cgroups of the `cgroup.procs` files `procsFiles`: a container's
+ * first process waiting at its gate, or a stage (those of its cgroups to join at once; see
+ * {@linkcode StageCgroups}). The first such write waits for an RCU grace period in the kernel
+ * (tens of milliseconds), so mydocker does it from the host side while the stage starts.
  */
-export function moveToCgroups(cgroups: StageCgroups, pid: number): void {
-  for (const file of cgroups.atStart) Deno.writeTextFileSync(file, String(pid));
+export function moveToCgroups(procsFiles: readonly string[], pid: number): void {
+  for (const file of procsFiles) Deno.writeTextFileSync(file, String(pid));
 }
 
 /** The mount points of this host's hierarchies: each v1 one, then the v2 one. */

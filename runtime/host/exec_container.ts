@@ -67,7 +67,7 @@ export async function execInContainer(
       stageSpawnOptions(tty, stdin),
     );
     terminal?.start();
-    moveToCgroups(spec.cgroups, pid);
+    moveToCgroups(spec.cgroups.atStart, pid);
     forwarder.attach(pid);
     const status = await waitpid(pid);
     await terminal?.finish();

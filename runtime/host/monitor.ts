@@ -9,17 +9,18 @@
 
 import { containerDir } from "../state/container_dir.ts";
 import { readRecord } from "../state/container_state.ts";
-import { EXIT_MYDOCKER_FAILED, exitCodeOf } from "../../sys/exit_codes.ts";
+import { EXIT_MYDOCKER_FAILED, ExitCodeError, exitCodeOf } from "../../sys/exit_codes.ts";
 import { superviseContainer } from "./run_container.ts";
 
 /** Supervises container `id` of `stateRoot` until it exits; returns the monitor's exit code. */
 export async function monitorMain(stateRoot: string, id: string): Promise<number> {
   const dir = containerDir(stateRoot, id);
   try {
-    const status = await superviseContainer(dir, readRecord(dir.path));
+    const status = await superviseContainer(dir, readRecord(dir.path), {
+      failed: (error) => console.error(`mydocker: ${(error as Error).message ?? String(error)}`),
+    });
     return exitCodeOf(status);
   } catch (error) {
-    console.error(`mydocker: ${error instanceof Error ? error.message : String(error)}`);
-    return EXIT_MYDOCKER_FAILED;
+    return error instanceof ExitCodeError ? error.exitCode : EXIT_MYDOCKER_FAILED;
   }
 }

@@ -27,7 +27,14 @@ import {
   writeState,
 } from "../state/container_state.ts";
 import { sweepContainers } from "../state/containers.ts";
-import { EXIT_MYDOCKER_FAILED, exitCodeForSignal, exitCodeOf } from "../../sys/exit_codes.ts";
+import {
+  EXIT_MYDOCKER_FAILED,
+  ExitCodeError,
+  exitCodeForSignal,
+  exitCodeOf,
+} from "../../sys/exit_codes.ts";
+import { procfsTakesPidNamespace } from "../../sys/mount.ts";
+import { deathTrampoline } from "../spec/death_trampoline.ts";
 import { processIdentity } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { containerDeviceRules } from "../spec/device_rules.ts";
@@ -38,6 +45,7 @@ import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
+import { startOnThread } from "./start_on_thread.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** Returns a new random container id: 64 hex characters. */
@@ -125,10 +133,29 @@ function addedDevices(config: ContainerConfig): DeviceNode[] {
   return [...hostDeviceNodes().filter((node) => !paths.has(node.path)), ...granted];
 }
 
+/**
+ * Whether a container starts on a thread of this process (`start_on_thread.ts`): where the
+ * kernel can give a PID namespace a /proc from outside (procfs `pidns`, Linux 6.15 and later),
+ * on an architecture with a death trampoline, and the container has neither `--init` (whose PID
+ * 1 is a process of mydocker's) nor `--no-pivot`. Otherwise, or with `MYDOCKER_INIT_PROCESS=1`
+ * set, it starts through the init stage process.
+ */
+function startsOnThread(config: ContainerConfig): boolean {
+  if (config.init || config.noPivot || Deno.env.get("MYDOCKER_INIT_PROCESS") === "1") return false;
+  if (deathTrampoline(Deno.build.arch) === undefined) return false;
+  return procfsTakesPidNamespace();
+}
+
 /** Hooks of {@linkcode superviseContainer}. */
 export interface SupervisionHooks {
   /** Called with the container's host pid once it runs. */
   started?: (pid: number) => void;
+  /**
+   * Called with the error when the container cannot be started or supervised, before its state
+   * records it as exited: a detached container's monitor says why in its log this way, where
+   * `run -d` looks once it sees the container exited.
+   */
+  failed?: (error: unknown) => void;
   /** The terminal the container gets (`-t`), started once the init stage is spawned. */
   terminal?: HostTerminal;
   /** Where the container's stdin comes from when it has no terminal. */
@@ -151,7 +178,8 @@ export async function superviseContainer(
   const monitor = processIdentity();
   const state: ContainerState = { status: "created", monitor };
   let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
-  let unreaped: number | undefined;
+  /** The container's first process while it may be running, and how to wait for its end. */
+  let unreaped: { pid: number; exited: () => Promise<unknown> } | undefined;
   let recorded = true;
   const saveState = (next: ContainerState) => {
     try {
@@ -165,17 +193,40 @@ export async function superviseContainer(
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
     const cgroups = stageCgroups(cgroup.procsFiles);
-    const pid = spawnInitStage(
-      containerSpec(record.config, dir, cgroups, hooks.terminal),
-      hooks.stdin,
-    );
-    unreaped = pid;
-    hooks.terminal?.start();
-    moveToCgroups(cgroups, pid);
-    Object.assign(state, { status: "running", pid, startedAt: new Date().toISOString() });
+    const spec = containerSpec(record.config, dir, cgroups, hooks.terminal);
+    const stdin = hooks.stdin ?? "pass";
+    let pid: number;
+    let exited: Promise<ExitStatus>;
+    if (startsOnThread(record.config)) {
+      ({ pid, exited } = await startOnThread(spec, {
+        stdin: stdin === "null" ? "null" : "inherit",
+        newGroup: stdin !== "foreground",
+        // startOnThread kills and reaps the process itself when the start fails.
+        spawned(pid) {
+          // Recorded before it runs anything, so a sweep can find it if this process dies now.
+          saveState({ ...state, process: processIdentity(pid) });
+          moveToCgroups([...cgroups.atStart, ...cgroups.beforeExec], pid);
+        },
+      }));
+      unreaped = { pid, exited: () => exited };
+      hooks.terminal?.start();
+    } else {
+      pid = spawnInitStage(spec, stdin);
+      exited = waitpid(pid);
+      unreaped = { pid, exited: () => exited };
+      hooks.terminal?.start();
+      saveState({ ...state, process: processIdentity(pid) });
+      moveToCgroups(cgroups.atStart, pid);
+    }
+    Object.assign(state, {
+      status: "running",
+      pid,
+      process: processIdentity(pid),
+      startedAt: new Date().toISOString(),
+    });
     saveState(state);
     hooks.started?.(pid);
-    const status = await waitpid(pid);
+    const status = await exited;
     unreaped = undefined;
     const exitCode = exitCodeOf(status);
     saveState({
@@ -187,9 +238,10 @@ export async function superviseContainer(
     });
     return status;
   } catch (error) {
+    hooks.failed?.(error);
     if (unreaped !== undefined) {
-      kill(unreaped, SIGNALS.KILL);
-      await waitpid(unreaped).catch(() => undefined); // Reaped already if waitpid failed.
+      kill(unreaped.pid, SIGNALS.KILL);
+      await unreaped.exited().catch(() => undefined); // Reaped already if this failed.
     }
     if (recorded) {
       try {
@@ -197,7 +249,7 @@ export async function superviseContainer(
           status: "exited",
           monitor,
           finishedAt: new Date().toISOString(),
-          exitCode: EXIT_MYDOCKER_FAILED,
+          exitCode: error instanceof ExitCodeError ? error.exitCode : EXIT_MYDOCKER_FAILED,
         });
       } catch {
         // The container is removed below; the original error says what went wrong.

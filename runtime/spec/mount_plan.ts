@@ -131,3 +131,12 @@ export function planMounts(options: MountPlanOptions): MountStep[] {
   }
   return steps;
 }
+
+/**
+ * Whether `step` concerns the container's /proc (its mount, and the masks and read-only binds
+ * below it): steps that need the procfs of the container's PID namespace mounted first.
+ */
+export function isProcStep(step: MountStep): boolean {
+  const path = step.op === "mount" ? step.target : step.path;
+  return path === "/proc" || path.startsWith("/proc/");
+}

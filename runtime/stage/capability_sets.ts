@@ -9,19 +9,29 @@
  */
 
 import { capabilityMask } from "../spec/capabilities.ts";
+import { Errno } from "../../sys/errno.ts";
+import { SyscallError } from "../../sys/ffi.ts";
 import { Prctl } from "../../sys/process.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
  * Drops every capability not in `keep` from the bounding set; returns the mask of those kept
- * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here).
+ * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here). The kernel's
+ * last capability is where `CAPBSET_READ` starts failing with EINVAL: no /proc is needed, so
+ * this works before the container's /proc is mounted.
  */
 export function limitBoundingSet(keep: readonly string[], sys: Sys = realSys): bigint {
   const wanted = capabilityMask(keep);
-  const last = Number(sys.readTextFile("/proc/sys/kernel/cap_last_cap").trim());
   let kept = 0n;
-  for (let cap = 0; cap <= last; cap++) {
-    if (sys.prctl(Prctl.CAPBSET_READ, cap) !== 1) continue;
+  for (let cap = 0; cap < 64; cap++) {
+    let held: boolean;
+    try {
+      held = sys.prctl(Prctl.CAPBSET_READ, cap) === 1;
+    } catch (error) {
+      if (error instanceof SyscallError && error.errno === Errno.EINVAL) break;
+      throw error;
+    }
+    if (!held) continue;
     if ((wanted >> BigInt(cap)) & 1n) kept |= 1n << BigInt(cap);
     else sys.prctl(Prctl.CAPBSET_DROP, cap);
   }

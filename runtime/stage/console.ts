@@ -15,24 +15,29 @@ import { realSys, type Sys } from "../../sys/sys.ts";
  * Creates the console once the container's /dev/pts is mounted: opens a new pseudo-terminal
  * there, binds its slave at /dev/console (unless `bindConsole` is false, as for `exec`, whose
  * terminal is not the container's console), sends the master to mydocker over `socketFd` and
- * closes both. Returns the slave's descriptor, for {@linkcode attachConsole}.
+ * closes the master (the socket is the caller's to close). Returns the slave's path
+ * (`/dev/pts/N`), which the command opens as its terminal ({@linkcode openConsole}, or a spawn
+ * file action).
  */
-export function createConsole(socketFd: number, bindConsole = true, sys: Sys = realSys): number {
+export function createConsole(socketFd: number, bindConsole = true, sys: Sys = realSys): string {
   const { RDWR, NOCTTY } = OpenFlag;
   const master = sys.open("/dev/pts/ptmx", RDWR | NOCTTY);
   try {
     const slavePath = `/dev/pts/${sys.unlockPseudoTerminal(master)}`;
-    const slave = sys.open(slavePath, RDWR | NOCTTY);
     if (bindConsole) {
       sys.writeFile("/dev/console", "", 0o600);
       sys.mount(slavePath, "/dev/console", null, MountFlag.BIND, null);
     }
     sys.sendDescriptor(socketFd, master);
-    return slave;
+    return slavePath;
   } finally {
     sys.close(master);
-    sys.close(socketFd);
   }
+}
+
+/** Opens the console slave at `path` (from {@linkcode createConsole}) for {@linkcode attachConsole}. */
+export function openConsole(path: string, sys: Sys = realSys): number {
+  return sys.open(path, OpenFlag.RDWR | OpenFlag.NOCTTY);
 }
 
 /**

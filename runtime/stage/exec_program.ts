@@ -59,6 +59,24 @@ function execFailure(path: string, error: SyscallError, sys: Sys): ExitCodeError
 }
 
 /**
+ * Checks that `path` can be executed by the calling thread (exists, is a file with an execute
+ * bit), as the exec itself would: for a command started through a program that execs it, which
+ * could report only an exit code. Throws ExitCodeError: 127 when it does not exist, 126 when it
+ * cannot be executed.
+ */
+export function checkExecutable(path: string, sys: Sys = realSys): void {
+  let status;
+  try {
+    status = sys.stat(path);
+  } catch {
+    throw execFailure(path, new SyscallError("stat", Errno.ENOENT), sys);
+  }
+  if (status.isDirectory || !status.isFile || ((status.mode ?? 0) & 0o111) === 0) {
+    throw execFailure(path, new SyscallError("exec", Errno.EACCES), sys);
+  }
+}
+
+/**
  * Resolves `args[0]` in `env`'s PATH and hands the path to `start` (an execve or a posix_spawn),
  * turning the SyscallError it throws into Docker's exit codes. Throws ExitCodeError: 127 when
  * the command is not found, 126 when it cannot be executed.

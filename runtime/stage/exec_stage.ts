@@ -10,7 +10,7 @@
 
 import type { ExecSpec } from "../spec/exec_spec.ts";
 import { joinStageCgroups } from "./cgroup_join.ts";
-import { attachConsole, createConsole } from "./console.ts";
+import { attachConsole, createConsole, openConsole } from "./console.ts";
 import { takeOnCredentials } from "./credentials.ts";
 import { execProgram } from "./exec_program.ts";
 import { OpenFlag } from "../../sys/fs.ts";
@@ -43,7 +43,9 @@ export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
     sys.setns(fd, type);
     sys.close(fd);
   }
-  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, false, sys);
+  const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, false, sys);
+  if (spec.terminal) sys.close(spec.terminal.socketFd);
+  const consoleSlave = consolePath === undefined ? undefined : openConsole(consolePath, sys);
   sys.chdir(spec.cwd);
   const env = takeOnCredentials(spec, sys);
   if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);

@@ -11,7 +11,7 @@
  */
 
 import { joinStageCgroups } from "./cgroup_join.ts";
-import { attachConsole, createConsole } from "./console.ts";
+import { attachConsole, createConsole, openConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./user_mounts.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { execProgram } from "./exec_program.ts";
@@ -21,7 +21,7 @@ import { Prctl } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { runMiniInit } from "./mini_init.ts";
-import { planMounts } from "../spec/mount_plan.ts";
+import { isProcStep, planMounts } from "../spec/mount_plan.ts";
 import { bringLoopbackUp } from "./network.ts";
 import {
   applyMountPlan,
@@ -34,8 +34,19 @@ import { takeOnCredentials } from "./credentials.ts";
 import { runStage } from "./stage_failure.ts";
 import { makeWorkingDirectory } from "./working_directory.ts";
 
-/** Builds the container's root and mounts: namespaces, overlay, pivot_root, the mount plan. */
-function buildRoot(spec: ContainerSpec, sys: Sys): void {
+/**
+ * Where the container's /proc comes from: mounted by the stage itself, which runs in the
+ * container's PID namespace (the init stage process), or afterwards from outside, for a PID
+ * namespace whose first process does not exist yet (the worker thread; see `isProcStep`).
+ */
+export type ProcMount = "here" | "later";
+
+/**
+ * Builds the container's root and mounts: overlay, pivot_root, the mount plan (its /proc steps
+ * only when `proc` is "here"), the host binary, the user's mounts, the working directory and a
+ * read-only root.
+ */
+export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realSys): void {
   makeMountsPrivate(sys);
   mountOverlay(spec.rootfs, sys);
   const hostBinary = spec.hostBinary;
@@ -44,7 +55,14 @@ function buildRoot(spec: ContainerSpec, sys: Sys): void {
     : sys.openTreeClone(hostBinary, false);
   const mounts = prepareMounts(spec.mounts, sys);
   switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot, sys);
-  applyMountPlan(planMounts({ privileged: spec.privileged, devices: spec.devices }), sys);
+  const plan = planMounts({ privileged: spec.privileged, devices: spec.devices });
+  if (proc === "later") {
+    // The mount point now, while the root may still be written (see --read-only below).
+    sys.mkdir("/proc");
+    applyMountPlan(plan.filter((step) => !isProcStep(step)), sys);
+  } else {
+    applyMountPlan(plan, sys);
+  }
   if (hostBinaryTree !== undefined && hostBinary !== undefined) {
     if (!sys.exists(hostBinary)) attachHostFile(hostBinaryTree, hostBinary, sys);
     sys.close(hostBinaryTree);
@@ -56,6 +74,30 @@ function buildRoot(spec: ContainerSpec, sys: Sys): void {
   }
 }
 
+/** The namespaces a container gets besides its PID namespace: mount, UTS, IPC, and network. */
+export function containerNamespaces(spec: ContainerSpec): number {
+  const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
+  return CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network;
+}
+
+/** Sets the hostname, brings loopback up in a new network namespace, and enters the cwd. */
+export function finishContainer(spec: ContainerSpec, sys: Sys = realSys): void {
+  sys.sethostname(spec.hostname);
+  if (spec.network === "none") bringLoopbackUp(sys);
+  sys.chdir(spec.process.cwd);
+}
+
+/** Takes on the container's user, capabilities, no_new_privs and seccomp; returns the env. */
+export function takeOnContainerCredentials(spec: ContainerSpec, sys: Sys = realSys): string[] {
+  return takeOnCredentials({
+    user: spec.process.user,
+    env: spec.process.env,
+    capabilities: spec.capabilities,
+    noNewPrivileges: spec.process.noNewPrivileges,
+    seccomp: spec.seccomp,
+  }, sys);
+}
+
 /**
  * The init stage's steps, in order, up to the command: joins the cgroups, enters the new
  * namespaces, builds the root, creates the console, sets the hostname and loopback, joins the
@@ -65,23 +107,16 @@ function buildRoot(spec: ContainerSpec, sys: Sys): void {
 export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[] {
   sys.prctl(Prctl.SET_PDEATHSIG, SIGNALS.KILL);
   const joinMemoryCgroups = joinStageCgroups(spec.cgroups, sys);
-  const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
-  sys.unshare(CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network);
-  buildRoot(spec, sys);
-  const consoleSlave = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
-  sys.sethostname(spec.hostname);
-  if (network !== 0) bringLoopbackUp(sys);
-  sys.chdir(spec.process.cwd);
+  sys.unshare(containerNamespaces(spec));
+  buildRoot(spec, "here", sys);
+  const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
+  if (spec.terminal) sys.close(spec.terminal.socketFd);
+  finishContainer(spec, sys);
   // The last cgroups, then the cgroup namespace rooted at them, while CAP_SYS_ADMIN is held.
   joinMemoryCgroups();
   sys.unshare(CloneFlag.NEWCGROUP);
-  const env = takeOnCredentials({
-    user: spec.process.user,
-    env: spec.process.env,
-    capabilities: spec.capabilities,
-    noNewPrivileges: spec.process.noNewPrivileges,
-    seccomp: spec.seccomp,
-  }, sys);
+  const consoleSlave = consolePath === undefined ? undefined : openConsole(consolePath, sys);
+  const env = takeOnContainerCredentials(spec, sys);
   if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);
   return env;
 }

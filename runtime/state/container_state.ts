@@ -39,6 +39,11 @@ export interface ContainerState {
   monitor: string;
   /** Host pid of the container's PID 1, while running. */
   pid?: number;
+  /**
+   * The container's first process (`pid start-time`), recorded as soon as it exists, before it
+   * runs anything: what a sweep kills when its monitor has died.
+   */
+  process?: string;
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;

@@ -1,0 +1,47 @@
+/**
+ * The last steps of a container started on a thread (`start_thread.ts`), carried out by the
+ * host's main thread from outside: a /proc for the container's PID namespace (procfs's `pidns`
+ * option, since the namespace exists only once its first process does, and no process of
+ * mydocker's is in it), and the mount plan's steps below /proc (masks, read-only binds), done
+ * inside the container's mount namespace, which the main thread enters and leaves again.
+ *
+ * @module
+ */
+
+import { isProcStep, planMounts } from "../spec/mount_plan.ts";
+import type { ContainerSpec } from "../spec/container_spec.ts";
+import { close, fchdir, open, OpenFlag } from "../../sys/fs.ts";
+import { moveMount, procfsForPidNamespace } from "../../sys/mount.ts";
+import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
+import { applyMountPlan } from "./rootfs.ts";
+
+/**
+ * Mounts the /proc of process `pid`'s PID namespace at /proc in its mount namespace and applies
+ * the /proc steps of `spec`'s mount plan there. The calling thread gets a file system context of
+ * its own (unshare CLONE_FS) to enter the namespace, and is back in its own, in its own working
+ * directory, when this returns or throws.
+ */
+export function mountProcFromOutside(pid: number, spec: ContainerSpec): void {
+  const steps = planMounts({ privileged: spec.privileged, devices: spec.devices })
+    .filter((step) => isProcStep(step) && !(step.op === "mount" && step.target === "/proc"));
+  const fds: number[] = [];
+  const remember = (fd: number) => (fds.push(fd), fd);
+  try {
+    const pidNamespace = remember(open(`/proc/${pid}/ns/pid`, OpenFlag.RDONLY));
+    const mountNamespace = remember(open(`/proc/${pid}/ns/mnt`, OpenFlag.RDONLY));
+    const proc = remember(procfsForPidNamespace(pidNamespace));
+    const ownNamespace = remember(open("/proc/self/ns/mnt", OpenFlag.RDONLY));
+    const cwd = remember(open(".", OpenFlag.PATH | OpenFlag.DIRECTORY));
+    unshare(CloneFlag.FS);
+    setns(mountNamespace, CloneFlag.NEWNS);
+    try {
+      moveMount(proc, "/proc");
+      applyMountPlan(steps);
+    } finally {
+      setns(ownNamespace, CloneFlag.NEWNS);
+      fchdir(cwd);
+    }
+  } finally {
+    for (const fd of fds) close(fd);
+  }
+}
