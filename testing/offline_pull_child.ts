@@ -2,7 +2,8 @@
  * Runs inside a network namespace that has only loopback (see `offline_pull_test.ts`): starts a
  * plain-HTTP registry there as a Docker Hub mirror, pushes `library/alpine:3.20` to it, then runs
  * `mydocker pull` of it and of a tag the mirror lacks, with Docker Hub and the npm registry out
- * of reach. Prints what each pull printed and how it ended, as JSON.
+ * of reach, mydocker using the Deno cache named by the first argument (else `$DENO_DIR`). Prints
+ * what each pull printed and how it ended, as JSON.
  *
  * @module
  */
@@ -21,7 +22,11 @@ try {
     registry.configFile,
     JSON.stringify({ "registry-mirrors": [registry.url] }),
   );
-  const env = { ...registry.env, MYDOCKER_ROOT: root, DENO_DIR: Deno.env.get("DENO_DIR") ?? "" };
+  const env = {
+    ...registry.env,
+    MYDOCKER_ROOT: root,
+    DENO_DIR: Deno.args[0] ?? Deno.env.get("DENO_DIR") ?? "",
+  };
   const results = [];
   for (const image of ["alpine:3.20", "alpine:missing"]) {
     const { code, stdoutText, stderrText } = await runMydocker(["pull", image], { env });

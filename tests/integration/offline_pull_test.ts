@@ -1,22 +1,43 @@
 /**
  * A pull with no network but loopback: Docker Hub and the npm registry out of reach, a mirror on
  * loopback. Every npm package mydocker uses comes from Deno's cache (nothing is fetched at run
- * time), and a tag the mirror lacks fails at once with each endpoint's own answer.
+ * time), put there by the launcher's first use with an empty cache, and a tag the mirror lacks
+ * fails at once with each endpoint's own answer.
  */
 
 import assert from "node:assert/strict";
+import { runMydocker } from "../../testing/mydocker.ts";
 
 const child = new URL("../../testing/offline_pull_child.ts", import.meta.url).pathname;
 
 Deno.test("pull works offline through a loopback mirror; a tag it lacks names each endpoint's answer", async () => {
+  // The launcher's first use, online, with an empty Deno cache: it caches every dependency.
+  const denoDir = await Deno.makeTempDir({ prefix: "mydocker-deno-dir-" });
+  const root = await Deno.makeTempDir({ prefix: "mydocker-offline-root-" });
+  try {
+    const first = await runMydocker(["images", "-q"], {
+      env: { DENO_DIR: denoDir, MYDOCKER_ROOT: root },
+    });
+    assert.equal(first.code, 0, first.stderrText);
+    assert.equal(first.stderrText, "");
+    await offlinePull(denoDir);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** Runs the offline child in a namespace with only loopback; mydocker uses `denoDir`'s cache. */
+async function offlinePull(denoDir: string): Promise<void> {
   const output = await new Deno.Command("unshare", {
     args: [
       "--net",
       "--",
       "sh",
       "-c",
-      'ip link set lo up && exec deno run --allow-all --no-prompt --cached-only "$0"',
+      'ip link set lo up && exec deno run --allow-all --no-prompt --cached-only "$0" "$1"',
       child,
+      denoDir,
     ],
     stdout: "piped",
     stderr: "piped",
@@ -37,4 +58,4 @@ Deno.test("pull works offline through a loopback mirror; a tag it lacks names ea
       }: manifest unknown; registry-1\\.docker\\.io: cannot reach registry-1\\.docker\\.io: .+\\n$`,
     ),
   );
-});
+}
