@@ -12,10 +12,10 @@ if (import.meta.main) {
   const [first, second = "", third = ""] = Deno.args;
   if (first === INIT_STAGE_ARG) {
     const { initStageMain } = await import("./runtime/stage/init_stage.ts");
-    initStageMain(second);
+    initStageMain();
   } else if (first === EXEC_STAGE_ARG) {
     const { execStageMain } = await import("./runtime/stage/exec_stage.ts");
-    execStageMain(second);
+    execStageMain();
   } else if (first === MONITOR_ARG) {
     const { monitorMain } = await import("./runtime/host/monitor.ts");
     Deno.exit(await monitorMain(second, third));

@@ -75,6 +75,7 @@ const SYMBOLS = {
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   fchdir: { parameters: ["i32"], result: "i32" },
   gettid: { parameters: [], result: "i32" },
   syscall_ids: { name: "syscall", parameters: ["i64", "i64", "i64", "i64"], result: "i64" },

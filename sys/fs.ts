@@ -4,7 +4,8 @@
  * @module
  */
 
-import { AT_FDCWD, check, cstr, libc, quote } from "./ffi.ts";
+import { Errno } from "./errno.ts";
+import { AT_FDCWD, check, cstr, errno, libc, quote, SyscallError } from "./ffi.ts";
 
 /** `open` flags used by the runtime. */
 export const OpenFlag = {
@@ -115,4 +116,29 @@ export function memoryFile(name: string, bytes: Uint8Array<ArrayBuffer>): number
     throw error;
   }
   return fd;
+}
+
+/** Reads descriptor `fd` to its end (retrying when a signal interrupts a read). */
+export function readAll(fd: number): Uint8Array<ArrayBuffer> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const buffer = new Uint8Array(65536);
+    const count = Number(libc().read(fd, buffer, BigInt(buffer.length)));
+    if (count === 0) break;
+    if (count < 0) {
+      const error = errno();
+      if (error === Errno.EINTR) continue;
+      throw new SyscallError("read", error, String(fd));
+    }
+    chunks.push(buffer.subarray(0, count));
+    total += count;
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return all;
 }

@@ -62,7 +62,8 @@ export async function execInContainer(
   });
   try {
     const pid = spawnStageInPidNamespace(
-      [EXEC_STAGE_ARG, JSON.stringify(spec)],
+      EXEC_STAGE_ARG,
+      spec,
       state.pid,
       stageSpawnOptions(tty, stdin),
     );

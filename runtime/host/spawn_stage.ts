@@ -8,11 +8,11 @@
  */
 
 import type { ContainerSpec } from "../spec/container_spec.ts";
-import { INIT_STAGE_ARG } from "../spec/stage_args.ts";
-import { close, open, OpenFlag } from "../../sys/fs.ts";
+import { INIT_STAGE_ARG, SPEC_FD } from "../spec/stage_args.ts";
+import { close, open, OpenFlag, pipe } from "../../sys/fs.ts";
 import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
 import { spawn, SpawnOpen, type SpawnOptions } from "../../sys/process.ts";
-import { isatty } from "../../sys/pty.ts";
+import { isatty, writeAllAsync } from "../../sys/pty.ts";
 
 /** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
 export function selfCommand(args: readonly string[]): string[] {
@@ -37,35 +37,53 @@ function environment(): string[] {
 }
 
 /**
- * Spawns this program with `args` inside a PID namespace: a new one (`"new"`) or the one of
- * process `pid` (see `SpawnOptions` for `options`). Returns the stage's host pid.
+ * Spawns this program's hidden stage `stage` inside a PID namespace: a new one (`"new"`) or the
+ * one of process `pid` (see `SpawnOptions` for `options`), handing it `spec` as JSON through a
+ * pipe at {@linkcode SPEC_FD}, written in the background. Returns the stage's host pid.
  */
 export function spawnStageInPidNamespace(
-  args: readonly string[],
+  stage: string,
+  spec: unknown,
   target: "new" | number,
   options: SpawnOptions = {},
 ): number {
-  const argv = selfCommand(args);
-  const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
+  const argv = selfCommand([stage]);
+  const [specRead, specWrite] = pipe();
+  let pid: number;
   try {
-    if (target === "new") {
-      unshare(CloneFlag.NEWPID);
-    } else {
-      const joined = open(`/proc/${target}/ns/pid`, OpenFlag.RDONLY);
-      try {
-        setns(joined, CloneFlag.NEWPID);
-      } finally {
-        close(joined);
-      }
-    }
+    const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
     try {
-      return spawn(argv[0]!, argv, environment(), options);
+      if (target === "new") {
+        unshare(CloneFlag.NEWPID);
+      } else {
+        const joined = open(`/proc/${target}/ns/pid`, OpenFlag.RDONLY);
+        try {
+          setns(joined, CloneFlag.NEWPID);
+        } finally {
+          close(joined);
+        }
+      }
+      try {
+        pid = spawn(argv[0]!, argv, environment(), {
+          ...options,
+          actions: [{ op: "dup2", from: specRead, to: SPEC_FD }, ...(options.actions ?? [])],
+        });
+      } finally {
+        setns(original, CloneFlag.NEWPID);
+      }
     } finally {
-      setns(original, CloneFlag.NEWPID);
+      close(original);
     }
+  } catch (error) {
+    close(specWrite);
+    throw error;
   } finally {
-    close(original);
+    close(specRead);
   }
+  // A stage that dies before reading it all ends the write with EPIPE: its exit says why.
+  writeAllAsync(specWrite, new TextEncoder().encode(JSON.stringify(spec)))
+    .finally(() => close(specWrite));
+  return pid;
 }
 
 /** Where a container's stdin comes from when it has no terminal of its own. */
@@ -101,7 +119,7 @@ export function stageSpawnOptions(terminal: boolean, stdin: StdinMode): SpawnOpt
 /** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
 export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
   const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
-  return spawnStageInPidNamespace([INIT_STAGE_ARG, JSON.stringify(spec)], "new", options);
+  return spawnStageInPidNamespace(INIT_STAGE_ARG, spec, "new", options);
 }
 
 /** Spawns this program with `args` as a background process (see `SpawnOptions`). */

@@ -9,5 +9,10 @@
 export const INIT_STAGE_ARG = "__mydocker_init";
 /** Selects the exec stage (`mydocker exec` inside a running container). */
 export const EXEC_STAGE_ARG = "__mydocker_exec";
+/**
+ * The descriptor a hidden init or exec stage reads its spec from (JSON, to the end): a pipe from
+ * mydocker, so that nothing of the spec, such as `-e` values, shows in a command line.
+ */
+export const SPEC_FD = 3;
 /** Selects the monitor of a detached container. */
 export const MONITOR_ARG = "__mydocker_monitor";

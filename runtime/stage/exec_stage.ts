@@ -18,7 +18,7 @@ import { CloneFlag } from "../../sys/namespaces.ts";
 import { Prctl } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
-import { runStage } from "./stage_failure.ts";
+import { readStageSpec, runStage } from "./stage_failure.ts";
 
 /** Namespaces joined, in order: the mount namespace last, as it changes what paths mean. */
 const NAMESPACES: readonly [string, number][] = [
@@ -54,6 +54,6 @@ export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
 }
 
 /** Runs the exec stage from its command-line argument (the JSON spec) and reports failures. */
-export function execStageMain(specJson: string): never {
-  return runStage(() => runExecStage(JSON.parse(specJson)), "Cannot exec in container: ");
+export function execStageMain(): never {
+  return runStage(() => runExecStage(readStageSpec()), "Cannot exec in container: ");
 }

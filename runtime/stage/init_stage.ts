@@ -31,7 +31,7 @@ import {
   switchRoot,
 } from "./rootfs.ts";
 import { takeOnCredentials } from "./credentials.ts";
-import { runStage } from "./stage_failure.ts";
+import { readStageSpec, runStage } from "./stage_failure.ts";
 import { makeWorkingDirectory } from "./working_directory.ts";
 
 /**
@@ -133,6 +133,6 @@ export function runInitStage(spec: ContainerSpec, sys: Sys = realSys): never {
 }
 
 /** Runs the init stage from its command-line argument (the JSON spec) and reports failures. */
-export function initStageMain(specJson: string): never {
-  return runStage(() => runInitStage(JSON.parse(specJson)), "Cannot start container: ");
+export function initStageMain(): never {
+  return runStage(() => runInitStage(readStageSpec()), "Cannot start container: ");
 }

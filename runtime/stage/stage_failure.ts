@@ -1,11 +1,14 @@
 /**
- * How the hidden stages that end by exec'ing a command report failure: one line on stderr and
- * Docker's exit code (the error's own, else 125).
+ * How the hidden stages that end by exec'ing a command get their spec (from a pipe, never the
+ * command line) and report failure: one line on stderr and Docker's exit code (the error's own,
+ * else 125).
  *
  * @module
  */
 
+import { SPEC_FD } from "../spec/stage_args.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../../sys/exit_codes.ts";
+import { close, readAll } from "../../sys/fs.ts";
 
 /**
  * Runs `stage`, which execs a command and never returns; if it throws, prints
@@ -22,5 +25,14 @@ export function runStage(stage: () => never, prefix: string): never {
     }
     console.error(`mydocker: ${prefix}${message}`);
     Deno.exit(EXIT_MYDOCKER_FAILED);
+  }
+}
+
+/** Reads the stage's spec, JSON from the pipe at {@linkcode SPEC_FD}, and closes the pipe. */
+export function readStageSpec<T>(): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(readAll(SPEC_FD)));
+  } finally {
+    close(SPEC_FD);
   }
 }
