@@ -1,17 +1,24 @@
 /**
  * Pull throughput: `mydocker pull` of a generated ~200 MB, 5-layer, ~20k-file image from a local
- * plain-HTTP registry, next to `skopeo copy` + `umoci unpack`, `podman pull`, and the floor:
- * `curl | gunzip | tar -x` per layer, 3 layers at a time. Every run writes into an empty
- * directory on a tmpfs, so the disk does not take part.
+ * registry behind TLS and token auth (Debian's `docker-registry` with the tests' token server),
+ * next to `podman pull` of the same image from the same registry, the same pull from a plain-HTTP
+ * registry, and the floor: `tar -xzf` of the same five blobs one after the other (from files, no
+ * network, no digest checks). Every run writes into an empty directory on a tmpfs, so the disk
+ * does not take part.
  *
  * @module
  */
 
 import { pushImage, type TarEntry } from "../testing/image_builder.ts";
 import { MYDOCKER } from "../testing/mydocker.ts";
-import { startRegistry, type TestRegistry } from "../testing/registry_server.ts";
+import {
+  type RegistryOptions,
+  startRegistry,
+  type TestRegistry,
+} from "../testing/registry_server.ts";
 import {
   catchInterrupts,
+  installMissing,
   makeTmpfs,
   measure,
   median,
@@ -19,7 +26,6 @@ import {
   peakRssMiB,
   printTable,
   removeTmpfs,
-  requireProgram,
   type Sample,
   sampleNamed,
   unmountBelow,
@@ -36,10 +42,11 @@ const RANDOM_SHARE = 0.25;
 const POOL_BYTES = 8 << 20;
 const KIB = 1024;
 const MIB = 1024 * KIB;
-/** Like mydocker's default `maxConcurrentDownloads`. */
-const FLOOR_PARALLEL = 3;
-const TARGET_RSS_MIB = 150;
-const TARGET_FLOOR_RATIO = 1.5;
+/** Layers the parallel `tar -xzf` row unpacks at once: one per core here. */
+const TAR_PARALLEL = 2;
+const TARGET_RSS_MIB = 128;
+const TARGET_FLOOR_RATIO = 1.3;
+const TARGET_PODMAN_RATIO = 0.4;
 const WORDS = (
   "the of and to in is for on that with as by this from at be are or an it not which have " +
   "config server client request response error value string number table index layer image " +
@@ -140,26 +147,28 @@ function generateImage(): BenchImage {
   return { layers, files: sizes.length, bytes };
 }
 
-/** Builds the image and pushes it as `bench/big:latest`; returns its file count and blob URLs. */
+/** Builds the image once and pushes it as `bench/big:latest` to each of `registries`. */
 export async function pushBenchImage(
-  registry: TestRegistry,
-): Promise<{ files: number; blobUrls: string[] }> {
+  registries: readonly TestRegistry[],
+): Promise<{ files: number; blobDigests: string[] }> {
   const started = performance.now();
   const image = generateImage();
-  const pushed = await pushImage(registry, "bench/big", "latest", {
-    layers: image.layers.map((entries) => ({ entries, compression: "gzip" })),
-  });
-  const compressed = pushed.layers.reduce((n, l) => n + l.blob.length, 0);
+  const spec = {
+    layers: image.layers.map((entries) => ({ entries, compression: "gzip" as const })),
+  };
+  let pushed;
+  for (const registry of registries) {
+    pushed = await pushImage(registry, "bench/big", "latest", spec);
+  }
+  const layers = pushed!.layers;
+  const compressed = layers.reduce((n, l) => n + l.blob.length, 0);
   console.log(
     `Pushed bench/big:latest: ${image.files} files, ${(image.bytes / MIB).toFixed(0)} MiB of ` +
       `content, ${LAYERS} gzip layers of ${(compressed / MIB).toFixed(0)} MiB in all ` +
-      `(${(pushed.layers.reduce((n, l) => n + l.tar.length, 0) / compressed).toFixed(2)}x), ` +
+      `(${(layers.reduce((n, l) => n + l.tar.length, 0) / compressed).toFixed(2)}x), ` +
       `built and pushed in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  return {
-    files: image.files,
-    blobUrls: pushed.layers.map((l) => `${registry.url}/v2/bench/big/blobs/${l.descriptor.digest}`),
-  };
+  return { files: image.files, blobDigests: layers.map((l) => l.descriptor.digest) };
 }
 
 /** Checks that a run unpacked every file of the image below `dir` (each one once). */
@@ -173,17 +182,37 @@ async function expectFiles(dir: string, files: number): Promise<void> {
   }
 }
 
-/** Starts the registry with its storage on `dir` (the tmpfs), through TMPDIR. */
-export async function startRegistryIn(dir: string): Promise<TestRegistry> {
+/**
+ * Starts a registry (plain HTTP without auth unless `options` says otherwise) with its storage,
+ * certificates and token server files on `dir` (the tmpfs), through TMPDIR.
+ */
+export async function startRegistryIn(
+  dir: string,
+  options: RegistryOptions = { tls: false, tokenAuth: false },
+): Promise<TestRegistry> {
   await Deno.mkdir(dir);
   const previous = Deno.env.get("TMPDIR");
   Deno.env.set("TMPDIR", dir);
   try {
-    return await startRegistry({ tls: false, tokenAuth: false });
+    return await startRegistry(options);
   } finally {
     if (previous === undefined) Deno.env.delete("TMPDIR");
     else Deno.env.set("TMPDIR", previous);
   }
+}
+
+/** Saves the image's blobs from `registry` (plain HTTP) as `DIR/layerN.tar.gz`; returns paths. */
+async function saveBlobs(registry: TestRegistry, digests: string[], dir: string) {
+  await Deno.mkdir(dir);
+  const paths: string[] = [];
+  for (const [index, digest] of digests.entries()) {
+    const response = await fetch(`${registry.url}/v2/bench/big/blobs/${digest}`);
+    if (!response.ok) throw new Error(`Cannot download blob ${digest}: ${response.status}`);
+    const path = `${dir}/layer${index}.tar.gz`;
+    await Deno.writeFile(path, new Uint8Array(await response.arrayBuffer()));
+    paths.push(path);
+  }
+  return paths;
 }
 
 /**
@@ -203,35 +232,40 @@ function containersConf(tmp: string): string {
 /** Prints whether mydocker meets its pull targets. */
 function printTargets(samples: readonly Sample[]): void {
   const time = (name: string) => median(sampleNamed(samples, name).times);
-  const mydocker = time("mydocker");
-  const rss = peakRssMiB(sampleNamed(samples, "mydocker"));
+  const mydocker = time("mydocker (TLS + token)");
+  const rss = peakRssMiB(sampleNamed(samples, "mydocker (TLS + token)"));
+  const podman = mydocker / time("podman (TLS + token)");
+  const floor = mydocker / time("floor: tar -xzf, sequential");
   const check = (ok: boolean) => ok ? "yes" : "NO";
   console.log(
-    `\nTargets: faster than podman pull: ${check(mydocker < time("podman"))} ` +
-      `(${(mydocker / time("podman")).toFixed(2)}x); within ${TARGET_FLOOR_RATIO}x of the ` +
-      `floor: ${check(mydocker <= TARGET_FLOOR_RATIO * time("floor"))} ` +
-      `(${(mydocker / time("floor")).toFixed(2)}x); peak RSS < ${TARGET_RSS_MIB} MiB: ` +
-      `${check(rss < TARGET_RSS_MIB)} (${rss.toFixed(0)} MiB)`,
+    `\nTargets (mydocker over TLS + token): <= ${TARGET_PODMAN_RATIO}x podman: ` +
+      `${check(podman <= TARGET_PODMAN_RATIO)} (${podman.toFixed(2)}x); <= ` +
+      `${TARGET_FLOOR_RATIO}x the sequential tar -xzf: ${check(floor <= TARGET_FLOOR_RATIO)} ` +
+      `(${floor.toFixed(2)}x); peak RSS <= ${TARGET_RSS_MIB} MiB: ` +
+      `${check(rss <= TARGET_RSS_MIB)} (${rss.toFixed(0)} MiB)`,
   );
 }
 
 /** Runs the pull benchmark with `runs` interleaved runs per command. */
 export async function benchPull(runs: number): Promise<void> {
-  for (const [program, apt] of [["podman", "podman"], ["skopeo", "skopeo"], ["umoci", "umoci"]]) {
-    await requireProgram(program!, apt!);
-  }
-  await requireProgram("curl", "curl");
-  await requireProgram("/usr/bin/time", "time");
-  await requireProgram("docker-registry", "docker-registry");
+  await installMissing([
+    ["podman", "podman"],
+    ["/usr/bin/time", "time"],
+    ["docker-registry", "docker-registry"],
+    ["openssl", "openssl"],
+  ]);
   await moveStrayV2Controllers();
   using interrupts = catchInterrupts();
   const tmpfs = await makeTmpfs();
-  let registry: TestRegistry | undefined;
+  const registries: TestRegistry[] = [];
   try {
-    registry = await startRegistryIn(`${tmpfs}/registry`);
-    const { files, blobUrls } = await pushBenchImage(registry);
+    const plain = await startRegistryIn(`${tmpfs}/registry-plain`);
+    registries.push(plain);
+    const secure = await startRegistryIn(`${tmpfs}/registry-tls`, { tls: true, tokenAuth: true });
+    registries.push(secure);
+    const { files, blobDigests } = await pushBenchImage([plain, secure]);
     interrupts.check();
-    const ref = `${registry.host}/bench/big:latest`;
+    const blobs = await saveBlobs(plain, blobDigests, `${tmpfs}/blobs`);
     const tmp = `${tmpfs}/tmp`;
     await Deno.mkdir(tmp);
     const conf = `${tmpfs}/containers.conf`;
@@ -244,28 +278,23 @@ export async function benchPull(runs: number): Promise<void> {
       await Deno.remove(dir(peer, run), { recursive: true });
       interrupts.check();
     };
-    const extract = 'mkdir -p "$2" && curl -sfS "$1" | gunzip | tar -x -C "$2"';
-    const skopeoUmoci = 'mkdir "$2" && skopeo copy -q --src-tls-verify=false "docker://$1" ' +
-      '"oci:$2/oci:latest" && umoci unpack --image "$2/oci:latest" "$2/bundle"';
+    const mydocker = (name: string, peer: string, registry: TestRegistry) => ({
+      name,
+      argv: () => [MYDOCKER, "pull", "-q", `${registry.host}/bench/big`],
+      env: (run: number) => ({ ...env, ...registry.env, MYDOCKER_ROOT: dir(peer, run) }),
+      display: `MYDOCKER_ROOT=DIR mydocker pull -q ${registry.host}/bench/big`,
+      after: removeRun(peer),
+    });
+    const certDir = `${secure.configDir}/certs.d/${secure.host}`;
+    const untar = 'mkdir -p "$2" && tar -xzf "$1" -C "$2"';
+    const tarArgs = (run: number) =>
+      blobs.flatMap((blob, index) => [blob, `${dir("tar", run)}/layer${index}`]);
     const samples = await measure(
       [
+        mydocker("mydocker (TLS + token)", "mydocker-tls", secure),
+        mydocker("mydocker (plain HTTP)", "mydocker-http", plain),
         {
-          name: "mydocker",
-          argv: () => [MYDOCKER, "pull", "-q", ref],
-          env: (run: number) => ({ ...env, ...registry!.env, MYDOCKER_ROOT: dir("mydocker", run) }),
-          display: `MYDOCKER_ROOT=DIR mydocker pull -q ${ref}`,
-          after: removeRun("mydocker"),
-        },
-        {
-          name: "skopeo+umoci",
-          argv: (run) => ["sh", "-c", skopeoUmoci, "_", ref, dir("skopeo", run)],
-          env,
-          display: `skopeo copy -q --src-tls-verify=false docker://${ref} oci:DIR:latest && ` +
-            `umoci unpack --image DIR:latest BUNDLE`,
-          after: removeRun("skopeo"),
-        },
-        {
-          name: "podman",
+          name: "podman (TLS + token)",
           argv: (run) => [
             "podman",
             "--root",
@@ -276,43 +305,58 @@ export async function benchPull(runs: number): Promise<void> {
             "overlay",
             "pull",
             "-q",
-            "--tls-verify=false",
-            ref,
+            "--cert-dir",
+            certDir,
+            `${secure.host}/bench/big`,
           ],
           env: { ...env, CONTAINERS_CONF: conf },
-          display:
-            `podman --root DIR --runroot DIR2 --storage-driver overlay pull -q --tls-verify=false ${ref}`,
+          display: "podman --root DIR --runroot DIR2 --storage-driver overlay pull -q " +
+            `--cert-dir CA_DIR ${secure.host}/bench/big`,
           after: removeRun("podman"),
         },
         {
-          name: "floor",
+          name: "floor: tar -xzf, sequential",
           argv: (run) => [
-            "bash",
+            "sh",
             "-c",
-            `printf '%s\\n' "$@" | xargs -P ${FLOOR_PARALLEL} -n 2 bash -o pipefail -c '${extract}' _`,
+            `while [ $# -gt 0 ]; do sh -c '${untar}' _ "$1" "$2"; shift 2; done`,
             "_",
-            ...blobUrls.flatMap((url, index) => [url, `${dir("floor", run)}/layer${index}`]),
+            ...tarArgs(run),
           ],
           env,
-          display: `curl -s BLOB | gunzip | tar -x -C DIR/layerN, ${FLOOR_PARALLEL} layers at a ` +
-            `time (xargs -P ${FLOOR_PARALLEL})`,
-          after: removeRun("floor"),
+          display: "tar -xzf BLOB -C DIR/layerN for each of the five blobs, one after the other",
+          after: removeRun("tar"),
+        },
+        {
+          name: `tar -xzf, ${TAR_PARALLEL} at a time`,
+          argv: (run) => [
+            "sh",
+            "-c",
+            `printf '%s\\n' "$@" | xargs -P ${TAR_PARALLEL} -n 2 sh -c '${untar}' _`,
+            "_",
+            ...tarArgs(run),
+          ],
+          env,
+          display:
+            `tar -xzf BLOB -C DIR/layerN, ${TAR_PARALLEL} at a time (xargs -P ${TAR_PARALLEL})`,
+          after: removeRun("tar"),
         },
       ],
       runs,
       { peakRss: true },
     );
     printTable(
-      `Pull of a ${LAYERS}-layer, ~200 MB, ~20k-file gzip image from a local plain-HTTP registry, ` +
-        `${runs} interleaved runs each, every run into an empty directory on a tmpfs; peak RSS ` +
-        `is the biggest single process of the run (deno task bench pull)`,
+      `Pull of a ${LAYERS}-layer, ~200 MB, ~20k-file gzip image from a local docker-registry ` +
+        `(TLS + token auth, or plain HTTP), ${runs} interleaved runs each, every run into an ` +
+        `empty directory on a tmpfs; the tar rows read the blobs from files on the tmpfs; peak ` +
+        `RSS is the biggest single process of the run (deno task bench pull)`,
       samples,
-      "floor",
-      { unit: "s", moreBaselines: ["podman"] },
+      "floor: tar -xzf, sequential",
+      { unit: "s", moreBaselines: ["podman (TLS + token)"] },
     );
     printTargets(samples);
   } finally {
-    await registry?.stop();
+    for (const registry of registries) await registry.stop();
     await removeTmpfs(tmpfs);
   }
 }
