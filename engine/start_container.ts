@@ -32,11 +32,8 @@ export function prepareToStart(options: { detach: boolean; init: boolean }): voi
 export async function startContainer(record: ContainerRecord): Promise<StartOutcome> {
   if (!record.detached) return { status: "exited", exitCode: await runContainer(record) };
   const { startDetached } = await import("../runtime/host/detach.ts");
-  const { dir, state } = await startDetached(record);
+  const { state, message } = await startDetached(record);
   if (state.status === "exited" && (state.exitCode ?? 0) >= EXIT_MYDOCKER_FAILED) {
-    // The command could not be started: the monitor's one-line reason is in the container's log.
-    const errors = await Deno.readTextFile(dir.stderrLog).catch(() => "");
-    const message = errors.split("\n").find((text) => text.startsWith("mydocker: "));
     return { status: "failed", exitCode: state.exitCode!, message };
   }
   return { status: "detached", id: record.id };

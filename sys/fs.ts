@@ -107,10 +107,7 @@ const MFD_CLOEXEC = 1;
 export function memoryFile(name: string, bytes: Uint8Array<ArrayBuffer>): number {
   const fd = check(libc().memfd_create(cstr(name), MFD_CLOEXEC), "memfd_create", quote(name));
   try {
-    for (let written = 0; written < bytes.length;) {
-      const rest = bytes.subarray(written);
-      written += check(Number(libc().write(fd, rest, BigInt(rest.length))), "write", quote(name));
-    }
+    writeAll(fd, bytes);
   } catch (error) {
     close(fd);
     throw error;
@@ -141,4 +138,19 @@ export function readAll(fd: number): Uint8Array<ArrayBuffer> {
     offset += chunk.length;
   }
   return all;
+}
+
+const FIOCLEX = 0x5451;
+
+/** Marks descriptor `fd` close-on-exec. */
+export function setCloseOnExec(fd: number): void {
+  check(libc().ioctl_value(fd, BigInt(FIOCLEX), 0n), "ioctl", "FIOCLEX");
+}
+
+/** Writes all of `bytes` to descriptor `fd`, blocking the calling thread. */
+export function writeAll(fd: number, bytes: Uint8Array<ArrayBuffer>): void {
+  for (let written = 0; written < bytes.length;) {
+    const rest = bytes.subarray(written);
+    written += check(Number(libc().write(fd, rest, BigInt(rest.length))), "write", String(fd));
+  }
 }

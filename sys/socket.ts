@@ -5,8 +5,8 @@
  * @module
  */
 
-import { check, ioctlValue, libc } from "./ffi.ts";
-import { close } from "./fs.ts";
+import { check, libc } from "./ffi.ts";
+import { close, setCloseOnExec } from "./fs.ts";
 
 /** Creates a socket and returns its file descriptor. */
 export function socket(domain: number, type: number, protocol: number): number {
@@ -14,7 +14,6 @@ export function socket(domain: number, type: number, protocol: number): number {
 }
 
 const AF_UNIX = 1;
-const FIOCLEX = 0x5451;
 const SOCK_STREAM = 1;
 
 /**
@@ -26,7 +25,7 @@ export function socketPair(): { local: number; inheritable: number } {
   check(libc().socketpair(AF_UNIX, SOCK_STREAM, 0, fds), "socketpair");
   const [local, inheritable] = [fds[0]!, fds[1]!];
   try {
-    ioctlValue(local, FIOCLEX, 0, "FIOCLEX");
+    setCloseOnExec(local);
   } catch (error) {
     close(local);
     close(inheritable);

@@ -61,7 +61,7 @@ export async function execInContainer(
     terminalSignalsDelivered: stdin === "foreground",
   });
   try {
-    const pid = spawnStageInPidNamespace(
+    const { pid } = spawnStageInPidNamespace(
       EXEC_STAGE_ARG,
       spec,
       state.pid,

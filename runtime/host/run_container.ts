@@ -211,12 +211,14 @@ export async function superviseContainer(
       unreaped = { pid, exited: () => exited };
       hooks.terminal?.start();
     } else {
-      pid = spawnInitStage(spec, stdin);
+      const stage = spawnInitStage(spec, stdin);
+      pid = stage.pid;
       exited = waitpid(pid);
       unreaped = { pid, exited: () => exited };
       hooks.terminal?.start();
       saveState({ ...state, process: processIdentity(pid) });
       moveToCgroups(cgroups.atStart, pid);
+      await stage.started;
     }
     Object.assign(state, {
       status: "running",

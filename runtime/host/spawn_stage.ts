@@ -8,11 +8,11 @@
  */
 
 import type { ContainerSpec } from "../spec/container_spec.ts";
-import { INIT_STAGE_ARG, SPEC_FD } from "../spec/stage_args.ts";
+import { INIT_STAGE_ARG, SPEC_FD, STATUS_FD } from "../spec/stage_args.ts";
 import { close, open, OpenFlag, pipe } from "../../sys/fs.ts";
 import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
 import { spawn, SpawnOpen, type SpawnOptions } from "../../sys/process.ts";
-import { isatty, writeAllAsync } from "../../sys/pty.ts";
+import { isatty, readAsync, writeAllAsync } from "../../sys/pty.ts";
 
 /** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
 export function selfCommand(args: readonly string[]): string[] {
@@ -39,16 +39,19 @@ function environment(): string[] {
 /**
  * Spawns this program's hidden stage `stage` inside a PID namespace: a new one (`"new"`) or the
  * one of process `pid` (see `SpawnOptions` for `options`), handing it `spec` as JSON through a
- * pipe at {@linkcode SPEC_FD}, written in the background. Returns the stage's host pid.
+ * pipe at {@linkcode SPEC_FD}, written in the background. Returns the stage's host pid, and a
+ * promise that resolves once the stage has exec'd the command (or started it, with `--init`) or
+ * died: the end of its status pipe ({@linkcode STATUS_FD}).
  */
 export function spawnStageInPidNamespace(
   stage: string,
   spec: unknown,
   target: "new" | number,
   options: SpawnOptions = {},
-): number {
+): { pid: number; started: Promise<void> } {
   const argv = selfCommand([stage]);
   const [specRead, specWrite] = pipe();
+  const [statusRead, statusWrite] = pipe();
   let pid: number;
   try {
     const original = open("/proc/self/ns/pid", OpenFlag.RDONLY);
@@ -66,7 +69,11 @@ export function spawnStageInPidNamespace(
       try {
         pid = spawn(argv[0]!, argv, environment(), {
           ...options,
-          actions: [{ op: "dup2", from: specRead, to: SPEC_FD }, ...(options.actions ?? [])],
+          actions: [
+            { op: "dup2", from: specRead, to: SPEC_FD },
+            { op: "dup2", from: statusWrite, to: STATUS_FD },
+            ...(options.actions ?? []),
+          ],
         });
       } finally {
         setns(original, CloneFlag.NEWPID);
@@ -76,14 +83,24 @@ export function spawnStageInPidNamespace(
     }
   } catch (error) {
     close(specWrite);
+    close(statusRead);
     throw error;
   } finally {
     close(specRead);
+    close(statusWrite);
   }
   // A stage that dies before reading it all ends the write with EPIPE: its exit says why.
   writeAllAsync(specWrite, new TextEncoder().encode(JSON.stringify(spec)))
     .finally(() => close(specWrite));
-  return pid;
+  return { pid, started: untilEnd(statusRead).finally(() => close(statusRead)) };
+}
+
+/** Resolves once descriptor `fd` (a pipe's read end) reads end of file. */
+async function untilEnd(fd: number): Promise<void> {
+  const buffer = new Uint8Array(64);
+  while (await readAsync(fd, buffer) > 0) {
+    // Nothing is written on a status pipe; only its end matters.
+  }
 }
 
 /** Where a container's stdin comes from when it has no terminal of its own. */
@@ -116,8 +133,14 @@ export function stageSpawnOptions(terminal: boolean, stdin: StdinMode): SpawnOpt
   };
 }
 
-/** Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid. */
-export function spawnInitStage(spec: ContainerSpec, stdin: StdinMode = "pass"): number {
+/**
+ * Spawns the init stage for `spec` as PID 1 of a new PID namespace; returns its host pid and a
+ * promise that resolves once it has exec'd the command or died.
+ */
+export function spawnInitStage(
+  spec: ContainerSpec,
+  stdin: StdinMode = "pass",
+): { pid: number; started: Promise<void> } {
   const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
   return spawnStageInPidNamespace(INIT_STAGE_ARG, spec, "new", options);
 }

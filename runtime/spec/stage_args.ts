@@ -14,5 +14,11 @@ export const EXEC_STAGE_ARG = "__mydocker_exec";
  * mydocker, so that nothing of the spec, such as `-e` values, shows in a command line.
  */
 export const SPEC_FD = 3;
+/**
+ * The descriptor where a hidden init or exec stage holds the write end of its status pipe,
+ * close-on-exec: mydocker reads end of file once the stage has exec'd the command (or, for
+ * `--init`, started it) or died, as runc's exec fifo tells it.
+ */
+export const STATUS_FD = 4;
 /** Selects the monitor of a detached container. */
 export const MONITOR_ARG = "__mydocker_monitor";

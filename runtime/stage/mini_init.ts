@@ -22,6 +22,8 @@
  * @module
  */
 
+import { STATUS_FD } from "../spec/stage_args.ts";
+import { close } from "../../sys/fs.ts";
 import { startCommand } from "./exec_program.ts";
 import { spawn, waitAnyChild } from "../../sys/process.ts";
 import type { SIGNALS } from "../../sys/signals.ts";
@@ -81,6 +83,7 @@ function startSignalWorker(child: number): void {
  */
 export function runMiniInit(args: readonly string[], env: readonly string[]): never {
   const child = startCommand(args, env, (path) => spawn(path, args, env, { group: "inherit" }));
+  close(STATUS_FD); // The command runs: mydocker sees the status pipe end.
   startSignalWorker(child);
   for (;;) {
     const { pid, status } = waitAnyChild();

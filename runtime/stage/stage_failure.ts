@@ -6,9 +6,9 @@
  * @module
  */
 
-import { SPEC_FD } from "../spec/stage_args.ts";
+import { SPEC_FD, STATUS_FD } from "../spec/stage_args.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../../sys/exit_codes.ts";
-import { close, readAll } from "../../sys/fs.ts";
+import { close, readAll, setCloseOnExec } from "../../sys/fs.ts";
 
 /**
  * Runs `stage`, which execs a command and never returns; if it throws, prints
@@ -28,8 +28,13 @@ export function runStage(stage: () => never, prefix: string): never {
   }
 }
 
-/** Reads the stage's spec, JSON from the pipe at {@linkcode SPEC_FD}, and closes the pipe. */
+/**
+ * Reads the stage's spec, JSON from the pipe at {@linkcode SPEC_FD}, and closes the pipe; marks
+ * the status pipe at {@linkcode STATUS_FD} close-on-exec, so that mydocker sees its end when the
+ * command is exec'd.
+ */
 export function readStageSpec<T>(): T {
+  setCloseOnExec(STATUS_FD);
   try {
     return JSON.parse(new TextDecoder().decode(readAll(SPEC_FD)));
   } finally {
