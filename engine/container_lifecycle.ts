@@ -10,7 +10,11 @@
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
 import { removeContainerDir } from "../runtime/state/container_dir.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
-import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
+import {
+  findContainer,
+  killOrphanedProcess,
+  type StoredContainer,
+} from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 import { kill } from "../sys/process.ts";
 import { signalNumber, SIGNALS } from "../sys/signals.ts";
@@ -118,6 +122,7 @@ export async function removeContainer(
     signalContainer(container, SIGNALS.KILL);
     await exited(container);
   }
+  killOrphanedProcess(container.state);
   removeOrphanedCgroups(container.record.id);
   removeContainerDir(container.dir);
 }

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { kill } from "./process.ts";
+
 /** Returns the start time of process `pid` (clock ticks since boot), or undefined if it is gone. */
 export function processStartTime(pid: number | "self"): string | undefined {
   let stat: string;
@@ -27,4 +29,41 @@ export function processIdentity(pid: number = Deno.pid): string {
 export function isAlive(identity: string): boolean {
   const pid = Number(identity.split(" ")[0]);
   return Number.isInteger(pid) && pid > 0 && processIdentity(pid) === identity;
+}
+
+/**
+ * Sends `signal` to the process named by `identity` if it is still that process; returns whether
+ * it was alive to receive it.
+ */
+export function signalIdentified(identity: string, signal: number): boolean {
+  if (!isAlive(identity)) return false;
+  return kill(Number(identity.split(" ")[0]), signal);
+}
+
+/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** The system's uptime in clock ticks, the unit of a process's start time. */
+export function uptimeTicks(): number {
+  const seconds = Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0]);
+  return Math.floor(seconds * TICKS_PER_SECOND);
+}
+
+/**
+ * The pids of the processes in mount namespace `name` (`mnt:[inode]`) that started at uptime
+ * `since` (clock ticks) or later: a namespace's inode may be reused once it is gone, but not by
+ * a namespace whose processes started before it was made.
+ */
+export function processesInMountNamespace(name: string, since: number): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      if (Deno.readLinkSync(`/proc/${entry.name}/ns/mnt`) !== name) continue;
+      if (Number(processStartTime(Number(entry.name))) >= since) found.push(Number(entry.name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
 }

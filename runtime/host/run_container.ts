@@ -17,6 +17,7 @@ import {
   type ContainerDir,
   createContainerDir,
   removeContainerDir,
+  sweepStagedContainerDirs,
 } from "../state/container_dir.ts";
 import type { ContainerConfig } from "../spec/container_config.ts";
 import type { ContainerSpec, StageCgroups } from "../spec/container_spec.ts";
@@ -35,7 +36,7 @@ import {
 } from "../../sys/exit_codes.ts";
 import { procfsTakesPidNamespace } from "../../sys/mount.ts";
 import { deathTrampoline } from "../spec/death_trampoline.ts";
-import { processIdentity } from "../../sys/process_identity.ts";
+import { processIdentity, uptimeTicks } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { containerDeviceRules } from "../spec/device_rules.ts";
 import type { DeviceNode } from "../spec/devices.ts";
@@ -56,6 +57,7 @@ export function newContainerId(): string {
 
 /** Removes what dead monitors left behind: their --rm containers and their cgroups. */
 export function sweepStale(stateRoot: string): void {
+  sweepStagedContainerDirs(stateRoot);
   const remaining = sweepContainers(stateRoot);
   sweepStaleCgroups((id) => remaining.has(id));
 }
@@ -67,16 +69,10 @@ export function sweepStale(stateRoot: string): void {
  * @throws {ExitCodeError} (125) when it cannot be written: `…: no space left on device`.
  */
 export function createContainer(record: ContainerRecord): ContainerDir {
-  const dir = createContainerDir(record.config.stateRoot, record.id);
-  try {
-    // The state first: listings take a directory with a record for a container.
-    writeState(dir.path, { status: "created", monitor: processIdentity() });
-    writeRecord(dir.path, record);
-  } catch (error) {
-    removeContainerDir(dir);
-    throw error;
-  }
-  return dir;
+  return createContainerDir(record.config.stateRoot, record.id, (staged) => {
+    writeState(staged.path, { status: "created", monitor: processIdentity() });
+    writeRecord(staged.path, record);
+  });
 }
 
 /**
@@ -201,6 +197,10 @@ export async function superviseContainer(
       ({ pid, exited } = await startOnThread(spec, {
         stdin: stdin === "null" ? "null" : "inherit",
         newGroup: stdin !== "foreground",
+        ready(name) {
+          state.mountNamespace = { name, since: uptimeTicks() };
+          saveState(state);
+        },
         // startOnThread kills and reaps the process itself when the start fails.
         spawned(pid) {
           // Recorded before it runs anything, so a sweep can find it if this process dies now.

@@ -136,6 +136,11 @@ export interface ThreadStartOptions {
   /** Whether the command leads a process group of its own (else it joins mydocker's). */
   newGroup: boolean;
   /**
+   * Called with the container's mount namespace (`mnt:[inode]`) before its first process exists:
+   * record it, so that a sweep can find that process should mydocker die before it knows its pid.
+   */
+  ready(mountNamespace: string): void;
+  /**
    * Called with the command's host pid as soon as its process exists, before it runs anything:
    * record it, and move it into the container's cgroups.
    */
@@ -167,14 +172,19 @@ export async function startOnThread(
   const [lifeline, lifelineHeld] = pipe();
   let pid: number | undefined;
   try {
+    const go = new Int32Array(new SharedArrayBuffer(4));
     const request: StartRequest = {
       spec,
       stdin: options.stdin,
       newGroup: options.newGroup,
       lifeline,
+      go: go.buffer as SharedArrayBuffer,
     };
     thread.postMessage(request);
     const ready = expect(await reports.next(), "ready");
+    options.ready(Deno.readLinkSync(`/proc/self/task/${ready.tid}/ns/mnt`));
+    Atomics.store(go, 0, 1);
+    Atomics.notify(go, 0);
     pid = await childOf(ready.tid, reports);
     options.spawned(pid);
     mountProcFromOutside(pid, spec);

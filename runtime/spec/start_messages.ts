@@ -24,6 +24,11 @@ export interface StartRequest {
    * process gets it at descriptor 3 and exits if it has hung up (see `death_trampoline.ts`).
    */
   lifeline: number;
+  /**
+   * One 32-bit word the thread waits on after `ready`, until the host sets it to 1 and notifies:
+   * the host records the container's mount namespace before its first process exists.
+   */
+  go: SharedArrayBuffer;
 }
 
 /** What the start thread reports. */

@@ -96,6 +96,7 @@ function start(request: StartRequest): void {
   const path = resolveCommand(args[0] ?? "", env, sys);
   checkExecutable(path, sys);
   self.postMessage({ kind: "ready", tid: gettid(), gate: GATE });
+  Atomics.wait(new Int32Array(request.go), 0, 0);
   // The trampoline is exec'd by its descriptor's path in the container's /proc, mounted by then.
   const pid = spawn(
     `/proc/self/fd/${trampoline}`,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { pathExists } from "../../sys/path_exists.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 
 /** The container's record, in its directory (see `container_state.ts`). */
@@ -51,29 +52,61 @@ export function containerDir(stateRoot: string, id: string): ContainerDir {
 }
 
 /**
- * Creates the directory of container `id` under `stateRoot` with its subdirectories; nothing is
- * left when it fails.
+ * Creates the directory of container `id` under `stateRoot` with its subdirectories and what
+ * `fill` writes into it (its records), beside its final place first, then renamed into it: a
+ * container directory appears whole or not at all, even to a mydocker killed meanwhile (see
+ * {@linkcode sweepStagedContainerDirs}); nothing is left when it fails.
  *
  * @throws {ExitCodeError} (125): `Cannot create "…/containers/<id>": no space left on device`.
  */
-export function createContainerDir(stateRoot: string, id: string): ContainerDir {
+export function createContainerDir(
+  stateRoot: string,
+  id: string,
+  fill: (staged: ContainerDir) => void,
+): ContainerDir {
   const dir = containerDir(stateRoot, id);
+  const staged = containerDir(stateRoot, `${STAGING_PREFIX}${id}.${Deno.pid}`);
   try {
     Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
-    Deno.mkdirSync(dir.path, { mode: 0o700 });
+    Deno.mkdirSync(staged.path, { mode: 0o700 });
   } catch (error) {
     throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
   }
   try {
-    for (const sub of [dir.upperDir, dir.workDir, dir.mountPoint, dir.emptyDir]) {
+    for (const sub of [staged.upperDir, staged.workDir, staged.mountPoint, staged.emptyDir]) {
       Deno.mkdirSync(sub);
     }
+    fill(staged);
+    Deno.renameSync(staged.path, dir.path);
   } catch (error) {
-    removeContainerDir(dir);
+    removeContainerDir(staged);
+    if (error instanceof ExitCodeError) throw error;
     throw new ExitCodeError(`Cannot create "${dir.path}": ${fsErrorReason(error)}`);
   }
   return dir;
 }
+
+/**
+ * Removes the directories that mydockers killed while creating a container left (named
+ * `.new-<id>.<pid>`, whose pid is gone): a container directory appears whole or not at all.
+ */
+export function sweepStagedContainerDirs(stateRoot: string): void {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(containersRoot(stateRoot))];
+  } catch {
+    return;
+  }
+  for (const { name } of entries) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const pid = Number(name.slice(name.lastIndexOf(".") + 1));
+    if (pathExists(`/proc/${pid}`)) continue;
+    removeContainerDir(containerDir(stateRoot, name));
+  }
+}
+
+/** The name prefix of a container directory being created (see {@linkcode createContainerDir}). */
+const STAGING_PREFIX = ".new-";
 
 /**
  * Removes a container directory and everything in it (nothing when it is already gone). Its

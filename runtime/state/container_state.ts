@@ -44,6 +44,12 @@ export interface ContainerState {
    * runs anything: what a sweep kills when its monitor has died.
    */
   process?: string;
+  /**
+   * The container's mount namespace (`mnt:[inode]`) and the system's uptime in clock ticks when
+   * it was made, recorded before its first process exists: how a sweep finds that process when
+   * its monitor died before recording it.
+   */
+  mountNamespace?: { name: string; since: number };
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;

@@ -20,7 +20,13 @@ import {
   writeState,
 } from "./container_state.ts";
 import { EXIT_KILLED, ExitCodeError } from "../../sys/exit_codes.ts";
-import { isAlive } from "../../sys/process_identity.ts";
+import {
+  isAlive,
+  processesInMountNamespace,
+  signalIdentified,
+} from "../../sys/process_identity.ts";
+import { kill } from "../../sys/process.ts";
+import { SIGNALS } from "../../sys/signals.ts";
 
 /** A container as stored: its directory, record and current state. */
 export interface StoredContainer {
@@ -71,6 +77,24 @@ export function nameInUse(stateRoot: string, name: string): boolean {
 }
 
 /**
+ * Kills (SIGKILL) what a container's dead monitor left outside the container's cgroups, which a
+ * cgroup sweep would miss: its first process as `state` records it, and the processes of its
+ * recorded mount namespace (one whose pid was never recorded, waiting at its gate, or an init
+ * stage still starting). Returns whether there was any.
+ */
+export function killOrphanedProcess(state: ContainerState): boolean {
+  if (isAlive(state.monitor)) return false;
+  let killed = state.process !== undefined && signalIdentified(state.process, SIGNALS.KILL);
+  if (state.mountNamespace !== undefined) {
+    const { name, since } = state.mountNamespace;
+    for (const pid of processesInMountNamespace(name, since)) {
+      killed = kill(pid, SIGNALS.KILL) || killed;
+    }
+  }
+  return killed;
+}
+
+/**
  * Tidies up after monitors that died (mydocker killed with SIGKILL): their `--rm` containers are
  * removed, the others are recorded as exited (137), as `readState` already reports them (so a
  * record that cannot be written, on a full disk, is left as it is). Reads only the state of each
@@ -99,6 +123,7 @@ export function sweepContainers(stateRoot: string): Set<string> {
     } catch {
       continue; // Being created or removed right now.
     }
+    killOrphanedProcess(stored);
     if (remove) {
       removeContainerDir(dir);
       remaining.delete(name);
