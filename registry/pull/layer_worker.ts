@@ -1,15 +1,22 @@
 /**
  * Unpacks a layer on a worker thread: the main thread downloads and verifies the compressed
- * bytes and hands them over (transferred, not copied); the worker decompresses, verifies the
- * DiffID and writes the files. Flow control by credits keeps at most a few chunks in flight.
+ * bytes and hands them over in batches (transferred, not copied); the worker decompresses,
+ * verifies the DiffID and writes the files. Flow control by credits keeps at most a few batches
+ * in flight.
  *
  * @module
  */
 
+/**
+ * Chunks are sent in batches of at least this many bytes: a TLS body arrives in 16 KiB records,
+ * and a message (and a credit back) per record costs more than the bytes' processing.
+ */
+const BATCH_BYTES = 256 * 1024;
+
 /** Messages from the main thread to the worker. */
 export type ToWorker =
   | { type: "start"; dest: string; diffId: string; layer: string }
-  | { type: "chunk"; chunk: Uint8Array }
+  | { type: "chunks"; chunks: Uint8Array[] }
   | { type: "end" }
   | { type: "abort"; message: string };
 
@@ -64,18 +71,27 @@ export async function unpackInWorker(
   });
   send({ type: "start", dest, diffId, layer });
   const reader = compressed.getReader();
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  const flush = async () => {
+    if (batched === 0) return;
+    while (credits === 0) await new Promise<void>((resolve) => wake = resolve);
+    credits--;
+    const chunks = batch;
+    batch = [];
+    batched = 0;
+    send({ type: "chunks", chunks }, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
+  };
   const feed = async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        while (credits === 0) await new Promise<void>((resolve) => wake = resolve);
-        credits--;
-        const owned = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
-          ? value
-          : value.slice();
-        send({ type: "chunk", chunk: owned }, [owned.buffer as ArrayBuffer]);
+        batch.push(ownBuffer(value));
+        batched += value.length;
+        if (batched >= BATCH_BYTES) await flush();
       }
+      await flush();
       send({ type: "end" });
     } catch (error) {
       send({ type: "abort", message: error instanceof Error ? error.message : String(error) });
@@ -93,4 +109,11 @@ export async function unpackInWorker(
     reader.releaseLock();
     worker.terminate();
   }
+}
+
+/** `chunk` itself when it spans its whole buffer (so the buffer can be transferred), else a copy. */
+function ownBuffer(chunk: Uint8Array): Uint8Array {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
+    ? chunk
+    : chunk.slice();
 }

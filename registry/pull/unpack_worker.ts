@@ -11,7 +11,7 @@ import { digestVerifier } from "./digest_stream.ts";
 import type { ToWorker } from "./layer_worker.ts";
 import { unpackLayer } from "./unpack_layer.ts";
 
-/** How many chunks may be in flight from the main thread at once. */
+/** How many batches of chunks may be in flight from the main thread at once. */
 const CREDITS = 8;
 
 declare const self: {
@@ -37,8 +37,8 @@ self.onmessage = (event) => {
       self.postMessage({ type: "credit", count: CREDITS });
       run(message.dest, message.diffId, message.layer);
       return;
-    case "chunk":
-      controller!.enqueue(message.chunk);
+    case "chunks":
+      for (const chunk of message.chunks) controller!.enqueue(chunk);
       return;
     case "end":
       controller!.close();
