@@ -102,6 +102,8 @@ const SYMBOLS = {
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   isatty: { parameters: ["i32"], result: "i32" },
   lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
+  fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
+  syscall_close_range: { name: "syscall", parameters: ["i64", "u32", "u32", "u32"], result: "i64" },
   utimensat: { parameters: ["i32", "buffer", "buffer", "i32"], result: "i32" },
   lsetxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },

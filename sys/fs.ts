@@ -5,7 +5,7 @@
  */
 
 import { Errno } from "./errno.ts";
-import { AT_FDCWD, check, cstr, errno, libc, quote, SyscallError } from "./ffi.ts";
+import { AT_FDCWD, check, cstr, errno, libc, quote, SyscallError, syscallNumber } from "./ffi.ts";
 
 /** `open` flags used by the runtime. */
 export const OpenFlag = {
@@ -56,6 +56,11 @@ export function mknod(
 /** Changes the owner of `path` without following a final symlink. */
 export function lchown(path: string, uid: number, gid: number): void {
   check(libc().lchown(cstr(path), uid, gid), "lchown", quote(path));
+}
+
+/** Changes the owner of the file open at descriptor `fd`. */
+export function fchown(fd: number, uid: number, gid: number): void {
+  check(libc().fchown(fd, uid, gid), "fchown", String(fd));
 }
 
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -153,4 +158,20 @@ export function writeAll(fd: number, bytes: Uint8Array<ArrayBuffer>): void {
     const rest = bytes.subarray(written);
     written += check(Number(libc().write(fd, rest, BigInt(rest.length))), "write", String(fd));
   }
+}
+
+const CLOSE_RANGE_CLOEXEC = 4;
+
+/**
+ * Marks every descriptor from `first` up close-on-exec (close_range(2)), so that a program
+ * exec'd next gets none of them, whatever this process inherited or opened.
+ */
+export function closeOnExecFrom(first: number): void {
+  const result = libc().syscall_close_range(
+    syscallNumber("close_range"),
+    first,
+    0xffffffff,
+    CLOSE_RANGE_CLOEXEC,
+  );
+  check(Number(result), "close_range");
 }

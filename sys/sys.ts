@@ -14,7 +14,7 @@
 
 import { seccompSetModeFilter } from "./bpf.ts";
 import { capset, switchUser } from "./credentials.ts";
-import { chdir, chroot, close, dup2, mknod, open } from "./fs.ts";
+import { chdir, chroot, close, closeOnExecFrom, dup2, fchown, mknod, open } from "./fs.ts";
 import { makeTreeReadonly, mount, moveMount, openTreeClone, pivotRoot, umount2 } from "./mount.ts";
 import { sethostname, setns, unshare } from "./namespaces.ts";
 import { pathExists } from "./path_exists.ts";
@@ -118,6 +118,10 @@ export interface Sys {
   chmod(path: string, mode: number): void;
   /** Sets the owner of `path`. */
   chown(path: string, uid: number, gid: number): void;
+  /** fchown(2): changes the owner of the file open at descriptor `fd`. */
+  fchown(fd: number, uid: number, gid: number): void;
+  /** close_range(2) with CLOSE_RANGE_CLOEXEC: descriptors from `first` up close on exec. */
+  closeOnExecFrom(first: number): void;
   /** What is at `path`, following symlinks; throws `Deno.errors.NotFound` when nothing is. */
   stat(path: string): FileStatus;
   /** Whether anything (a dangling symlink included) is at `path`. */
@@ -172,6 +176,8 @@ export const realSys: Sys = {
   symlink: (target, path) => Deno.symlinkSync(target, path),
   chmod: (path, mode) => Deno.chmodSync(path, mode),
   chown: (path, uid, gid) => Deno.chownSync(path, uid, gid),
+  fchown,
+  closeOnExecFrom,
   stat: (path) => Deno.statSync(path),
   exists: pathExists,
 };

@@ -282,6 +282,12 @@ export class FakeSys implements Sys {
   chown(path: string, uid: number, gid: number): void {
     this.#record("chown", path, uid, gid);
   }
+  fchown(fd: number, uid: number, gid: number): void {
+    this.#record("fchown", fd, uid, gid);
+  }
+  closeOnExecFrom(first: number): void {
+    this.#record("closeOnExecFrom", first);
+  }
   /** Answers from the picture, following symlinks; throws `Deno.errors.NotFound` for no entry. */
   stat(path: string): FileStatus {
     this.#record("stat", path);

@@ -14,6 +14,7 @@ import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
 import { waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_stage.ts";
+import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** What `exec` runs in the container, beyond what the container itself says. */
@@ -56,25 +57,27 @@ export async function execInContainer(
   const stdin = stdinMode(tty, interactive);
   const terminal = tty ? new HostTerminal(interactive) : undefined;
   if (terminal !== undefined) spec.terminal = { socketFd: terminal.socketFd };
+  const output = !tty && !isRootUser(spec.user) ? new StdioRelay() : undefined;
+  if (output !== undefined) spec.stdioToChown = [1, 2];
   const forwarder = new SignalForwarder({
     pidOne: false,
     terminalSignalsDelivered: stdin === "foreground",
   });
   try {
-    const { pid } = spawnStageInPidNamespace(
-      EXEC_STAGE_ARG,
-      spec,
-      state.pid,
-      stageSpawnOptions(tty, stdin),
-    );
+    const options = stageSpawnOptions(tty, stdin);
+    if (output !== undefined) options.actions = output.spawnActions();
+    const { pid } = spawnStageInPidNamespace(EXEC_STAGE_ARG, spec, state.pid, options);
     terminal?.start();
+    output?.start();
     moveToCgroups(spec.cgroups.atStart, pid);
     forwarder.attach(pid);
     const status = await waitpid(pid);
     await terminal?.finish();
+    await output?.finish();
     return exitCodeOf(status);
   } finally {
     terminal?.close();
+    output?.close();
     forwarder.dispose();
   }
 }

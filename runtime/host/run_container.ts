@@ -47,6 +47,7 @@ import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
 import { startOnThread } from "./start_on_thread.ts";
+import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** Returns a new random container id: 64 hex characters. */
@@ -156,6 +157,8 @@ export interface SupervisionHooks {
   terminal?: HostTerminal;
   /** Where the container's stdin comes from when it has no terminal. */
   stdin?: StdinMode;
+  /** Pipes the command writes its stdout and stderr to, instead of this process's. */
+  output?: StdioRelay;
 }
 
 /**
@@ -190,13 +193,17 @@ export async function superviseContainer(
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
     const cgroups = stageCgroups(cgroup.procsFiles);
     const spec = containerSpec(record.config, dir, cgroups, hooks.terminal);
+    const output = hooks.output?.commandEnds;
     const stdin = hooks.stdin ?? "pass";
     let pid: number;
     let exited: Promise<ExitStatus>;
     if (startsOnThread(record.config)) {
+      // The stdio mydocker made: the relay's pipes, or a monitor's log files at 1 and 2.
+      spec.stdioToChown = output !== undefined ? [...output] : record.detached ? [1, 2] : [];
       ({ pid, exited } = await startOnThread(spec, {
         stdin: stdin === "null" ? "null" : "inherit",
         newGroup: stdin !== "foreground",
+        ...(output === undefined ? {} : { output }),
         ready(name) {
           state.mountNamespace = { name, since: uptimeTicks() };
           saveState(state);
@@ -210,12 +217,15 @@ export async function superviseContainer(
       }));
       unreaped = { pid, exited: () => exited };
       hooks.terminal?.start();
+      hooks.output?.start();
     } else {
-      const stage = spawnInitStage(spec, stdin);
+      spec.stdioToChown = output !== undefined || record.detached ? [1, 2] : [];
+      const stage = spawnInitStage(spec, stdin, hooks.output?.spawnActions());
       pid = stage.pid;
       exited = waitpid(pid);
       unreaped = { pid, exited: () => exited };
       hooks.terminal?.start();
+      hooks.output?.start();
       saveState({ ...state, process: processIdentity(pid) });
       moveToCgroups(cgroups.atStart, pid);
       await stage.started;
@@ -275,20 +285,24 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
   const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
   const terminal = tty ? new HostTerminal(interactive) : undefined;
+  const output = !tty && !isRootUser(record.config.user) ? new StdioRelay() : undefined;
   try {
     const dir = createContainer(record);
     const status = await superviseContainer(dir, record, {
       started: (pid) => forwarder.attach(pid),
       stdin,
       ...(terminal === undefined ? {} : { terminal }),
+      ...(output === undefined ? {} : { output }),
     });
     await terminal?.finish();
+    await output?.finish();
     if (forwarder.terminatedBy !== undefined && status.signal !== undefined) {
       return exitCodeForSignal(forwarder.terminatedBy);
     }
     return exitCodeOf(status);
   } finally {
     terminal?.close();
+    output?.close();
     forwarder.dispose();
   }
 }

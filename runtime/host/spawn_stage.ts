@@ -11,7 +11,7 @@ import type { ContainerSpec } from "../spec/container_spec.ts";
 import { INIT_STAGE_ARG, SPEC_FD, STATUS_FD } from "../spec/stage_args.ts";
 import { close, open, OpenFlag, pipe } from "../../sys/fs.ts";
 import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
-import { spawn, SpawnOpen, type SpawnOptions } from "../../sys/process.ts";
+import { spawn, type SpawnAction, SpawnOpen, type SpawnOptions } from "../../sys/process.ts";
 import { isatty, readAsync, writeAllAsync } from "../../sys/pty.ts";
 
 /** The command line that runs this program with `args`, for `deno run` and compiled binaries. */
@@ -140,8 +140,10 @@ export function stageSpawnOptions(terminal: boolean, stdin: StdinMode): SpawnOpt
 export function spawnInitStage(
   spec: ContainerSpec,
   stdin: StdinMode = "pass",
+  output: readonly SpawnAction[] = [],
 ): { pid: number; started: Promise<void> } {
   const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
+  options.actions = output;
   return spawnStageInPidNamespace(INIT_STAGE_ARG, spec, "new", options);
 }
 

@@ -135,6 +135,8 @@ export interface ThreadStartOptions {
   stdin: CommandStdin;
   /** Whether the command leads a process group of its own (else it joins mydocker's). */
   newGroup: boolean;
+  /** Descriptors the command gets as its stdout and stderr, instead of mydocker's. */
+  output?: readonly [number, number];
   /**
    * Called with the container's mount namespace (`mnt:[inode]`) before its first process exists:
    * record it, so that a sweep can find that process should mydocker die before it knows its pid.
@@ -177,6 +179,7 @@ export async function startOnThread(
       spec,
       stdin: options.stdin,
       newGroup: options.newGroup,
+      ...(options.output === undefined ? {} : { output: options.output }),
       lifeline,
       go: go.buffer as SharedArrayBuffer,
     };

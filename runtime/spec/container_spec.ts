@@ -59,6 +59,11 @@ export interface ContainerSpec {
   devices: DeviceNode[];
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
+  /**
+   * The descriptors, as the stage holds them, of the command's stdio that mydocker made for it
+   * (relay pipes, log files), to hand to the container's user (see `ProcessCredentials`).
+   */
+  stdioToChown?: number[];
   /** The container's cgroups, which the init stage joins. */
   cgroups: StageCgroups;
   /** `--init`: a minimal init stays PID 1, reaping zombies and forwarding signals. */
@@ -101,6 +106,14 @@ export interface ProcessCredentials {
   noNewPrivileges: boolean;
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
+  /**
+   * The descriptors of the command's stdio that mydocker made for it (relay pipes, log files; a
+   * terminal's slave is a path): handed to the container's user before it is taken on, as runc
+   * does, so that a non-root user can reopen `/dev/stdout`. Never the caller's own.
+   */
+  stdioToChown?: readonly number[];
+  /** The path of the command's terminal (`-t`), handed to the container's user likewise. */
+  terminalToChown?: string;
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
- * The death trampoline: a 116-byte static x86_64 program that a container's command is started
- * through when it starts on a thread of mydocker's (`runtime/stage/start_thread.ts`). A process
+ * The death trampoline: a small static x86_64 program (123 bytes of code) that a container's
+ * command is started through when it starts on a thread of mydocker's
+ * (`runtime/stage/start_thread.ts`). A process
  * posix_spawn'ed by mydocker cannot be given a parent-death signal (it is set by the process
  * itself), so the trampoline sets it, SIGKILL, and then execs the command: the container dies
  * with the thread that started it, as it would with runc. It also checks the lifeline, a pipe at
  * descriptor 3 whose other end only mydocker holds: if mydocker died before the signal was set,
- * the pipe has hung up and the trampoline exits (137) instead of starting the command.
+ * the pipe has hung up and the trampoline exits (137) instead of starting the command. Then it
+ * closes every descriptor from 3 up (close_range), so that the command gets only its stdio.
  *
  * Called as `trampoline PATH ARG0 ARG1…`, it runs execve(PATH, [ARG0, ARG1…], envp), and exits
  * 127 when PATH does not exist, 126 when it cannot be executed. Built by
@@ -30,9 +32,11 @@ const CODE_X86_64: readonly (readonly [string, string])[] = [
   ["59", "pop rcx"],
   ["48c1e930", "shr rcx, 48           # revents"],
   ["f7c118000000", "test ecx, 0x18        # POLLHUP | POLLERR: mydocker is gone"],
-  ["753c", "jnz died"],
+  ["7543", "jnz died"],
   ["bf03000000", "mov edi, 3"],
-  ["b803000000", "mov eax, 3            # close the lifeline"],
+  ["beffffffff", "mov esi, -1"],
+  ["31d2", "xor edx, edx"],
+  ["b8b4010000", "mov eax, 436          # close_range: the lifeline and anything leaked"],
   ["0f05", "syscall"],
   ["488b0424", "mov rax, [rsp]        # argc"],
   ["488d742410", "lea rsi, [rsp+16]     # &argv[1]"],

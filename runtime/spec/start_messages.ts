@@ -19,6 +19,8 @@ export interface StartRequest {
   stdin: CommandStdin;
   /** Whether the command leads a process group of its own (else it joins mydocker's). */
   newGroup: boolean;
+  /** Descriptors of this process the command gets as its stdout and stderr, instead of ours. */
+  output?: readonly [number, number];
   /**
    * The read end of the lifeline, a pipe whose write end only mydocker holds: the command's
    * process gets it at descriptor 3 and exits if it has hung up (see `death_trampoline.ts`).

@@ -1,6 +1,7 @@
 /**
  * The last steps before a container's command runs, shared by the init stage and the exec stage:
- * the user from the container's own /etc/passwd, HOME, the bounding set, no_new_privs, seccomp,
+ * the user from the container's own /etc/passwd, the stdio mydocker made handed to that user,
+ * HOME, the bounding set, no_new_privs, seccomp,
  * the user switch, and the remaining capabilities, in that order (seccomp while CAP_SYS_ADMIN is
  * still held, capabilities after the switch, which clears the effective and permitted sets of a
  * non-root user; the inheritable and ambient sets are cleared for every user).
@@ -24,6 +25,12 @@ export function takeOnCredentials(
   sys: Sys = realSys,
 ): string[] {
   const user = resolveContainerUser(credentials.user, sys);
+  if (user.uid !== 0) {
+    for (const fd of credentials.stdioToChown ?? []) sys.fchown(fd, user.uid, user.gid);
+    if (credentials.terminalToChown !== undefined) {
+      sys.chown(credentials.terminalToChown, user.uid, user.gid);
+    }
+  }
   const env = credentials.env.some((entry) => entry.startsWith("HOME="))
     ? [...credentials.env]
     : [...credentials.env, `HOME=${user.home}`];

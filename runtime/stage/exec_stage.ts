@@ -47,13 +47,18 @@ export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
   if (spec.terminal) sys.close(spec.terminal.socketFd);
   const consoleSlave = consolePath === undefined ? undefined : openConsole(consolePath, sys);
   sys.chdir(spec.cwd);
-  const env = takeOnCredentials(spec, sys);
+  const env = takeOnCredentials(
+    consolePath === undefined ? spec : { ...spec, terminalToChown: consolePath },
+    sys,
+  );
   if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);
+  // The command gets its stdio only: nothing this process inherited or opened.
+  sys.closeOnExecFrom(3);
   sys.resetSignals();
   return execProgram(spec.args, env, sys);
 }
 
-/** Runs the exec stage from its command-line argument (the JSON spec) and reports failures. */
+/** Runs the exec stage on its spec (read from its spec pipe) and reports failures. */
 export function execStageMain(): never {
   return runStage(() => runExecStage(readStageSpec()), "Cannot exec in container: ");
 }

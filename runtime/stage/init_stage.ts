@@ -88,13 +88,19 @@ export function finishContainer(spec: ContainerSpec, sys: Sys = realSys): void {
 }
 
 /** Takes on the container's user, capabilities, no_new_privs and seccomp; returns the env. */
-export function takeOnContainerCredentials(spec: ContainerSpec, sys: Sys = realSys): string[] {
+export function takeOnContainerCredentials(
+  spec: ContainerSpec,
+  terminal: string | undefined,
+  sys: Sys = realSys,
+): string[] {
   return takeOnCredentials({
     user: spec.process.user,
     env: spec.process.env,
     capabilities: spec.capabilities,
     noNewPrivileges: spec.process.noNewPrivileges,
     seccomp: spec.seccomp,
+    ...(spec.stdioToChown === undefined ? {} : { stdioToChown: spec.stdioToChown }),
+    ...(terminal === undefined ? {} : { terminalToChown: terminal }),
   }, sys);
 }
 
@@ -116,7 +122,7 @@ export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[
   joinMemoryCgroups();
   sys.unshare(CloneFlag.NEWCGROUP);
   const consoleSlave = consolePath === undefined ? undefined : openConsole(consolePath, sys);
-  const env = takeOnContainerCredentials(spec, sys);
+  const env = takeOnContainerCredentials(spec, consolePath, sys);
   if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);
   return env;
 }
@@ -127,12 +133,14 @@ export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[
  */
 export function runInitStage(spec: ContainerSpec, sys: Sys = realSys): never {
   const env = setUpInitStage(spec, sys);
+  // The command gets its stdio only: nothing this process inherited or opened.
+  sys.closeOnExecFrom(3);
   if (spec.init) return runMiniInit(spec.process.args, env);
   sys.resetSignals();
   return execProgram(spec.process.args, env, sys);
 }
 
-/** Runs the init stage from its command-line argument (the JSON spec) and reports failures. */
+/** Runs the init stage on its spec (read from its spec pipe) and reports failures. */
 export function initStageMain(): never {
   return runStage(() => runInitStage(readStageSpec()), "Cannot start container: ");
 }

@@ -57,6 +57,10 @@ function spawnOptions(request: StartRequest, consolePath: string | undefined): S
     { op: "close", fd: GATE_FD },
     { op: "dup2", from: request.lifeline, to: LIFELINE_FD },
   ];
+  const output: SpawnAction[] = request.output === undefined ? [] : [
+    { op: "dup2", from: request.output[0], to: 1 },
+    { op: "dup2", from: request.output[1], to: 2 },
+  ];
   if (consolePath !== undefined) {
     // A session leader opening a terminal gets it as its controlling terminal.
     return {
@@ -71,7 +75,7 @@ function spawnOptions(request: StartRequest, consolePath: string | undefined): S
   return {
     group: request.newGroup ? "new-group" : "inherit",
     files: [gate, ...stdin],
-    actions: lifeline,
+    actions: [...lifeline, ...output],
   };
 }
 
@@ -91,7 +95,7 @@ function start(request: StartRequest): void {
   sys.chmod(GATE, 0o666);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
   finishContainer(spec, sys);
-  const env = takeOnContainerCredentials(spec, sys);
+  const env = takeOnContainerCredentials(spec, consolePath, sys);
   const args = spec.process.args;
   const path = resolveCommand(args[0] ?? "", env, sys);
   checkExecutable(path, sys);
