@@ -36,18 +36,56 @@ export class LayerWorkerError extends Error {
 }
 
 /**
- * Unpacks the compressed layer `compressed` into the empty directory `dest` on a worker,
- * verifying that the uncompressed bytes hash to `diffId`. Returns the uncompressed size.
- * Throws what the download, the digest checks or the unpacking threw, once the worker has
- * stopped writing to `dest`.
+ * The unpacking workers of one pull: a layer takes an idle worker or starts one, and gives it
+ * back when it succeeds (a worker that failed is stopped), so later layers skip a worker's start.
+ * Disposing stops them all.
  */
-export async function unpackInWorker(
+export class LayerWorkers implements Disposable {
+  readonly #idle: Worker[] = [];
+  readonly #all = new Set<Worker>();
+
+  /**
+   * Unpacks the compressed layer `compressed` into the empty directory `dest` on a worker,
+   * verifying that the uncompressed bytes hash to `diffId`. Returns the uncompressed size.
+   * Throws what the download, the digest checks or the unpacking threw, once the worker has
+   * stopped writing to `dest`.
+   */
+  async unpack(
+    compressed: ReadableStream<Uint8Array>,
+    dest: string,
+    diffId: string,
+    layer: string,
+  ): Promise<number> {
+    const worker = this.#idle.pop() ??
+      new Worker(new URL("./unpack_worker.ts", import.meta.url), { type: "module" });
+    this.#all.add(worker);
+    try {
+      const size = await unpackOn(worker, compressed, dest, diffId, layer);
+      this.#idle.push(worker);
+      return size;
+    } catch (error) {
+      this.#all.delete(worker);
+      worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Stops every worker. */
+  [Symbol.dispose](): void {
+    for (const worker of this.#all) worker.terminate();
+    this.#all.clear();
+    this.#idle.length = 0;
+  }
+}
+
+/** Runs one layer's unpacking on `worker`; see {@linkcode LayerWorkers.unpack}. */
+async function unpackOn(
+  worker: Worker,
   compressed: ReadableStream<Uint8Array>,
   dest: string,
   diffId: string,
   layer: string,
 ): Promise<number> {
-  const worker = new Worker(new URL("./unpack_worker.ts", import.meta.url), { type: "module" });
   const send = (message: ToWorker, transfer: Transferable[] = []) =>
     worker.postMessage(message, transfer);
   let credits = 0;
@@ -107,7 +145,6 @@ export async function unpackInWorker(
     throw error;
   } finally {
     reader.releaseLock();
-    worker.terminate();
   }
 }
 

@@ -22,7 +22,14 @@ import {
 import { hostPlatform, type Platform, selectManifest } from "../format/platform.ts";
 import { familiarName, type ImageReference } from "../format/reference.ts";
 import type { ImageStore } from "../store.ts";
-import { unpackInWorker } from "./layer_worker.ts";
+import { LayerWorkers } from "./layer_worker.ts";
+
+/**
+ * Layers streamed at once at most, whatever `maxConcurrentDownloads` says: one per core. Each
+ * layer's worker (gunzip, SHA-256, file writes) keeps a core busy when the network is fast, and
+ * costs about 20 MiB, so a third one on two cores adds memory and no speed.
+ */
+const UNPACKERS = Math.max(1, navigator.hardwareConcurrency);
 
 /** Where a layer is in the pull. */
 export type LayerStatus = "waiting" | "downloading" | "extracting" | "done" | "exists";
@@ -145,11 +152,12 @@ async function pullLocked(
     const status = missing.has(layer.digest) ? "waiting" : "exists";
     emit({ type: "layer", layer: layer.digest, status, current: 0, total: layer.size });
   }
+  using workers = new LayerWorkers();
   await runPool(
     [...missing.values()],
-    options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+    Math.min(options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS, UNPACKERS),
     options.signal,
-    (download, signal) => pullLayer(source, store, repository, download, emit, signal),
+    (download, signal) => pullLayer(source, store, repository, download, workers, emit, signal),
   );
 
   const downloaded = missing.size > 0 || !(await store.hasBlob(manifestDigest));
@@ -236,6 +244,7 @@ async function pullLayer(
   store: ImageStore,
   repository: string,
   { layer, targets }: LayerDownload,
+  workers: LayerWorkers,
   emit: (event: PullEvent) => void,
   signal: AbortSignal,
 ): Promise<void> {
@@ -252,7 +261,7 @@ async function pullLayer(
     }).pipeThrough(digestVerifier(layer.digest));
     const sizes = await Promise.all(
       teeInto(compressed, targets.length).map((stream, index) =>
-        unpackInWorker(stream, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
+        workers.unpack(stream, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
       ),
     );
     for (const [index, { chainId }] of targets.entries()) {

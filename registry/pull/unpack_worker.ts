@@ -1,7 +1,7 @@
 /**
- * The worker side of {@linkcode unpackInWorker} (see `layer_worker.ts`): decompresses a layer's
+ * The worker side of {@linkcode LayerWorkers} (see `layer_worker.ts`): decompresses a layer's
  * bytes as they arrive, verifies its DiffID and unpacks it, on a thread of its own, so that
- * several layers use several cores.
+ * several layers use several cores. A worker unpacks one layer after another.
  *
  * @module
  */
@@ -21,21 +21,11 @@ declare const self: {
 
 let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
 
-const input = new ReadableStream<Uint8Array>({
-  start(c) {
-    controller = c;
-  },
-  pull() {
-    self.postMessage({ type: "credit", count: 1 });
-  },
-}, { highWaterMark: 0 });
-
 self.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
     case "start":
-      self.postMessage({ type: "credit", count: CREDITS });
-      run(message.dest, message.diffId, message.layer);
+      start(message.dest, message.diffId, message.layer);
       return;
     case "chunks":
       for (const chunk of message.chunks) controller!.enqueue(chunk);
@@ -49,7 +39,26 @@ self.onmessage = (event) => {
   }
 };
 
-async function run(dest: string, diffId: string, layer: string): Promise<void> {
+/** Starts unpacking a layer whose bytes arrive in the next messages (one layer at a time). */
+function start(dest: string, diffId: string, layer: string): void {
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    pull() {
+      self.postMessage({ type: "credit", count: 1 });
+    },
+  }, { highWaterMark: 0 });
+  self.postMessage({ type: "credit", count: CREDITS });
+  run(input, dest, diffId, layer);
+}
+
+async function run(
+  input: ReadableStream<Uint8Array>,
+  dest: string,
+  diffId: string,
+  layer: string,
+): Promise<void> {
   try {
     let size = 0;
     const tar = (await decompress(input))
