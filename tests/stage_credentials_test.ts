@@ -12,12 +12,9 @@ import { SyscallError } from "../sys/ffi.ts";
 import { Prctl } from "../sys/process.ts";
 import { FakeSys } from "../testing/fake_sys.ts";
 
-const LAST_CAP = CAPABILITY_NAMES.length - 1;
-
 /** A container root with the capability count, a passwd with root and `app` (1000), a group. */
 function containerRoot(): FakeSys {
   return new FakeSys({
-    "/proc/sys/kernel/cap_last_cap": `${LAST_CAP}\n`,
     "/etc/passwd": "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
     "/etc/group": "root:x:0:\napp:x:1000:\nstaff:x:50:app\n",
   });

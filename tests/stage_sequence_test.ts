@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import type { ContainerSpec } from "../runtime/spec/container_spec.ts";
 import type { ExecSpec } from "../runtime/spec/exec_spec.ts";
-import { CAPABILITY_NAMES } from "../runtime/spec/capabilities.ts";
 import { joinStageCgroups } from "../runtime/stage/cgroup_join.ts";
 import { runExecStage } from "../runtime/stage/exec_stage.ts";
-import { runInitStage } from "../runtime/stage/init_stage.ts";
+import { buildRoot, runInitStage } from "../runtime/stage/init_stage.ts";
+import { cgroupfsMounts } from "../runtime/spec/cgroupfs.ts";
 import { Errno } from "../sys/errno.ts";
 import { SyscallError } from "../sys/ffi.ts";
 import { MountFlag } from "../sys/mount.ts";
@@ -23,15 +23,14 @@ const AT_START = "/sys/fs/cgroup/pids/mydocker/c/cgroup.procs";
 const BEFORE_EXEC = "/sys/fs/cgroup/memory/mydocker/c/cgroup.procs";
 
 /** The host and container files the stages read, as the fake's picture. */
-function machine(): FakeSys {
+function machine(directories: readonly string[] = []): FakeSys {
   return new FakeSys(
     {
       [AT_START]: "",
       [BEFORE_EXEC]: "",
-      "/proc/sys/kernel/cap_last_cap": `${CAPABILITY_NAMES.length - 1}\n`,
       "/proc/kcore": "",
     },
-    ["/host/data"],
+    ["/host/data", ...directories],
   );
 }
 
@@ -61,6 +60,7 @@ function containerSpec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
     devices: [],
     seccomp: true,
     cgroups: { atStart: [AT_START], beforeExec: [BEFORE_EXEC] },
+    cgroupfs: [],
     init: false,
     ...overrides,
   };
@@ -203,6 +203,71 @@ Deno.test("the init stage makes a --read-only root read-only after the user's mo
     ),
     credentials: sys.indexOf("switchUser"),
   });
+});
+
+Deno.test("a root built for a start on a thread leaves /proc to the host, its mount point made first", () => {
+  const sys = machine();
+  const spec = containerSpec();
+  sys.unshare(CloneFlag.NEWNS);
+  buildRoot({ ...spec, rootfs: { ...spec.rootfs, readonly: true } }, "later", sys);
+  const below = (root: string) => (_source: unknown, target: string) =>
+    target === root || target.startsWith(`${root}/`);
+  assert.equal(sys.indexOf("mount", below("/proc")), -1, "something was mounted on /proc");
+  const { BIND, REMOUNT, RDONLY } = MountFlag;
+  assertInOrder({
+    pivot: sys.indexOf("pivotRoot"),
+    procMountPoint: sys.indexOf("mkdir", (path: string) => path === "/proc"),
+    dev: sys.indexOf("mount", mountOn("/dev")),
+    readonly: sys.indexOf(
+      "mount",
+      (source: string | null, target: string, _type: unknown, flags: number) =>
+        source === null && target === "/" && flags === (BIND | REMOUNT | RDONLY),
+    ),
+  });
+});
+
+Deno.test("the container's /sys/fs/cgroup is bound after the user's mounts, its tmpfs read-only last", () => {
+  const sys = machine(["/sys/fs/cgroup/memory/mydocker/c1"]);
+  const cgroupfs = cgroupfsMounts(
+    ["/sys/fs/cgroup/memory/mydocker/c1", "/elsewhere/mydocker/c1"],
+    "c1",
+  );
+  assert.deepEqual(cgroupfs.map((mount) => [mount.type, mount.target]), [
+    ["tmpfs", "/sys/fs/cgroup"],
+    ["bind", "/sys/fs/cgroup/memory"],
+  ]);
+  initUpToExec({ ...containerSpec(), cgroupfs }, sys);
+  const { BIND, REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC } = MountFlag;
+  assertInOrder({
+    clone: sys.indexOf(
+      "openTreeClone",
+      (path: string) => path === "/sys/fs/cgroup/memory/mydocker/c1",
+    ),
+    pivot: sys.indexOf("pivotRoot"),
+    userMount: sys.indexOf("moveMount", (_fd: number, target: string) => target === "/data"),
+    tmpfs: sys.indexOf("mount", mountOn("/sys/fs/cgroup")),
+    bind: sys.indexOf(
+      "moveMount",
+      (_fd: number, target: string) => target === "/sys/fs/cgroup/memory",
+    ),
+    readonly: sys.indexOf(
+      "mount",
+      (source: string | null, target: string, _type: unknown, flags: number) =>
+        source === null && target === "/sys/fs/cgroup" &&
+        flags === (BIND | REMOUNT | RDONLY | NOSUID | NODEV | NOEXEC),
+    ),
+  });
+});
+
+Deno.test("cgroupfsMounts() binds a pure cgroup v2 host's one hierarchy over /sys/fs/cgroup", () => {
+  assert.deepEqual(cgroupfsMounts(["/sys/fs/cgroup/mydocker/c1"], "c1"), [
+    {
+      type: "bind",
+      source: "/sys/fs/cgroup/mydocker/c1",
+      target: "/sys/fs/cgroup",
+      readonly: true,
+    },
+  ]);
 });
 
 function execSpec(): ExecSpec {

@@ -8,6 +8,7 @@
  */
 
 import {
+  type ContainerCgroup,
   createContainerCgroup,
   moveToCgroups,
   stageCgroups,
@@ -20,7 +21,8 @@ import {
   sweepStagedContainerDirs,
 } from "../state/container_dir.ts";
 import type { ContainerConfig } from "../spec/container_config.ts";
-import type { ContainerSpec, StageCgroups } from "../spec/container_spec.ts";
+import type { ContainerSpec } from "../spec/container_spec.ts";
+import { cgroupfsMounts } from "../spec/cgroupfs.ts";
 import {
   type ContainerRecord,
   type ContainerState,
@@ -83,9 +85,10 @@ export function createContainer(record: ContainerRecord): ContainerDir {
 function containerSpec(
   config: ContainerConfig,
   dir: ContainerDir,
-  cgroups: StageCgroups,
+  cgroup: ContainerCgroup,
   terminal: HostTerminal | undefined,
 ) {
+  const cgroups = stageCgroups(cgroup.procsFiles);
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");
   const spec: ContainerSpec = {
     id: config.id,
@@ -113,6 +116,7 @@ function containerSpec(
     devices: addedDevices(config),
     seccomp: config.seccomp,
     cgroups,
+    cgroupfs: cgroupfsMounts(cgroup.paths, config.id),
     init: config.init,
     ...(terminal === undefined ? {} : { terminal: { socketFd: terminal.socketFd } }),
   };
@@ -191,8 +195,8 @@ export async function superviseContainer(
   try {
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
-    const cgroups = stageCgroups(cgroup.procsFiles);
-    const spec = containerSpec(record.config, dir, cgroups, hooks.terminal);
+    const spec = containerSpec(record.config, dir, cgroup, hooks.terminal);
+    const cgroups = spec.cgroups;
     const output = hooks.output?.commandEnds;
     const stdin = hooks.stdin ?? "pass";
     let pid: number;

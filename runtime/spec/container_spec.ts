@@ -66,6 +66,12 @@ export interface ContainerSpec {
   stdioToChown?: number[];
   /** The container's cgroups, which the init stage joins. */
   cgroups: StageCgroups;
+  /**
+   * The container's /sys/fs/cgroup, read-only: its own cgroup directories bound where the host
+   * has their hierarchies (see `cgroupfsMounts`), so that runtimes inside (the JVM, Go, Node)
+   * find their limits. A tmpfs first when there are several.
+   */
+  cgroupfs: ContainerMount[];
   /** `--init`: a minimal init stays PID 1, reaping zombies and forwarding signals. */
   init: boolean;
   /**

@@ -54,6 +54,7 @@ export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realS
     ? undefined
     : sys.openTreeClone(hostBinary, false);
   const mounts = prepareMounts(spec.mounts, sys);
+  const cgroupfs = prepareMounts(spec.cgroupfs, sys);
   switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot, sys);
   const plan = planMounts({ privileged: spec.privileged, devices: spec.devices });
   if (proc === "later") {
@@ -68,6 +69,12 @@ export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realS
     sys.close(hostBinaryTree);
   }
   attachMounts(mounts, sys);
+  attachMounts(cgroupfs, sys);
+  if (cgroupfs[0]?.type === "tmpfs") {
+    const { BIND, REMOUNT, RDONLY, NOSUID, NODEV, NOEXEC } = MountFlag;
+    const readonly = BIND | REMOUNT | RDONLY | NOSUID | NODEV | NOEXEC;
+    sys.mount(null, cgroupfs[0].target, null, readonly, null);
+  }
   makeWorkingDirectory(spec.process.cwd, sys);
   if (spec.rootfs.readonly) {
     sys.mount(null, "/", null, MountFlag.BIND | MountFlag.REMOUNT | MountFlag.RDONLY, null);

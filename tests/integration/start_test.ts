@@ -77,6 +77,25 @@ for (const [path, extraEnv] of PATHS) {
     assert.equal((await mydocker("rm", "-f", "nonroot")).code, 0);
   });
 
+  Deno.test(`/sys/fs/cgroup shows the container's own limits, read-only (${path})`, async () => {
+    const script = "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory/memory.limit_in_bytes " +
+      "2>/dev/null; touch /sys/fs/cgroup/x 2>/dev/null || echo read-only";
+    const result = await mydocker(
+      "run",
+      "--rm",
+      "-m",
+      "64m",
+      "--rootfs",
+      rootfs,
+      "x",
+      "sh",
+      "-c",
+      script,
+    );
+    assert.equal(result.code, 0, result.stderrText);
+    assert.equal(result.stdoutText, "67108864\nread-only\n");
+  });
+
   Deno.test(`three 50 KB variables reach the command (${path})`, async () => {
     const value = "v".repeat(50_000);
     const result = await mydocker(
