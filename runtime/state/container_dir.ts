@@ -65,7 +65,7 @@ export function createContainerDir(
   fill: (staged: ContainerDir) => void,
 ): ContainerDir {
   const dir = containerDir(stateRoot, id);
-  const staged = containerDir(stateRoot, `${STAGING_PREFIX}${id}.${Deno.pid}`);
+  const staged = containerDir(stateRoot, `${id}.${Deno.pid}${STAGING_SUFFIX}`);
   try {
     Deno.mkdirSync(containersRoot(stateRoot), { recursive: true, mode: 0o700 });
     Deno.mkdirSync(staged.path, { mode: 0o700 });
@@ -88,7 +88,7 @@ export function createContainerDir(
 
 /**
  * Removes the directories that mydockers killed while creating a container left (named
- * `.new-<id>.<pid>`, whose pid is gone): a container directory appears whole or not at all.
+ * `<id>.<pid>.new`, whose pid is gone): a container directory appears whole or not at all.
  */
 export function sweepStagedContainerDirs(stateRoot: string): void {
   let entries: Deno.DirEntry[];
@@ -98,15 +98,18 @@ export function sweepStagedContainerDirs(stateRoot: string): void {
     return;
   }
   for (const { name } of entries) {
-    if (!name.startsWith(STAGING_PREFIX)) continue;
-    const pid = Number(name.slice(name.lastIndexOf(".") + 1));
+    if (!name.endsWith(STAGING_SUFFIX)) continue;
+    const pid = Number(name.slice(0, -STAGING_SUFFIX.length).split(".")[1]);
     if (pathExists(`/proc/${pid}`)) continue;
     removeContainerDir(containerDir(stateRoot, name));
   }
 }
 
-/** The name prefix of a container directory being created (see {@linkcode createContainerDir}). */
-const STAGING_PREFIX = ".new-";
+/** The name suffix of a container directory being created (see {@linkcode createContainerDir}). */
+const STAGING_SUFFIX = ".new";
+
+/** The name of a container's directory: its id, 64 hex characters (anything else is not one). */
+export const CONTAINER_DIR_NAME = /^[0-9a-f]{64}$/;
 
 /**
  * Removes a container directory and everything in it (nothing when it is already gone). Its

@@ -6,6 +6,7 @@
  */
 
 import {
+  CONTAINER_DIR_NAME,
   type ContainerDir,
   containerDir,
   containersRoot,
@@ -45,6 +46,7 @@ export function listContainers(stateRoot: string): StoredContainer[] {
   }
   const found: StoredContainer[] = [];
   for (const entry of entries) {
+    if (!CONTAINER_DIR_NAME.test(entry.name)) continue; // Being created.
     const dir = containerDir(stateRoot, entry.name);
     try {
       found.push({ dir, record: readRecord(dir.path), state: readState(dir.path) });
@@ -110,6 +112,7 @@ export function sweepContainers(stateRoot: string): Set<string> {
     return remaining;
   }
   for (const { name } of entries) {
+    if (!CONTAINER_DIR_NAME.test(name)) continue; // Being created.
     remaining.add(name);
     const dir = containerDir(stateRoot, name);
     let stored: ContainerState;
