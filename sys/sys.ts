@@ -14,7 +14,7 @@
 
 import { seccompSetModeFilter } from "./bpf.ts";
 import { capset, switchUser } from "./credentials.ts";
-import { chdir, chroot, close, closeOnExecFrom, dup2, fchown, mknod, open } from "./fs.ts";
+import { chdir, chroot, close, closeOnExecFrom, dup2, fchown, mkfifo, mknod, open } from "./fs.ts";
 import { makeTreeReadonly, mount, moveMount, openTreeClone, pivotRoot, umount2 } from "./mount.ts";
 import { sethostname, setns, unshare } from "./namespaces.ts";
 import { pathExists } from "./path_exists.ts";
@@ -122,6 +122,8 @@ export interface Sys {
   fchown(fd: number, uid: number, gid: number): void;
   /** close_range(2) with CLOSE_RANGE_CLOEXEC: descriptors from `first` up close on exec. */
   closeOnExecFrom(first: number): void;
+  /** mkfifo(3): creates a FIFO at `path`. */
+  mkfifo(path: string, mode: number): void;
   /** What is at `path`, following symlinks; throws `Deno.errors.NotFound` when nothing is. */
   stat(path: string): FileStatus;
   /** Whether anything (a dangling symlink included) is at `path`. */
@@ -178,6 +180,7 @@ export const realSys: Sys = {
   chown: (path, uid, gid) => Deno.chownSync(path, uid, gid),
   fchown,
   closeOnExecFrom,
+  mkfifo,
   stat: (path) => Deno.statSync(path),
   exists: pathExists,
 };

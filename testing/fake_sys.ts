@@ -288,6 +288,10 @@ export class FakeSys implements Sys {
   closeOnExecFrom(first: number): void {
     this.#record("closeOnExecFrom", first);
   }
+  mkfifo(path: string, mode: number): void {
+    this.#record("mkfifo", path, mode);
+    this.#entries.set(path, { kind: "file", text: "", mode });
+  }
   /** Answers from the picture, following symlinks; throws `Deno.errors.NotFound` for no entry. */
   stat(path: string): FileStatus {
     this.#record("stat", path);

@@ -21,7 +21,7 @@ import {
   sweepStagedContainerDirs,
 } from "../state/container_dir.ts";
 import type { ContainerConfig } from "../spec/container_config.ts";
-import type { ContainerSpec } from "../spec/container_spec.ts";
+import type { ContainerSpec, StageCgroups } from "../spec/container_spec.ts";
 import { cgroupfsMounts } from "../spec/cgroupfs.ts";
 import {
   type ContainerRecord,
@@ -88,7 +88,10 @@ function containerSpec(
   cgroup: ContainerCgroup,
   terminal: HostTerminal | undefined,
 ) {
-  const cgroups = stageCgroups(cgroup.procsFiles);
+  // --init's PID 1 stays out of the container's cgroups; it puts the command into them.
+  const cgroups: StageCgroups = config.init
+    ? { atStart: [], beforeExec: [], forCommand: cgroup.procsFiles }
+    : stageCgroups(cgroup.procsFiles);
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");
   const spec: ContainerSpec = {
     id: config.id,

@@ -133,4 +133,9 @@ export interface StageCgroups {
   atStart: string[];
   /** Joined by the stage just before it execs the command. */
   beforeExec: string[];
+  /**
+   * For `--init`, whose PID 1 stays a process of mydocker's and joins none of the container's
+   * cgroups: the container's cgroups, into which it moves the command before letting it exec.
+   */
+  forCommand?: string[];
 }

@@ -11,6 +11,7 @@
  */
 
 import { joinStageCgroups } from "./cgroup_join.ts";
+import { GATED_SPAWN, openCommandCgroups, openGateWorker } from "./command_gate.ts";
 import { attachConsole, createConsole, openConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./user_mounts.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
@@ -114,20 +115,28 @@ export function takeOnContainerCredentials(
 /**
  * The init stage's steps, in order, up to the command: joins the cgroups, enters the new
  * namespaces, builds the root, creates the console, sets the hostname and loopback, joins the
- * memory cgroups and the cgroup namespace, and takes on the container's credentials. Returns the
- * command's environment.
+ * memory cgroups and the cgroup namespace (with `--init`, none: it starts the gate its command
+ * waits at instead), and takes on the container's credentials. Returns the command's
+ * environment.
  */
 export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[] {
   sys.prctl(Prctl.SET_PDEATHSIG, SIGNALS.KILL);
   const joinMemoryCgroups = joinStageCgroups(spec.cgroups, sys);
+  const forCommand = spec.cgroups.forCommand;
+  const commandCgroups = forCommand === undefined ? undefined : openCommandCgroups(forCommand, sys);
   sys.unshare(containerNamespaces(spec));
   buildRoot(spec, "here", sys);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
   if (spec.terminal) sys.close(spec.terminal.socketFd);
   finishContainer(spec, sys);
-  // The last cgroups, then the cgroup namespace rooted at them, while CAP_SYS_ADMIN is held.
-  joinMemoryCgroups();
-  sys.unshare(CloneFlag.NEWCGROUP);
+  if (commandCgroups === undefined) {
+    // The last cgroups, then the cgroup namespace rooted at them, while CAP_SYS_ADMIN is held.
+    joinMemoryCgroups();
+    sys.unshare(CloneFlag.NEWCGROUP);
+  } else {
+    // --init: the gate its command waits at, while this thread may still write its cgroups.
+    openGateWorker(commandCgroups, sys);
+  }
   const consoleSlave = consolePath === undefined ? undefined : openConsole(consolePath, sys);
   const env = takeOnContainerCredentials(spec, consolePath, sys);
   if (consoleSlave !== undefined) attachConsole(consoleSlave, sys);
@@ -142,7 +151,7 @@ export function runInitStage(spec: ContainerSpec, sys: Sys = realSys): never {
   const env = setUpInitStage(spec, sys);
   // The command gets its stdio only: nothing this process inherited or opened.
   sys.closeOnExecFrom(3);
-  if (spec.init) return runMiniInit(spec.process.args, env);
+  if (spec.init) return runMiniInit(spec.process.args, env, GATED_SPAWN);
   sys.resetSignals();
   return execProgram(spec.process.args, env, sys);
 }

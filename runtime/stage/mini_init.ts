@@ -25,7 +25,7 @@
 import { STATUS_FD } from "../spec/stage_args.ts";
 import { close } from "../../sys/fs.ts";
 import { startCommand } from "./exec_program.ts";
-import { spawn, waitAnyChild } from "../../sys/process.ts";
+import { spawn, type SpawnOptions, waitAnyChild } from "../../sys/process.ts";
 import type { SIGNALS } from "../../sys/signals.ts";
 
 /**
@@ -77,12 +77,17 @@ function startSignalWorker(child: number): void {
 
 /**
  * Runs `args` (resolved in `env`'s PATH) as PID 1's child, with default signal dispositions and
- * no blocked signals, forwards signals to it and reaps every child until it ends; then exits
+ * no blocked signals (spawned with `options`: through its gate), forwards signals to it and
+ * reaps every child until it ends; then exits
  * with its exit code, or 128 plus the signal that killed it. Throws ExitCodeError (127, 126)
  * when the command cannot be started.
  */
-export function runMiniInit(args: readonly string[], env: readonly string[]): never {
-  const child = startCommand(args, env, (path) => spawn(path, args, env, { group: "inherit" }));
+export function runMiniInit(
+  args: readonly string[],
+  env: readonly string[],
+  options: SpawnOptions,
+): never {
+  const child = startCommand(args, env, (path) => spawn(path, args, env, options));
   close(STATUS_FD); // The command runs: mydocker sees the status pipe end.
   startSignalWorker(child);
   for (;;) {

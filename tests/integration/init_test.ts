@@ -95,3 +95,21 @@ Deno.test("run --init fails like a plain run for a command it cannot start", asy
   assert.equal(directory.code, 126);
   assert.equal(directory.stderrText, 'mydocker: Cannot run "/etc": is a directory\n');
 });
+
+Deno.test("run --init charges the container's limits for the command alone, not for PID 1", async () => {
+  // PID 1 is a Deno process of some 40 MB with a dozen threads: inside the container's cgroups it
+  // would not fit -m 6m, and its threads alone would exceed --pids-limit 5.
+  const script = "grep -E '^[0-9]+:(memory|pids):' /proc/1/cgroup /proc/self/cgroup";
+  const result = await runMydocker(
+    ["run", "--rm", "--init", "-m", "6m", "--pids-limit", "5", "--rootfs", rootfs, "x"]
+      .concat(["sh", "-c", script]),
+    { env },
+  );
+  const text = result.stdoutText;
+  assert.equal(result.code, 0, result.stderrText);
+  const lines = text.trim().split("\n");
+  const own = lines.filter((line) => line.startsWith("/proc/self/cgroup:"));
+  const init = lines.filter((line) => line.startsWith("/proc/1/cgroup:"));
+  assert.ok(own.length > 0 && own.every((line) => line.includes("/mydocker/")), text);
+  assert.ok(init.every((line) => !line.includes("/mydocker/")), text);
+});
