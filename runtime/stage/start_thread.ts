@@ -28,6 +28,8 @@ import {
 } from "../../sys/process.ts";
 import { realSys } from "../../sys/sys.ts";
 import { createConsole } from "./console.ts";
+import { seccompFilter } from "./seccomp.ts";
+import { DEFAULT_CAPABILITIES } from "../spec/capabilities.ts";
 import { checkExecutable, resolveCommand } from "./exec_program.ts";
 import {
   buildRoot,
@@ -112,6 +114,9 @@ function start(request: StartRequest): void {
   self.postMessage({ kind: "started" });
   self.postMessage({ kind: "exited", ...waitForChild(pid) });
 }
+
+// What most containers need, made while the host prepares the plan.
+seccompFilter(DEFAULT_CAPABILITIES);
 
 self.onmessage = (event) => {
   try {
