@@ -4,6 +4,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { Errno } from "./errno.ts";
 import { AT_FDCWD, check, cstr, errno, libc, quote, SyscallError, syscallNumber } from "./ffi.ts";
 
@@ -123,7 +124,6 @@ export function memoryFile(name: string, bytes: Uint8Array<ArrayBuffer>): number
 /** Reads descriptor `fd` to its end (retrying when a signal interrupts a read). */
 export function readAll(fd: number): Uint8Array<ArrayBuffer> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   for (;;) {
     const buffer = new Uint8Array(65536);
     const count = Number(libc().read(fd, buffer, BigInt(buffer.length)));
@@ -134,15 +134,8 @@ export function readAll(fd: number): Uint8Array<ArrayBuffer> {
       throw new SyscallError("read", error, String(fd));
     }
     chunks.push(buffer.subarray(0, count));
-    total += count;
   }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 const FIOCLEX = 0x5451;

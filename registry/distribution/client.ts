@@ -7,6 +7,7 @@
  * @module
  */
 
+import { concatBytes } from "../../sys/bytes.ts";
 import { type AuthChallenge, parseAuthChallenges } from "./auth_challenge.ts";
 import { Authenticator } from "./authenticator.ts";
 import type { CredentialStore } from "./credentials.ts";
@@ -329,13 +330,7 @@ async function readCapped(
     if (length > max) throw tooLarge(); // leaving the loop cancels the body
     chunks.push(chunk);
   }
-  const bytes = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 /** The media type from Content-Type, or from the document when the header is generic. */

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { concatBytes } from "../../sys/bytes.ts";
 import tar from "tar-stream";
 import { errnoDescriptionOf } from "../../sys/errno.ts";
 import { SyscallError } from "../../sys/ffi.ts";
@@ -338,7 +339,7 @@ class LayerWriter {
     if (file === undefined) return;
     this.#file = undefined;
     if (file.fd === undefined) {
-      const data = file.chunks.length === 1 ? file.chunks[0]! : concat(file.chunks, file.size);
+      const data = file.chunks.length === 1 ? file.chunks[0]! : concatBytes(file.chunks);
       Deno.writeFileSync(file.path, data, { createNew: true, mode: file.mode });
     } else {
       file.fd.close();
@@ -498,14 +499,4 @@ class LayerWriter {
 function writeAll(file: Deno.FsFile, data: Uint8Array): void {
   let offset = 0;
   while (offset < data.length) offset += file.writeSync(data.subarray(offset));
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const data = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    data.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return data;
 }
