@@ -156,7 +156,7 @@ export function parseCommandLine(args: readonly string[]): ParsedCommand {
     else {
       return {
         name: "usage-error",
-        message: `unknown option '${arg}'`,
+        message: `unknown flag: ${arg.replace(/=.*/, "")}`,
         hint: "See 'mydocker --help'.",
       };
     }
@@ -166,7 +166,7 @@ export function parseCommandLine(args: readonly string[]): ParsedCommand {
   if (!isCommandName(name)) {
     return {
       name: "usage-error",
-      message: `unknown command '${name}'`,
+      message: `'${name}' is not a mydocker command.`,
       hint: "See 'mydocker --help'.",
     };
   }

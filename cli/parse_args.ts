@@ -106,12 +106,32 @@ function parseArgsOptions(options: readonly OptionSpec[]): ParseArgsOptions {
   return config;
 }
 
-/** Turns `util.parseArgs`' errors into Docker-like messages. */
-function usageMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unknown = message.match(/^Unknown option '([^']+)'/);
-  if (unknown) return `unknown option '${unknown[1]}'`;
-  return message.split(". ")[0]!;
+/** The words pflag (Go's strconv.ParseBool) takes for a boolean flag's `=VALUE`. */
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
+  "1": true,
+  t: true,
+  T: true,
+  true: true,
+  TRUE: true,
+  True: true,
+  "0": false,
+  f: false,
+  F: false,
+  false: false,
+  FALSE: false,
+  False: false,
+};
+
+/** How many arguments a command wants, in Docker's words: `requires exactly 1 argument.` */
+function argumentCountMessage(spec: CommandSpec, command: string): string {
+  const count = (n: number) => `${n} argument${n === 1 ? "" : "s"}`;
+  if (spec.maxArgs === 0) return `"${command}" accepts no arguments.`;
+  const listed = spec.maxArgs === Infinity || spec.verbatimAfter !== undefined;
+  if (listed) return `"${command}" requires at least ${count(spec.minArgs)}.`;
+  if (spec.minArgs === spec.maxArgs) return `"${command}" requires exactly ${count(spec.minArgs)}.`;
+  return `"${command}" requires at least ${count(spec.minArgs)} and at most ${
+    count(spec.maxArgs)
+  }.`;
 }
 
 /** The command line split as pflag reads it: options and positionals, then the verbatim rest. */
@@ -125,10 +145,10 @@ interface SplitArgs {
 /**
  * Rewrites `args` the way pflag (Docker's parser) reads them, so that `util.parseArgs` sees every
  * value attached as `--long=value`: an option that takes a value consumes the next argument
- * whatever it looks like (`--memory-swap -1`), `-u=VALUE` means VALUE, and a group of short
- * flags may end with one that takes a value (`-itu 1000`, `-eKEY=1`). Unknown options are left
- * as they are for `util.parseArgs` to report. Throws a UsageError for a value-taking option at
- * the end of the line.
+ * whatever it looks like (`--memory-swap -1`), `-u=VALUE` means VALUE, a group of short flags
+ * may end with one that takes a value (`-itu 1000`, `-eKEY=1`), and a flag may say
+ * `--rm=true|false` (`-d=false`). Throws a UsageError in pflag's words for an unknown flag
+ * (`unknown flag: --x`), a value-taking option at the end of the line and a bad boolean.
  */
 function splitArgs(spec: CommandSpec, args: readonly string[], command: string): SplitArgs {
   const byLong = new Map(spec.options.map((option) => [option.long, option]));
@@ -139,23 +159,57 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
   );
   const head: string[] = [];
   let index = 0;
-  const valueOf = (option: OptionSpec): string => {
+  const valueOf = (given: string): string => {
     if (index + 1 >= args.length) {
-      throw new UsageError(`option '--${option.long}' needs a value`, command);
+      throw new UsageError(`flag needs an argument: ${given}`, command);
     }
     return args[++index]!;
+  };
+  /** A flag's `=VALUE` as `--long` or nothing (false), as pflag reads a boolean. */
+  const flag = (option: OptionSpec, value: string | undefined): string[] => {
+    if (value === undefined) return [`--${option.long}`];
+    const on = BOOLEAN_WORDS[value];
+    if (on === undefined) {
+      throw new UsageError(
+        `invalid argument "${value}" for "--${option.long}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+        command,
+      );
+    }
+    return on ? [`--${option.long}`] : [];
+  };
+  const longOption = (arg: string): string[] => {
+    const equals = arg.indexOf("=");
+    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    const inline = equals === -1 ? undefined : arg.slice(equals + 1);
+    if (name === "help") return [arg];
+    const option = byLong.get(name);
+    if (option === undefined) throw new UsageError(`unknown flag: --${name}`, command);
+    if (option.value === undefined) return flag(option, inline);
+    return [`--${option.long}=${inline ?? valueOf(`--${name}`)}`];
   };
   const shortGroup = (arg: string): string[] => {
     const expanded: string[] = [];
     for (let at = 1; at < arg.length; at++) {
-      const option = byShort.get(arg[at]!);
-      if (option === undefined) return [arg];
+      const letter = arg[at]!;
+      const option = byShort.get(letter);
+      if (option === undefined) {
+        throw new UsageError(`unknown shorthand flag: '${letter}' in ${arg}`, command);
+      }
       const inline = arg.slice(at + 1);
-      if (inline.startsWith("=")) expanded.push(`--${option.long}=${inline.slice(1)}`);
-      else if (option.value === undefined) {
-        expanded.push(`--${option.long}`);
-        continue;
-      } else expanded.push(`--${option.long}=${inline === "" ? valueOf(option) : inline}`);
+      if (option.value === undefined) {
+        if (!inline.startsWith("=")) {
+          expanded.push(`--${option.long}`);
+          continue;
+        }
+        expanded.push(...flag(option, inline.slice(1)));
+      } else {
+        const value = inline.startsWith("=")
+          ? inline.slice(1)
+          : inline === ""
+          ? valueOf(`'${letter}' in ${arg}`)
+          : inline;
+        expanded.push(`--${option.long}=${value}`);
+      }
       break;
     }
     return expanded;
@@ -171,12 +225,9 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
         : spec.verbatimAfter - positionals;
       return { head: [...head, arg, ...after.slice(0, wanted)], rest: after.slice(wanted) };
     }
-    if (arg.startsWith("--")) {
-      const option = byLong.get(arg.slice(2));
-      head.push(option?.value === undefined ? arg : `${arg}=${valueOf(option)}`);
-    } else if (arg.startsWith("-") && arg !== "-") {
-      head.push(...shortGroup(arg));
-    } else {
+    if (arg.startsWith("--")) head.push(...longOption(arg));
+    else if (arg.startsWith("-") && arg !== "-") head.push(...shortGroup(arg));
+    else {
       head.push(arg);
       positionals++;
     }
@@ -199,7 +250,8 @@ export function parseCommandArgs<S extends CommandSpec>(
   try {
     parsed = parseArgs({ args: head, options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(usageMessage(error), command);
+    // splitArgs has already refused what util.parseArgs would: a leftover is its own wording.
+    throw new UsageError(error instanceof Error ? error.message : String(error), command);
   }
   const values: Record<string, OptionValue> = {};
   for (const option of spec.options) {
@@ -207,12 +259,8 @@ export function parseCommandArgs<S extends CommandSpec>(
   }
   const help = parsed.values.help === true;
   const positional = parsed.positionals;
-  if (!help && positional.length < spec.minArgs) {
-    const plural = spec.minArgs === 1 ? "argument" : "arguments";
-    throw new UsageError(`"${command}" requires at least ${spec.minArgs} ${plural}`, command);
-  }
-  if (positional.length > spec.maxArgs) {
-    throw new UsageError(`"${command}" accepts at most ${spec.maxArgs} arguments`, command);
+  if (!help && (positional.length < spec.minArgs || positional.length > spec.maxArgs)) {
+    throw new UsageError(argumentCountMessage(spec, command), command);
   }
   // The one place the values meet their type: built from the same spec, key by key.
   return { options: values as OptionValues<S>, args: positional, rest, help };

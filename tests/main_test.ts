@@ -51,16 +51,42 @@ Deno.test("parseCommandLine() collects repeated -e and --env-file and takes -h a
 Deno.test("parseCommandLine() reports unknown flags with a hint for the command", async () => {
   assert.deepEqual(await parseCommandLine(["run", "--bogus", "img"]), {
     name: "usage-error",
-    message: "unknown option '--bogus'",
+    message: "unknown flag: --bogus",
     hint: "See 'mydocker run --help'.",
   });
   assert.deepEqual(await parseCommandLine(["frob"]), {
     name: "usage-error",
-    message: "unknown command 'frob'",
+    message: "'frob' is not a mydocker command.",
     hint: "See 'mydocker --help'.",
   });
-  const missing = await parseCommandLine(["run"]);
-  assert.equal(missing.name, "usage-error");
+  assert.deepEqual(await parseCommandLine(["run"]), {
+    name: "usage-error",
+    message: '"mydocker run" requires at least 1 argument.',
+    hint: "See 'mydocker run --help'.",
+  });
+  assert.deepEqual(await parseCommandLine(["--bogus=1", "ps"]), {
+    name: "usage-error",
+    message: "unknown flag: --bogus",
+    hint: "See 'mydocker --help'.",
+  });
+  const ps = await parseCommandLine(["ps", "x"]);
+  assert.ok(ps.name === "usage-error" && ps.message === '"mydocker ps" accepts no arguments.');
+});
+
+Deno.test("parseCommandLine() takes --flag=true|false for every boolean flag, as pflag does", async () => {
+  const on = await parseCommandLine(["run", "--rm=true", "-d=1", "--init=false", "img"]);
+  assert.ok(on.name === "run");
+  assert.equal(on.invocation.options.rm, true);
+  assert.equal(on.invocation.options.detach, true);
+  assert.equal(on.invocation.options.init, undefined);
+  const off = await parseCommandLine(["run", "--rm=False", "img"]);
+  assert.ok(off.name === "run" && off.invocation.options.rm === undefined);
+  assert.deepEqual(await parseCommandLine(["run", "--rm=yes", "img"]), {
+    name: "usage-error",
+    message:
+      'invalid argument "yes" for "--rm" flag: strconv.ParseBool: parsing "yes": invalid syntax',
+    hint: "See 'mydocker run --help'.",
+  });
 });
 
 Deno.test("parseCommandLine() takes the state root from --root, then $MYDOCKER_ROOT", async () => {
@@ -101,7 +127,7 @@ Deno.test("parseCommandLine() applies defaults and checks values of the other co
   const extra = await parseCommandLine(["logs", "a", "b"]);
   assert.deepEqual(extra, {
     name: "usage-error",
-    message: '"mydocker logs" accepts at most 1 arguments',
+    message: '"mydocker logs" requires exactly 1 argument.',
     hint: "See 'mydocker logs --help'.",
   });
 });
@@ -161,7 +187,7 @@ Deno.test("parseCommandLine() reports a value-taking option at the end, and -- e
   assert.ok(after.name === "run" && after.invocation.command[0] === "-m");
   assert.deepEqual(await parseCommandLine(["run", "-m"]), {
     name: "usage-error",
-    message: "option '--memory' needs a value",
+    message: "flag needs an argument: 'm' in -m",
     hint: "See 'mydocker run --help'.",
   });
   const dashes = await parseCommandLine(["run", "--rm", "--", "-img", "ls", "-la"]);
@@ -169,5 +195,9 @@ Deno.test("parseCommandLine() reports a value-taking option at the end, and -- e
   assert.equal(dashes.invocation.image, "-img");
   assert.deepEqual(dashes.invocation.command, ["ls", "-la"]);
   const unknown = await parseCommandLine(["run", "-x", "img"]);
-  assert.ok(unknown.name === "usage-error" && unknown.message === "unknown option '-x'");
+  assert.ok(
+    unknown.name === "usage-error" && unknown.message === "unknown shorthand flag: 'x' in -x",
+  );
+  const short = await parseCommandLine(["run", "-u"]);
+  assert.ok(short.name === "usage-error" && short.message === "flag needs an argument: 'u' in -u");
 });

@@ -237,7 +237,7 @@ Deno.test("run rejects unknown flags and bad input with 125 and a hint", async (
   assert.equal(unknown.code, 125);
   assert.equal(
     unknown.stderrText,
-    "mydocker: unknown option '--frobnicate'\nSee 'mydocker run --help'.\n",
+    "mydocker: unknown flag: --frobnicate\nSee 'mydocker run --help'.\n",
   );
   const noCommand = await runMydocker(["run", "--rm", "--rootfs", rootfs, "img"], { env });
   assert.equal(noCommand.code, 125);
