@@ -19,6 +19,10 @@ import { close, open, OpenFlag, pipe } from "../../sys/fs.ts";
 import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 
+/** The `go` word's values: the thread may spawn the command, or must give up. */
+const GO = 1;
+const ABANDONED = 2;
+
 /** How long the start may take before it is given up as hung. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -173,8 +177,8 @@ export async function startOnThread(
   const reports = new Reports(thread);
   const [lifeline, lifelineHeld] = pipe();
   let pid: number | undefined;
+  const go = new Int32Array(new SharedArrayBuffer(4));
   try {
-    const go = new Int32Array(new SharedArrayBuffer(4));
     const request: StartRequest = {
       spec,
       stdin: options.stdin,
@@ -186,7 +190,7 @@ export async function startOnThread(
     thread.postMessage(request);
     const ready = expect(await reports.next(), "ready");
     options.ready(Deno.readLinkSync(`/proc/self/task/${ready.tid}/ns/mnt`));
-    Atomics.store(go, 0, 1);
+    Atomics.store(go, 0, GO);
     Atomics.notify(go, 0);
     pid = await childOf(ready.tid, reports);
     options.spawned(pid);
@@ -194,6 +198,8 @@ export async function startOnThread(
     await openGate(pid, ready.gate);
     expect(await reports.next(), "started");
   } catch (error) {
+    Atomics.store(go, 0, ABANDONED);
+    Atomics.notify(go, 0);
     if (pid !== undefined) {
       kill(pid, SIGNALS.KILL);
       await waitpid(pid).catch(() => undefined); // The thread may have reaped it.

@@ -17,7 +17,7 @@
 import type { StartReport, StartRequest } from "../spec/start_messages.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../../sys/exit_codes.ts";
 import { deathTrampoline } from "../spec/death_trampoline.ts";
-import { memoryFile, mkfifo, OpenFlag } from "../../sys/fs.ts";
+import { memoryFile, OpenFlag } from "../../sys/fs.ts";
 import { CloneFlag, gettid } from "../../sys/namespaces.ts";
 import {
   spawn,
@@ -46,6 +46,8 @@ const GATE = "/dev/.mydocker-start";
  */
 const GATE_FD = 3;
 const LIFELINE_FD = 3;
+/** The value of the `go` word that lets the thread spawn the command (any other stops it). */
+const GO = 1;
 
 declare const self: {
   onmessage: ((event: MessageEvent<StartRequest>) => void) | null;
@@ -92,7 +94,7 @@ function start(request: StartRequest): void {
   const trampoline = memoryFile("mydocker-start", trampolineCode);
   sys.unshare(containerNamespaces(spec) | CloneFlag.NEWPID);
   buildRoot(spec, "later", sys);
-  mkfifo(GATE, 0o600);
+  sys.mkfifo(GATE, 0o600);
   // The command's process opens the gate as the container's user: nothing else runs there yet.
   sys.chmod(GATE, 0o666);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
@@ -102,7 +104,9 @@ function start(request: StartRequest): void {
   const path = resolveCommand(args[0] ?? "", env, sys);
   checkExecutable(path, sys);
   self.postMessage({ kind: "ready", tid: gettid(), gate: GATE });
-  Atomics.wait(new Int32Array(request.go), 0, 0);
+  const go = new Int32Array(request.go);
+  Atomics.wait(go, 0, 0);
+  if (Atomics.load(go, 0) !== GO) throw new Error("the start was abandoned");
   // The trampoline is exec'd by its descriptor's path in the container's /proc, mounted by then.
   const pid = spawn(
     `/proc/self/fd/${trampoline}`,
