@@ -9,6 +9,7 @@
 
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
 import { removeContainerDir } from "../runtime/state/container_dir.ts";
+import { releaseName } from "../runtime/state/container_names.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
 import {
   findContainer,
@@ -125,4 +126,5 @@ export async function removeContainer(
   killOrphanedProcess(container.state);
   removeOrphanedCgroups(container.record.id);
   removeContainerDir(container.dir);
+  releaseName(root, container.record.name, container.record.id);
 }

@@ -24,11 +24,11 @@ import type { ContainerMount, NetworkMode } from "../runtime/spec/container_spec
 import { composeEnvironment } from "../runtime/spec/environment.ts";
 import { processArgs } from "../runtime/spec/image_process.ts";
 import { parseUserSpec } from "../runtime/spec/user_spec.ts";
-import { isValidName, randomName } from "../runtime/state/container_names.ts";
+import { isValidName, reserveName } from "../runtime/state/container_names.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
-import { nameInUse } from "../runtime/state/containers.ts";
 import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
+import { attachVolumes, checkVolumeName, type RequestedMount, volumesFrom } from "./volumes.ts";
 import type { PullObserverFactory } from "./pull_image.ts";
 
 /** When `run` pulls its image, as Docker's `--pull` says. */
@@ -68,9 +68,11 @@ export interface ContainerRequest {
   /** `-u`; the image's User when undefined. */
   user: string | undefined;
   /** `-v` mounts: a missing bind source is created as a directory, as Docker does. */
-  volumes: readonly ContainerMount[];
+  volumes: readonly RequestedMount[];
   /** `--mount` mounts: a bind source must exist. */
-  mounts: readonly ContainerMount[];
+  mounts: readonly RequestedMount[];
+  /** `--volumes-from CONTAINER[:ro|rw]` values. */
+  volumesFrom: readonly string[];
   /** `--tmpfs` mounts. */
   tmpfs: readonly ContainerMount[];
   /** `--read-only`. */
@@ -111,18 +113,13 @@ function rootfsDirectory(path: string): string {
   throw new ExitCodeError(`Cannot use --rootfs "${path}": not a directory`);
 }
 
-/** The container's name: `--name` (valid and unused) or a random one. */
-function containerName(root: string, requested: string | undefined): string {
-  if (requested === undefined) return randomName();
-  if (!isValidName(requested)) {
+/** Checks `--name` against Docker's rule for names. */
+function checkName(requested: string | undefined): void {
+  if (requested !== undefined && !isValidName(requested)) {
     throw new ExitCodeError(
       `Cannot use name "${requested}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
     );
   }
-  if (nameInUse(root, requested)) {
-    throw new ExitCodeError(`Cannot use name "${requested}": it is already in use by a container`);
-  }
-  return requested;
 }
 
 /** Whether a bind source is missing; throws an ExitCodeError when it cannot be looked at. */
@@ -228,10 +225,17 @@ function platformMismatch(image: string, wanted: Platform, actual: Platform, why
  */
 export async function prepareContainer(request: ContainerRequest): Promise<ContainerRecord> {
   const rootfs = request.rootfs === undefined ? undefined : rootfsDirectory(request.rootfs);
-  const name = containerName(request.root, request.name);
+  checkName(request.name);
   const devices = grantedDevices(request.devices);
   const limits = parseResourceLimits(request.limits);
   const missing = missingSources(request);
+  const requested = [...request.volumes, ...request.mounts, ...request.tmpfs];
+  for (const mount of requested) {
+    if (mount.type === "volume" && mount.name !== undefined) checkVolumeName(mount.name);
+  }
+  const inherited = volumesFrom(request.root, request.volumesFrom);
+  const id = newContainerId();
+  const name = reserveName(request.root, request.name, id);
   const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
     ? await imageSource(request)
     : { lowerDirs: [rootfs], config: {}, imageId: undefined };
@@ -247,7 +251,13 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const user = request.user ?? config.User ?? "";
   parseUserSpec(user);
   createSources(missing);
-  const id = newContainerId();
+  const { mounts, volumes } = await attachVolumes({
+    root: request.root,
+    requested,
+    inherited,
+    imageVolumes: Object.keys(config.Volumes ?? {}),
+    lowerDirs,
+  });
   const hostname = request.hostname ?? id.slice(0, 12);
   const { tty, privileged } = request;
   const containerConfig: ContainerConfig = {
@@ -265,7 +275,8 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     cwd: request.workdir ?? (config.WorkingDir || "/"),
     network: request.network,
     user,
-    mounts: [...request.volumes, ...request.mounts, ...request.tmpfs],
+    mounts,
+    ...(volumes.length === 0 ? {} : { volumes }),
     readonlyRootfs: request.readOnly,
     noPivot: request.noPivot,
     capabilities: request.capabilities,
