@@ -28,7 +28,6 @@ import { isValidName, reserveName } from "../runtime/state/container_names.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
 import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
-import { attachVolumes, checkVolumeName, type RequestedMount, volumesFrom } from "./volumes.ts";
 import type { PullObserverFactory } from "./pull_image.ts";
 
 /** When `run` pulls its image, as Docker's `--pull` says. */
@@ -68,11 +67,9 @@ export interface ContainerRequest {
   /** `-u`; the image's User when undefined. */
   user: string | undefined;
   /** `-v` mounts: a missing bind source is created as a directory, as Docker does. */
-  volumes: readonly RequestedMount[];
+  volumes: readonly ContainerMount[];
   /** `--mount` mounts: a bind source must exist. */
-  mounts: readonly RequestedMount[];
-  /** `--volumes-from CONTAINER[:ro|rw]` values. */
-  volumesFrom: readonly string[];
+  mounts: readonly ContainerMount[];
   /** `--tmpfs` mounts. */
   tmpfs: readonly ContainerMount[];
   /** `--read-only`. */
@@ -229,11 +226,6 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const devices = grantedDevices(request.devices);
   const limits = parseResourceLimits(request.limits);
   const missing = missingSources(request);
-  const requested = [...request.volumes, ...request.mounts, ...request.tmpfs];
-  for (const mount of requested) {
-    if (mount.type === "volume" && mount.name !== undefined) checkVolumeName(mount.name);
-  }
-  const inherited = volumesFrom(request.root, request.volumesFrom);
   const id = newContainerId();
   const name = reserveName(request.root, request.name, id);
   const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
@@ -251,13 +243,6 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const user = request.user ?? config.User ?? "";
   parseUserSpec(user);
   createSources(missing);
-  const { mounts, volumes } = await attachVolumes({
-    root: request.root,
-    requested,
-    inherited,
-    imageVolumes: Object.keys(config.Volumes ?? {}),
-    lowerDirs,
-  });
   const hostname = request.hostname ?? id.slice(0, 12);
   const { tty, privileged } = request;
   const containerConfig: ContainerConfig = {
@@ -275,8 +260,7 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     cwd: request.workdir ?? (config.WorkingDir || "/"),
     network: request.network,
     user,
-    mounts,
-    ...(volumes.length === 0 ? {} : { volumes }),
+    mounts: [...request.volumes, ...request.mounts, ...request.tmpfs],
     readonlyRootfs: request.readOnly,
     noPivot: request.noPivot,
     capabilities: request.capabilities,
