@@ -42,6 +42,9 @@ export type ParsedCommand =
     options: OptionsOf<"exec">;
     root: string;
   }
+  | { name: "cp"; source: string; dest: string; root: string }
+  | { name: "diff"; container: string; root: string }
+  | { name: "export"; container: string; output: string | undefined; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
 
@@ -126,6 +129,14 @@ const TO_COMMAND: {
     root,
   }),
   wait: ({ args }, root) => ({ name: "wait", containers: args, root }),
+  cp: ({ args }, root) => ({ name: "cp", source: args[0]!, dest: args[1]!, root }),
+  diff: ({ args }, root) => ({ name: "diff", container: args[0]!, root }),
+  export: ({ args, options }, root) => ({
+    name: "export",
+    container: args[0]!,
+    output: options.output,
+    root,
+  }),
 };
 
 function isCommandName(name: string): name is CommandName {

@@ -223,6 +223,30 @@ export const COMMANDS = {
     maxArgs: Infinity,
     options: [],
   },
+  cp: {
+    name: "cp",
+    usage: "CONTAINER:SRC_PATH DEST_PATH|-  or  SRC_PATH|- CONTAINER:DEST_PATH",
+    description: "Copy files/folders between a container and the local filesystem",
+    minArgs: 2,
+    maxArgs: 2,
+    options: [],
+  },
+  diff: {
+    name: "diff",
+    usage: "CONTAINER",
+    description: "Inspect changes to files or directories on a container's filesystem",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [],
+  },
+  export: {
+    name: "export",
+    usage: "[OPTIONS] CONTAINER",
+    description: "Export a container's filesystem as a tar archive",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [{ long: "output", short: "o", value: "FILE", help: "Write to a file, not STDOUT" }],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 /** The name of a command in {@linkcode COMMANDS}. */

@@ -62,6 +62,18 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { waitCommand } = await import("./container_commands.ts");
       return await waitCommand(parsed.root, parsed.containers);
     }
+    case "cp": {
+      const { cpCommand } = await import("./container_files_commands.ts");
+      return await cpCommand(parsed.root, parsed.source, parsed.dest);
+    }
+    case "diff": {
+      const { diffCommand } = await import("./container_files_commands.ts");
+      return diffCommand(parsed.root, parsed.container);
+    }
+    case "export": {
+      const { exportCommand } = await import("./container_files_commands.ts");
+      return await exportCommand(parsed.root, parsed.container, parsed.output);
+    }
     default: {
       const unhandled: never = parsed;
       throw new TypeError(`Cannot run command ${JSON.stringify(unhandled)}: no handler`);
