@@ -7,6 +7,7 @@
 
 import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
 import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
+import { type PsOptions, psOptions } from "./ps_options.ts";
 
 /** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
 export const DEFAULT_ROOT = "/var/lib/mydocker";
@@ -29,7 +30,7 @@ export type ParsedCommand =
   | { name: "pull"; image: string; platform: string | undefined; quiet: boolean; root: string }
   | { name: "images"; quiet: boolean; root: string }
   | { name: "rmi"; images: string[]; root: string }
-  | { name: "ps"; all: boolean; quiet: boolean; root: string }
+  | { name: "ps"; options: PsOptions; root: string }
   | { name: "rm"; containers: string[]; force: boolean; root: string }
   | { name: "logs"; container: string; root: string }
   | { name: "stop"; containers: string[]; seconds: number; root: string }
@@ -98,12 +99,7 @@ const TO_COMMAND: {
   }),
   images: ({ options }, root) => ({ name: "images", quiet: options.quiet === true, root }),
   rmi: ({ args }, root) => ({ name: "rmi", images: args, root }),
-  ps: ({ options }, root) => ({
-    name: "ps",
-    all: options.all === true,
-    quiet: options.quiet === true,
-    root,
-  }),
+  ps: ({ options }, root) => ({ name: "ps", options: psOptions(options), root }),
   rm: ({ args, options }, root) => ({
     name: "rm",
     containers: args,

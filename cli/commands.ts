@@ -169,6 +169,22 @@ export const COMMANDS = {
     options: [
       { long: "all", short: "a", help: "Show all containers (default shows just running)" },
       { long: "quiet", short: "q", help: "Only display container IDs" },
+      {
+        long: "filter",
+        short: "f",
+        value: "KEY=VALUE",
+        multiple: true,
+        help: "Filter output: status=, name=, id=, ancestor=",
+      },
+      {
+        long: "last",
+        short: "n",
+        value: "N",
+        help: "Show n last created containers (includes all states)",
+      },
+      { long: "latest", short: "l", help: "Show the latest created container (includes all states)" },
+      { long: "no-trunc", help: "Don't truncate output" },
+      { long: "size", short: "s", help: "Display total file sizes" },
     ],
   },
   rm: {

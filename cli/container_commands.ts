@@ -18,7 +18,10 @@ import {
   containerSummaries,
   type ContainerSummary,
 } from "../engine/container_listing.ts";
+import { containerSizes } from "../engine/container_size.ts";
+import { formatBytes } from "./format_bytes.ts";
 import { formatColumns } from "./images_command.ts";
+import type { PsFilterKey, PsOptions } from "./ps_options.ts";
 import { reportError } from "./report_error.ts";
 
 /** Says how long ago `iso` was, Docker style: `5 seconds ago`, `About a minute ago`. */
@@ -48,24 +51,56 @@ function status(container: ContainerSummary, now: number): string {
   return `Exited (${state.exitCode}) ${ago(state.finishedAt ?? container.created, now)}`;
 }
 
-/** `mydocker ps [-a] [-q]`: lists running (or all) containers. */
-export function psCommand(root: string, all: boolean, quiet: boolean): number {
-  const containers = containerSummaries(root, all);
+/** Whether container `c` matches every filter key of `filters` (any of a key's values). */
+function matches(c: ContainerSummary, filters: PsOptions["filters"]): boolean {
+  const tests: Record<PsFilterKey, (wanted: string) => boolean> = {
+    status: (wanted) => (c.state.status === "unknown" ? "dead" : c.state.status) === wanted,
+    name: (wanted) => c.name.includes(wanted),
+    id: (wanted) => c.id.startsWith(wanted),
+    ancestor: (wanted) =>
+      [c.image, `${c.image}:latest`].includes(wanted) ||
+      [wanted, `${wanted}:latest`].includes(c.image) ||
+      (c.imageId !== undefined && c.imageId.replace(/^sha256:/, "").startsWith(
+        wanted.replace(/^sha256:/, ""),
+      ) && wanted.length >= 4),
+  };
+  return [...filters].every(([key, values]) => values.some(tests[key]));
+}
+
+/** `mydocker ps [OPTIONS]`: lists running (or all) containers, Docker's columns. */
+export async function psCommand(root: string, options: PsOptions): Promise<number> {
+  const containers = containerSummaries(root, options.all)
+    .filter((c) => matches(c, options.filters))
+    .slice(0, options.last);
   const now = Date.now();
-  if (quiet) {
-    for (const c of containers) console.log(c.id.slice(0, 12));
+  const id = (c: ContainerSummary) => options.noTrunc ? c.id : c.id.slice(0, 12);
+  if (options.quiet) {
+    for (const c of containers) console.log(id(c));
     return 0;
   }
-  const rows = [["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]];
+  const sizes = options.size ? await containerSizes(root, containers) : undefined;
+  const rows = [[
+    "CONTAINER ID",
+    "IMAGE",
+    "COMMAND",
+    "CREATED",
+    "STATUS",
+    "NAMES",
+    ...(sizes ? ["SIZE"] : []),
+  ]];
   for (const c of containers) {
     const command = c.args.join(" ");
+    const size = sizes?.get(c.id);
     rows.push([
-      c.id.slice(0, 12),
+      id(c),
       c.image,
-      JSON.stringify(command.length > 20 ? `${command.slice(0, 19)}…` : command),
+      JSON.stringify(
+        command.length > 20 && !options.noTrunc ? `${command.slice(0, 19)}…` : command,
+      ),
       ago(c.created, now),
       status(c, now),
       c.name,
+      ...(size ? [`${formatBytes(size.rw)} (virtual ${formatBytes(size.rootFs)})`] : []),
     ]);
   }
   console.log(formatColumns(rows));

@@ -40,7 +40,7 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "ps": {
       const { psCommand } = await import("./container_commands.ts");
-      return psCommand(parsed.root, parsed.all, parsed.quiet);
+      return psCommand(parsed.root, parsed.options);
     }
     case "rm": {
       const { rmCommand } = await import("./container_commands.ts");

@@ -16,6 +16,8 @@ export interface ContainerSummary {
   name: string;
   /** The image as the user named it (or the --rootfs directory). */
   image: string;
+  /** The image's id; absent for `--rootfs`. */
+  imageId: string | undefined;
   /** The command and its arguments. */
   args: readonly string[];
   /** When it was created (ISO 8601). */
@@ -33,6 +35,7 @@ export function containerSummaries(root: string, all: boolean): ContainerSummary
       id: record.id,
       name: record.name,
       image: record.image,
+      imageId: record.imageId,
       args: record.config.args,
       created: record.created,
       state,
