@@ -6,6 +6,7 @@
  */
 
 import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
+import { MYDOCKER_VERSION } from "../engine/version.ts";
 import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
 import { type PsOptions, psOptions } from "./ps_options.ts";
 
@@ -46,6 +47,15 @@ export type ParsedCommand =
   | { name: "cp"; source: string; dest: string; root: string }
   | { name: "diff"; container: string; root: string }
   | { name: "export"; container: string; output: string | undefined; root: string }
+  | {
+    name: "inspect";
+    references: string[];
+    type: string | undefined;
+    format: string | undefined;
+    root: string;
+  }
+  | { name: "version"; format: string | undefined }
+  | { name: "info"; format: string | undefined; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
 
@@ -60,6 +70,7 @@ function generalHelp(): string {
     "      --root DIR  Where images and containers are stored",
     `                  (default: $MYDOCKER_ROOT or ${DEFAULT_ROOT})`,
     "      --help      Print usage",
+    "  -v, --version   Print version information and quit",
     "",
     "Commands:",
     ...Object.values(COMMANDS).map((c) => `  ${c.name.padEnd(width)}  ${c.description}`),
@@ -125,6 +136,15 @@ const TO_COMMAND: {
     root,
   }),
   wait: ({ args }, root) => ({ name: "wait", containers: args, root }),
+  inspect: ({ args, options }, root) => ({
+    name: "inspect",
+    references: args,
+    type: options.type,
+    format: options.format,
+    root,
+  }),
+  version: ({ options }) => ({ name: "version", format: options.format }),
+  info: ({ options }, root) => ({ name: "info", format: options.format, root }),
   cp: ({ args }, root) => ({ name: "cp", source: args[0]!, dest: args[1]!, root }),
   diff: ({ args }, root) => ({ name: "diff", container: args[0]!, root }),
   export: ({ args, options }, root) => ({
@@ -158,6 +178,9 @@ export function parseCommandLine(args: readonly string[]): ParsedCommand {
   for (; index < args.length && args[index]!.startsWith("-"); index++) {
     const arg = args[index]!;
     if (arg === "--help") return { name: "help", text: generalHelp() };
+    if (arg === "--version" || arg === "-v") {
+      return { name: "help", text: `mydocker version ${MYDOCKER_VERSION}` };
+    }
     if (arg === "--root" && index + 1 < args.length) root = args[++index]!;
     else if (arg.startsWith("--root=")) root = arg.slice("--root=".length);
     else {

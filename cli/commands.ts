@@ -40,6 +40,13 @@ const USER = {
   help: "User to run the command as",
 } as const satisfies OptionSpec;
 
+const FORMAT = {
+  long: "format",
+  short: "f",
+  value: "TEMPLATE",
+  help: "Format output using a Go template ('json': each object as JSON)",
+} as const satisfies OptionSpec;
+
 /** Every command mydocker knows, as data: options, arguments, help. */
 export const COMMANDS = {
   run: {
@@ -262,6 +269,33 @@ export const COMMANDS = {
     minArgs: 1,
     maxArgs: 1,
     options: [{ long: "output", short: "o", value: "FILE", help: "Write to a file, not STDOUT" }],
+  },
+  inspect: {
+    name: "inspect",
+    usage: "[OPTIONS] NAME|ID [NAME|ID...]",
+    description: "Return low-level information on containers and images",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [
+      FORMAT,
+      { long: "type", value: "container|image", help: "Only inspect objects of this type" },
+    ],
+  },
+  version: {
+    name: "version",
+    usage: "[OPTIONS]",
+    description: "Show the mydocker version information",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [FORMAT],
+  },
+  info: {
+    name: "info",
+    usage: "[OPTIONS]",
+    description: "Display system-wide information",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [FORMAT],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 

@@ -10,19 +10,9 @@
  * @module
  */
 
-/** A typed Go nil: prints as `[]`, `map[]` or `<nil>`, and as `null` in JSON. */
-export class GoNil {
-  /** What kind of nil it is. */
-  readonly kind: "slice" | "map" | "pointer";
-  /** Makes a nil of `kind`. */
-  constructor(kind: "slice" | "map" | "pointer") {
-    this.kind = kind;
-  }
-  /** JSON sees `null`. */
-  toJSON(): null {
-    return null;
-  }
-}
+import { GoNil } from "../engine/go_nil.ts";
+
+export { GoNil };
 
 /** Thrown for a template that does not parse or fails while it runs; the message is Go's. */
 export class TemplateError extends Error {

@@ -74,6 +74,18 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { exportCommand } = await import("./container_files_commands.ts");
       return await exportCommand(parsed.root, parsed.container, parsed.output);
     }
+    case "inspect": {
+      const { inspectCommand } = await import("./inspect_command.ts");
+      return await inspectCommand(parsed.root, parsed.references, parsed);
+    }
+    case "version": {
+      const { versionCommand } = await import("./system_commands.ts");
+      return versionCommand(parsed.format);
+    }
+    case "info": {
+      const { infoCommand } = await import("./system_commands.ts");
+      return await infoCommand(parsed.root, parsed.format);
+    }
     default: {
       const unhandled: never = parsed;
       throw new TypeError(`Cannot run command ${JSON.stringify(unhandled)}: no handler`);
