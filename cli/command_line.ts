@@ -37,6 +37,7 @@ export type ParsedCommand =
   | { name: "stop"; containers: string[]; seconds: number; root: string }
   | { name: "kill"; containers: string[]; signal: string; root: string }
   | { name: "wait"; containers: string[]; root: string }
+  | { name: "completion"; shell: "bash" | "zsh" }
   | {
     name: "exec";
     container: string;
@@ -145,6 +146,12 @@ const TO_COMMAND: {
   }),
   version: ({ options }) => ({ name: "version", format: options.format }),
   info: ({ options }, root) => ({ name: "info", format: options.format, root }),
+  completion: ({ args }) =>
+    args[0] === "bash" || args[0] === "zsh" ? { name: "completion", shell: args[0] } : {
+      name: "usage-error",
+      message: `invalid argument "${args[0]}" for "mydocker completion"`,
+      hint: "See 'mydocker completion --help'.",
+    },
   cp: ({ args }, root) => ({ name: "cp", source: args[0]!, dest: args[1]!, root }),
   diff: ({ args }, root) => ({ name: "diff", container: args[0]!, root }),
   export: ({ args, options }, root) => ({

@@ -246,6 +246,14 @@ export const COMMANDS = {
     maxArgs: Infinity,
     options: [],
   },
+  completion: {
+    name: "completion",
+    usage: "bash|zsh",
+    description: "Print the shell completion script for bash or zsh",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [],
+  },
   cp: {
     name: "cp",
     usage: "CONTAINER:SRC_PATH DEST_PATH|-  or  SRC_PATH|- CONTAINER:DEST_PATH",

@@ -62,6 +62,10 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { waitCommand } = await import("./container_commands.ts");
       return await waitCommand(parsed.root, parsed.containers);
     }
+    case "completion": {
+      const { completionCommand } = await import("./completion.ts");
+      return completionCommand(parsed.shell);
+    }
     case "cp": {
       const { cpCommand } = await import("./container_files_commands.ts");
       return await cpCommand(parsed.root, parsed.source, parsed.dest);
