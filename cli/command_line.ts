@@ -57,6 +57,10 @@ export type ParsedCommand =
   }
   | { name: "version"; format: string | undefined }
   | { name: "info"; format: string | undefined; root: string }
+  | { name: "tag"; source: string; target: string; root: string }
+  | { name: "rename"; container: string; newName: string; root: string }
+  | { name: "top"; container: string; psArgs: string[]; root: string }
+  | { name: "stats"; containers: string[]; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
 
@@ -160,6 +164,10 @@ const TO_COMMAND: {
     output: options.output,
     root,
   }),
+  tag: ({ args }, root) => ({ name: "tag", source: args[0]!, target: args[1]!, root }),
+  rename: ({ args }, root) => ({ name: "rename", container: args[0]!, newName: args[1]!, root }),
+  top: ({ args, rest }, root) => ({ name: "top", container: args[0]!, psArgs: rest, root }),
+  stats: ({ args }, root) => ({ name: "stats", containers: args, root }),
 };
 
 function isCommandName(name: string): name is CommandName {

@@ -305,6 +305,39 @@ export const COMMANDS = {
     maxArgs: 0,
     options: [FORMAT],
   },
+  tag: {
+    name: "tag",
+    usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+    description: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+    minArgs: 2,
+    maxArgs: 2,
+    options: [],
+  },
+  rename: {
+    name: "rename",
+    usage: "CONTAINER NEW_NAME",
+    description: "Rename a container",
+    minArgs: 2,
+    maxArgs: 2,
+    options: [],
+  },
+  top: {
+    name: "top",
+    usage: "CONTAINER [ps OPTIONS]",
+    description: "Display the running processes of a container",
+    minArgs: 1,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [],
+  },
+  stats: {
+    name: "stats",
+    usage: "--no-stream [CONTAINER...]",
+    description: "Display a sample of containers' resource usage",
+    minArgs: 0,
+    maxArgs: Infinity,
+    options: [{ long: "no-stream", help: "Print one sample and exit (the only mode)" }],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 /** The name of a command in {@linkcode COMMANDS}. */

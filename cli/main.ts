@@ -90,6 +90,22 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { infoCommand } = await import("./system_commands.ts");
       return await infoCommand(parsed.root, parsed.format);
     }
+    case "tag": {
+      const { tagCommand } = await import("./tag_command.ts");
+      return await tagCommand(parsed.root, parsed.source, parsed.target);
+    }
+    case "rename": {
+      const { renameCommand } = await import("./container_info_commands.ts");
+      return renameCommand(parsed.root, parsed.container, parsed.newName);
+    }
+    case "top": {
+      const { topCommand } = await import("./container_info_commands.ts");
+      return await topCommand(parsed.root, parsed.container, parsed.psArgs);
+    }
+    case "stats": {
+      const { statsCommand } = await import("./container_info_commands.ts");
+      return await statsCommand(parsed.root, parsed.containers);
+    }
     default: {
       const unhandled: never = parsed;
       throw new TypeError(`Cannot run command ${JSON.stringify(unhandled)}: no handler`);
