@@ -54,7 +54,8 @@ export async function execInContainer(
     noNewPrivileges: config.noNewPrivileges,
   };
   const { tty, interactive } = request;
-  const stdin = stdinMode(tty, interactive);
+  // As Docker: without -i (or -t) the command's stdin is /dev/null, never the caller's pipe.
+  const stdin = tty || interactive ? stdinMode(tty, interactive) : "null";
   const terminal = tty ? new HostTerminal(interactive) : undefined;
   if (terminal !== undefined) spec.terminal = { socketFd: terminal.socketFd };
   const output = !tty && !isRootUser(spec.user) ? new StdioRelay() : undefined;
