@@ -7,7 +7,7 @@
  */
 
 import { GoNil } from "./go_nil.ts";
-import { familiarName, familiarRepository, parseReference } from "../registry/format/reference.ts";
+import { familiarRepository, parseReference } from "../registry/format/reference.ts";
 import { ImageStore, type ImageSummary } from "../registry/store.ts";
 import { DEFAULT_CAPABILITIES } from "../runtime/spec/capabilities.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
@@ -213,7 +213,9 @@ async function imageObject(store: ImageStore, names: ImageSummary[]) {
   });
   const file = stored!.config;
   const config = file.config ?? {};
-  const tags = names.filter((n) => n.tag !== undefined).map((n) => familiarName(n));
+  const tags = names.filter((n) => n.tag !== undefined).map((n) =>
+    `${familiarRepository(n)}:${n.tag}`
+  );
   const digests = [...new Set(names.map((n) => `${familiarRepository(n)}@${n.digest}`))];
   return {
     Id: first.id,
