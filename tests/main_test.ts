@@ -138,7 +138,8 @@ Deno.test("parseCommandLine() answers --help with text generated from the comman
   assert.match(help.text, /^Usage: {2}mydocker run \[OPTIONS\] IMAGE \[COMMAND\] \[ARG\.\.\.\]\n/);
   assert.match(help.text, /\n {2}-e, --env KEY=VALUE +Set an environment variable/);
   const general = await parseCommandLine([]);
-  assert.ok(general.name === "help" && general.text.includes("  exec    Execute a command"));
+  assert.ok(general.name === "help");
+  assert.match(general.text, /\n {2}exec +Execute a command/);
 });
 
 Deno.test("parseCommandLine() lets an option that takes a value consume the next argument, as pflag", async () => {
