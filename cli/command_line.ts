@@ -8,6 +8,7 @@
 import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
 import { MYDOCKER_VERSION } from "../engine/version.ts";
 import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
+import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
 import { type PsOptions, psOptions } from "./ps_options.ts";
 
 /** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
@@ -32,7 +33,7 @@ export type ParsedCommand =
   | { name: "images"; quiet: boolean; root: string }
   | { name: "rmi"; images: string[]; root: string }
   | { name: "ps"; options: PsOptions; root: string }
-  | { name: "rm"; containers: string[]; force: boolean; root: string }
+  | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
   | { name: "logs"; container: string; root: string }
   | { name: "stop"; containers: string[]; seconds: number; root: string }
   | { name: "kill"; containers: string[]; signal: string; root: string }
@@ -61,6 +62,7 @@ export type ParsedCommand =
   | { name: "rename"; container: string; newName: string; root: string }
   | { name: "top"; container: string; psArgs: string[]; root: string }
   | { name: "stats"; containers: string[]; root: string }
+  | { name: "volume"; invocation: VolumeInvocation; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
 
@@ -120,6 +122,7 @@ const TO_COMMAND: {
     name: "rm",
     containers: args,
     force: options.force === true,
+    volumes: options.volumes === true,
     root,
   }),
   logs: ({ args }, root) => ({ name: "logs", container: args[0]!, root }),
@@ -141,6 +144,12 @@ const TO_COMMAND: {
     root,
   }),
   wait: ({ args }, root) => ({ name: "wait", containers: args, root }),
+  volume: ({ args, rest }, root) => {
+    const parsed = parseVolumeCommand(args[0], rest);
+    return "help" in parsed
+      ? { name: "help", text: parsed.help }
+      : { name: "volume", invocation: parsed, root };
+  },
   inspect: ({ args, options }, root) => ({
     name: "inspect",
     references: args,

@@ -82,15 +82,21 @@ export const COMMANDS = {
       {
         long: "volume",
         short: "v",
-        value: "HOST:CONTAINER[:ro]",
+        value: "[HOST|NAME:]CONTAINER[:ro]",
         multiple: true,
-        help: "Bind a host path into the container",
+        help: "Bind a host path or mount a volume (named, or anonymous without one)",
+      },
+      {
+        long: "volumes-from",
+        value: "CONTAINER[:ro|rw]",
+        multiple: true,
+        help: "Mount the volumes and binds of another container",
       },
       {
         long: "mount",
-        value: "type=bind|tmpfs,...",
+        value: "type=bind|volume|tmpfs,...",
         multiple: true,
-        help: "Attach a bind or tmpfs mount",
+        help: "Attach a bind, volume or tmpfs mount",
       },
       { long: "tmpfs", value: "PATH[:OPTIONS]", multiple: true, help: "Mount a tmpfs at PATH" },
       { long: "read-only", help: "Mount the container's root read-only" },
@@ -200,7 +206,14 @@ export const COMMANDS = {
     description: "Remove one or more containers",
     minArgs: 1,
     maxArgs: Infinity,
-    options: [{ long: "force", short: "f", help: "Remove a running container (uses SIGKILL)" }],
+    options: [
+      { long: "force", short: "f", help: "Remove a running container (uses SIGKILL)" },
+      {
+        long: "volumes",
+        short: "v",
+        help: "Remove anonymous volumes associated with the container",
+      },
+    ],
   },
   logs: {
     name: "logs",
@@ -337,6 +350,15 @@ export const COMMANDS = {
     minArgs: 0,
     maxArgs: Infinity,
     options: [{ long: "no-stream", help: "Print one sample and exit (the only mode)" }],
+  },
+  volume: {
+    name: "volume",
+    usage: "COMMAND (create, inspect, ls, prune, rm)",
+    description: "Manage volumes",
+    minArgs: 0,
+    maxArgs: 1,
+    verbatimAfter: 1,
+    options: [],
   },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 

@@ -147,10 +147,18 @@ export function waitCommand(root: string, references: string[]): Promise<number>
   });
 }
 
-/** `mydocker rm [-f] CONTAINER...`: removes stopped containers (running ones with -f). */
-export function rmCommand(root: string, references: string[], force: boolean): Promise<number> {
+/**
+ * `mydocker rm [-f] [-v] CONTAINER...`: removes stopped containers (running ones with -f), and
+ * with -v their anonymous volumes.
+ */
+export function rmCommand(
+  root: string,
+  references: string[],
+  force: boolean,
+  volumes: boolean,
+): Promise<number> {
   return eachContainer(references, async (reference) => {
-    await removeContainer(root, reference, force);
+    await removeContainer(root, reference, force, volumes);
     console.log(reference);
   });
 }

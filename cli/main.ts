@@ -44,7 +44,7 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "rm": {
       const { rmCommand } = await import("./container_commands.ts");
-      return await rmCommand(parsed.root, parsed.containers, parsed.force);
+      return await rmCommand(parsed.root, parsed.containers, parsed.force, parsed.volumes);
     }
     case "logs": {
       const { logsCommand } = await import("./container_commands.ts");
@@ -105,6 +105,10 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     case "stats": {
       const { statsCommand } = await import("./container_info_commands.ts");
       return await statsCommand(parsed.root, parsed.containers);
+    }
+    case "volume": {
+      const { volumeCommand } = await import("./volume_command.ts");
+      return await volumeCommand(parsed.root, parsed.invocation);
     }
     default: {
       const unhandled: never = parsed;

@@ -1,11 +1,12 @@
 /**
- * The mount options of `mydocker run`: `-v HOST:CONTAINER[:ro]`, `--mount type=…,…` and
- * `--tmpfs PATH[:OPTIONS]`, parsed into container mounts.
+ * The mount options of `mydocker run`: `-v [HOST|NAME:]CONTAINER[:ro]`, `--mount type=…,…` and
+ * `--tmpfs PATH[:OPTIONS]`, parsed into container mounts and volume requests.
  *
  * @module
  */
 
 import { posix } from "node:path";
+import type { RequestedMount } from "../engine/volumes.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import { tmpfsOptions } from "../runtime/spec/tmpfs_options.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
@@ -35,28 +36,32 @@ function mountPath(path: string, origin: MountOrigin, destination: boolean): str
   );
 }
 
-/** Parses `-v HOST:CONTAINER[:ro|rw]` (named volumes are not supported). */
-export function parseVolume(value: string): ContainerMount {
-  const [source = "", target = "", mode, ...rest] = value.split(":");
+/**
+ * Parses `-v HOST:CONTAINER[:ro|rw]` (a bind), `-v NAME:CONTAINER[:ro|rw]` (a named volume) or
+ * `-v CONTAINER[:ro|rw]` (an anonymous volume).
+ */
+export function parseVolume(value: string): RequestedMount {
+  const parts = value.split(":");
+  const anonymous = parts.length === 1 || (parts.length === 2 && ["ro", "rw"].includes(parts[1]!));
+  const [source, target = "", mode, ...rest] = anonymous ? [undefined, ...parts] : parts;
   if (target === "" || rest.length > 0 || (mode !== undefined && !["ro", "rw"].includes(mode))) {
-    throw new ExitCodeError(`Cannot use -v "${value}": expected HOST:CONTAINER[:ro|rw]`);
+    throw new ExitCodeError(`Cannot use -v "${value}": expected [HOST|NAME:]CONTAINER[:ro|rw]`);
   }
   const origin: MountOrigin = {
     option: "-v",
     value,
-    type: source.startsWith("/") ? "bind" : "volume",
+    type: source?.startsWith("/") ? "bind" : "volume",
   };
   const cleanTarget = mountPath(target, origin, true);
+  const readonly = mode === "ro";
   if (origin.type === "volume") {
-    throw new ExitCodeError(
-      `Cannot use -v "${value}": named volumes are not supported, give an absolute host path`,
-    );
+    return { type: "volume", name: source, target: cleanTarget, readonly };
   }
   return {
     type: "bind",
-    source: mountPath(source, origin, false),
+    source: mountPath(source!, origin, false),
     target: cleanTarget,
-    readonly: mode === "ro",
+    readonly,
   };
 }
 
@@ -72,8 +77,11 @@ export function parseTmpfs(value: string): ContainerMount {
   return tmpfsMount(mountPath(path, { option: "--tmpfs", value, type: "tmpfs" }, true), options);
 }
 
-/** Parses `--mount type=bind|tmpfs,source=…,target=…[,readonly][,tmpfs-size=…][,tmpfs-mode=…]`. */
-export function parseMount(value: string): ContainerMount {
+/**
+ * Parses `--mount type=bind|volume|tmpfs,source=…,target=…[,readonly][,tmpfs-size=…][,tmpfs-mode=…]`
+ * (a volume without a source is a new anonymous one).
+ */
+export function parseMount(value: string): RequestedMount {
   const fields = new Map<string, string>();
   for (const part of value.split(",")) {
     const equals = part.indexOf("=");
@@ -101,6 +109,11 @@ export function parseMount(value: string): ContainerMount {
         readonly,
       };
     }
+    case "volume": {
+      const origin: MountOrigin = { option: "--mount", value, type: "volume" };
+      const name = get("source", "src");
+      return { type: "volume", name, target: mountPath(target, origin, true), readonly };
+    }
     case "tmpfs": {
       const size = get("tmpfs-size");
       const mode = get("tmpfs-mode");
@@ -113,7 +126,7 @@ export function parseMount(value: string): ContainerMount {
     }
     default:
       throw new ExitCodeError(
-        `Cannot use --mount "${value}": only type=bind and type=tmpfs are supported`,
+        `Cannot use --mount "${value}": only type=bind, type=volume and type=tmpfs are supported`,
       );
   }
 }

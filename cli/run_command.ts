@@ -102,6 +102,7 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
     user: options.user,
     volumes,
     mounts,
+    volumesFrom: options.volumesFrom ?? [],
     tmpfs,
     readOnly: options.readOnly === true,
     noPivot: options.noPivot === true,

@@ -9,6 +9,7 @@
 
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
 import { removeContainerDir } from "../runtime/state/container_dir.ts";
+import { removeAnonymousVolumes } from "../runtime/state/volume_store.ts";
 import { releaseName } from "../runtime/state/container_names.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
 import {
@@ -104,7 +105,8 @@ export async function waitContainer(root: string, reference: string): Promise<nu
 
 /**
  * `rm`: removes a container that does not run (one that runs only with `force`, after SIGKILL),
- * with its cgroups and anything left in them when its monitor was killed.
+ * with its cgroups and anything left in them when its monitor was killed, and with `volumes` its
+ * anonymous volumes that no other container uses.
  *
  * @throws {ExitCodeError} (125) when no container has that name, or it runs without `force`.
  */
@@ -112,6 +114,7 @@ export async function removeContainer(
   root: string,
   reference: string,
   force: boolean,
+  volumes = false,
 ): Promise<void> {
   const container = findContainer(root, reference);
   if (container.state.status === "running") {
@@ -126,5 +129,6 @@ export async function removeContainer(
   killOrphanedProcess(container.state);
   removeOrphanedCgroups(container.record.id);
   removeContainerDir(container.dir);
+  if (volumes) removeAnonymousVolumes(root, container.record.id, container.record.config.volumes);
   releaseName(root, container.record.name, container.record.id);
 }

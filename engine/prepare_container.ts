@@ -28,6 +28,7 @@ import { isValidName, reserveName } from "../runtime/state/container_names.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
 import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
+import { attachVolumes, checkVolumeName, type RequestedMount, volumesFrom } from "./volumes.ts";
 import type { PullObserverFactory } from "./pull_image.ts";
 
 /** When `run` pulls its image, as Docker's `--pull` says. */
@@ -67,9 +68,11 @@ export interface ContainerRequest {
   /** `-u`; the image's User when undefined. */
   user: string | undefined;
   /** `-v` mounts: a missing bind source is created as a directory, as Docker does. */
-  volumes: readonly ContainerMount[];
+  volumes: readonly RequestedMount[];
   /** `--mount` mounts: a bind source must exist. */
-  mounts: readonly ContainerMount[];
+  mounts: readonly RequestedMount[];
+  /** `--volumes-from CONTAINER[:ro|rw]` values. */
+  volumesFrom: readonly string[];
   /** `--tmpfs` mounts. */
   tmpfs: readonly ContainerMount[];
   /** `--read-only`. */
@@ -226,6 +229,11 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const devices = grantedDevices(request.devices);
   const limits = parseResourceLimits(request.limits);
   const missing = missingSources(request);
+  const requested = [...request.volumes, ...request.mounts, ...request.tmpfs];
+  for (const mount of requested) {
+    if (mount.type === "volume" && mount.name !== undefined) checkVolumeName(mount.name);
+  }
+  const inherited = volumesFrom(request.root, request.volumesFrom);
   const id = newContainerId();
   const name = reserveName(request.root, request.name, id);
   const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
@@ -243,6 +251,13 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const user = request.user ?? config.User ?? "";
   parseUserSpec(user);
   createSources(missing);
+  const { mounts, volumes } = await attachVolumes({
+    root: request.root,
+    requested,
+    inherited,
+    imageVolumes: Object.keys(config.Volumes ?? {}),
+    lowerDirs,
+  });
   const hostname = request.hostname ?? id.slice(0, 12);
   const { tty, privileged } = request;
   const containerConfig: ContainerConfig = {
@@ -260,7 +275,8 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     cwd: request.workdir ?? (config.WorkingDir || "/"),
     network: request.network,
     user,
-    mounts: [...request.volumes, ...request.mounts, ...request.tmpfs],
+    mounts,
+    ...(volumes.length === 0 ? {} : { volumes }),
     readonlyRootfs: request.readOnly,
     noPivot: request.noPivot,
     capabilities: request.capabilities,

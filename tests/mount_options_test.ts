@@ -6,7 +6,7 @@ import { MountFlag } from "../sys/mount.ts";
 
 const { NOEXEC, NOSUID, NODEV, RDONLY } = MountFlag;
 
-Deno.test("parseVolume() reads HOST:CONTAINER[:ro|rw] and refuses named volumes", () => {
+Deno.test("parseVolume() reads binds, named volumes and anonymous volumes as Docker does", () => {
   assert.deepEqual(parseVolume("/srv/data/:/data:ro"), {
     type: "bind",
     source: "/srv/data",
@@ -14,9 +14,26 @@ Deno.test("parseVolume() reads HOST:CONTAINER[:ro|rw] and refuses named volumes"
     readonly: true,
   });
   assert.equal((parseVolume("/a:/b") as { readonly: boolean }).readonly, false);
-  assert.throws(() => parseVolume("data:/x"), /named volumes are not supported/);
-  assert.throws(() => parseVolume("/a"), /expected HOST:CONTAINER/);
-  assert.throws(() => parseVolume("/a:/b:zz"), /expected HOST:CONTAINER/);
+  assert.deepEqual(parseVolume("data:/x/:ro"), {
+    type: "volume",
+    name: "data",
+    target: "/x",
+    readonly: true,
+  });
+  assert.deepEqual(parseVolume("/a"), {
+    type: "volume",
+    name: undefined,
+    target: "/a",
+    readonly: false,
+  });
+  assert.deepEqual(parseVolume("/a:ro"), {
+    type: "volume",
+    name: undefined,
+    target: "/a",
+    readonly: true,
+  });
+  assert.throws(() => parseVolume("/a:/b:zz"), /expected \[HOST\|NAME:\]CONTAINER/);
+  assert.throws(() => parseVolume("a:b:c:d"), /expected \[HOST\|NAME:\]CONTAINER/);
 });
 
 Deno.test("parseVolume(), parseMount() and parseTmpfs() check destinations in Docker's words", () => {
@@ -61,7 +78,7 @@ Deno.test("parseVolume(), parseMount() and parseTmpfs() check destinations in Do
   assert.equal((parseVolume("/x//y/:/a/./b/") as { source: string }).source, "/x/y");
 });
 
-Deno.test("parseMount() reads bind and tmpfs mounts with Docker's keys", () => {
+Deno.test("parseMount() reads bind, volume and tmpfs mounts with Docker's keys", () => {
   assert.deepEqual(parseMount("type=bind,src=/h,dst=/c,readonly"), {
     type: "bind",
     source: "/h",
@@ -74,7 +91,22 @@ Deno.test("parseMount() reads bind and tmpfs mounts with Docker's keys", () => {
     flags: NOEXEC | NOSUID | NODEV,
     data: "size=1m,mode=1777",
   });
-  assert.throws(() => parseMount("type=volume,target=/v"), /only type=bind and type=tmpfs/);
+  assert.deepEqual(parseMount("type=volume,src=v1,target=/v"), {
+    type: "volume",
+    name: "v1",
+    target: "/v",
+    readonly: false,
+  });
+  assert.deepEqual(parseMount("target=/v,ro"), {
+    type: "volume",
+    name: undefined,
+    target: "/v",
+    readonly: true,
+  });
+  assert.throws(
+    () => parseMount("type=npipe,target=/v"),
+    /only type=bind, type=volume and type=tmpfs/,
+  );
   assert.throws(() => parseMount("type=bind,target=/v"), /source is missing/);
   assert.throws(() => parseMount("type=bind,source=/v"), /target is missing/);
 });

@@ -30,6 +30,7 @@ import {
   writeState,
 } from "../state/container_state.ts";
 import { sweepContainers } from "../state/containers.ts";
+import { removeAnonymousVolumes } from "../state/volume_store.ts";
 import {
   EXIT_MYDOCKER_FAILED,
   ExitCodeError,
@@ -277,7 +278,10 @@ export async function superviseContainer(
     throw error;
   } finally {
     cgroup?.remove();
-    if (record.remove || !recorded) removeContainerDir(dir);
+    if (record.remove || !recorded) {
+      removeContainerDir(dir);
+      removeAnonymousVolumes(record.config.stateRoot, record.id, record.config.volumes);
+    }
   }
 }
 

@@ -9,6 +9,17 @@ import type { ContainerMount, NetworkMode } from "./container_spec.ts";
 import type { GrantedDevice } from "./devices.ts";
 import type { ResourceLimits } from "./resource_limits.ts";
 
+/** A volume a container uses, as its record keeps it (for `inspect`, `rm -v`, `volume rm`). */
+export interface VolumeMount {
+  /** The volume's name (64 hex characters for an anonymous one). */
+  name: string;
+  /** Where the container sees it. */
+  target: string;
+  readonly: boolean;
+  /** Made for this container (`-v /path`, the image's VOLUME): `rm -v` and `--rm` remove it. */
+  anonymous: boolean;
+}
+
 /** What to run and how: the container config, fully resolved. */
 export interface ContainerConfig {
   /** The container id, from `newContainerId`. */
@@ -31,6 +42,8 @@ export interface ContainerConfig {
   user: string;
   /** The user's mounts, in order. */
   mounts: ContainerMount[];
+  /** The volumes among `mounts` (each a bind of its `_data`); absent in older records. */
+  volumes?: VolumeMount[];
   /** Whether the root is read-only. */
   readonlyRootfs: boolean;
   /** `--no-pivot`: chroot into the root instead of pivot_root (less safe; see `switchRoot`). */
