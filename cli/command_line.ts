@@ -34,7 +34,9 @@ export type ParsedCommand =
   | { name: "rmi"; images: string[]; root: string }
   | { name: "ps"; options: PsOptions; root: string }
   | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
-  | { name: "logs"; container: string; root: string }
+  | { name: "logs"; container: string; options: OptionsOf<"logs">; root: string }
+  | { name: "start"; containers: string[]; attach: boolean; interactive: boolean; root: string }
+  | { name: "restart"; containers: string[]; seconds: number; root: string }
   | { name: "stop"; containers: string[]; seconds: number; root: string }
   | { name: "kill"; containers: string[]; signal: string; root: string }
   | { name: "wait"; containers: string[]; root: string }
@@ -125,7 +127,19 @@ const TO_COMMAND: {
     volumes: options.volumes === true,
     root,
   }),
-  logs: ({ args }, root) => ({ name: "logs", container: args[0]!, root }),
+  logs: ({ args, options }, root) => ({ name: "logs", container: args[0]!, options, root }),
+  start: ({ args, options }, root) => ({
+    name: "start",
+    containers: args,
+    attach: options.attach === true,
+    interactive: options.interactive === true,
+    root,
+  }),
+  restart: (parsed, root) => {
+    const stop = TO_COMMAND.stop(parsed, root);
+    if (stop.name !== "stop") return { ...stop, hint: "See 'mydocker restart --help'." };
+    return { ...stop, name: "restart" };
+  },
   stop: ({ args, options }, root) => {
     const seconds = Number(options.time);
     if (!Number.isFinite(seconds) || seconds < 0) {

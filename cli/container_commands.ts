@@ -1,5 +1,6 @@
 /**
- * The commands that manage containers after `run`: `ps`, `rm`, `logs`, `stop`, `kill`, `wait`.
+ * The commands that manage containers after `run`: `ps`, `rm`, `start`, `restart`, `stop`, `kill`,
+ * `wait`.
  * The engine decides what each does to a container; these print what Docker prints, one
  * container at a time, carrying on past one that fails.
  *
@@ -13,11 +14,10 @@ import {
   stopContainer,
   waitContainer,
 } from "../engine/container_lifecycle.ts";
-import {
-  containerLogs,
-  containerSummaries,
-  type ContainerSummary,
-} from "../engine/container_listing.ts";
+import { containerSummaries, type ContainerSummary } from "../engine/container_listing.ts";
+import { restartContainer, startStoppedContainer } from "../engine/container_start.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
+import { printLogEntry } from "./logs_command.ts";
 import { containerSizes } from "../engine/container_size.ts";
 import { formatBytes } from "./format_bytes.ts";
 import { formatColumns } from "./images_command.ts";
@@ -48,6 +48,9 @@ function status(container: ContainerSummary, now: number): string {
   if (state.status === "running") return `Up ${duration(now - Date.parse(state.startedAt!))}`;
   if (state.status === "created") return "Created";
   if (state.status === "unknown") return "Unknown";
+  if (state.status === "restarting") {
+    return `Restarting (${state.exitCode}) ${ago(state.finishedAt ?? container.created, now)}`;
+  }
   return `Exited (${state.exitCode}) ${ago(state.finishedAt ?? container.created, now)}`;
 }
 
@@ -163,16 +166,62 @@ export function rmCommand(
   });
 }
 
-/** `mydocker logs CONTAINER`: the container's stdout to stdout, its stderr to stderr. */
-export async function logsCommand(root: string, reference: string): Promise<number> {
-  const logs = containerLogs(root, reference);
-  if (logs === undefined) return 0;
-  for (const [file, stream] of [[logs.stdout, Deno.stdout], [logs.stderr, Deno.stderr]] as const) {
-    try {
-      await (await Deno.open(file)).readable.pipeTo(stream.writable, { preventClose: true });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+/** `mydocker restart [-t SECONDS] CONTAINER...`: stops each (see `stop`), then starts it. */
+export function restartCommand(
+  root: string,
+  references: string[],
+  seconds: number,
+): Promise<number> {
+  return eachContainer(references, async (reference) => {
+    await restartContainer(root, reference, seconds);
+    console.log(reference);
+  });
+}
+
+/**
+ * `mydocker start [-a] [-i] CONTAINER...`: starts each stopped container in the background and
+ * prints its name; with `-a` (or `-i`, which also gives it mydocker's stdin), one container whose
+ * output is printed until it ends, mydocker's SIGINT and SIGTERM forwarded to it, and its exit
+ * code returned.
+ */
+export async function startCommand(
+  root: string,
+  references: string[],
+  attach: boolean,
+  interactive: boolean,
+): Promise<number> {
+  if (!attach && !interactive) {
+    return await eachContainer(references, async (reference) => {
+      await startStoppedContainer(root, reference, { attach: false, stdin: false });
+      console.log(reference);
+    });
   }
-  return 0;
+  if (references.length > 1) {
+    throw new ExitCodeError("you cannot start and attach multiple containers at once");
+  }
+  const reference = references[0]!;
+  const started = await startStoppedContainer(root, reference, {
+    attach: true,
+    stdin: interactive,
+  });
+  const forward = (signal: "SIGINT" | "SIGTERM") => () => {
+    try {
+      killContainer(root, reference, parseSignal(signal));
+    } catch {
+      // It has ended meanwhile.
+    }
+  };
+  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const listener = forward(signal);
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  });
+  try {
+    for await (const entry of started.output) {
+      if (!printLogEntry(entry, false)) break;
+    }
+  } finally {
+    for (const remove of listeners) remove();
+  }
+  return started.exitCode();
 }

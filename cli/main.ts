@@ -47,8 +47,16 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       return await rmCommand(parsed.root, parsed.containers, parsed.force, parsed.volumes);
     }
     case "logs": {
-      const { logsCommand } = await import("./container_commands.ts");
-      return await logsCommand(parsed.root, parsed.container);
+      const { logsCommand } = await import("./logs_command.ts");
+      return await logsCommand(parsed.root, parsed.container, parsed.options);
+    }
+    case "start": {
+      const { startCommand } = await import("./container_commands.ts");
+      return await startCommand(parsed.root, parsed.containers, parsed.attach, parsed.interactive);
+    }
+    case "restart": {
+      const { restartCommand } = await import("./container_commands.ts");
+      return await restartCommand(parsed.root, parsed.containers, parsed.seconds);
     }
     case "stop": {
       const { stopCommand } = await import("./container_commands.ts");

@@ -123,6 +123,8 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
     interactive,
     remove: options.rm === true,
     detach,
+    restart: options.restart,
+    logOptions: options.logOpt ?? [],
   };
 }
 

@@ -12,6 +12,7 @@ import { removeContainerDir } from "../runtime/state/container_dir.ts";
 import { removeAnonymousVolumes } from "../runtime/state/volume_store.ts";
 import { releaseName } from "../runtime/state/container_names.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
+import { requestStop } from "../runtime/state/stop_request.ts";
 import {
   findContainer,
   killOrphanedProcess,
@@ -34,9 +35,9 @@ export function parseSignal(value: string): number {
   return number;
 }
 
-/** Whether a container in `state` may still run: created or running. */
+/** Whether a container in `state` may still run: created, running or restarting. */
 function mayRun(state: ContainerState): boolean {
-  return state.status === "created" || state.status === "running";
+  return ["created", "running", "restarting"].includes(state.status);
 }
 
 /**
@@ -60,6 +61,18 @@ function signalContainer(container: StoredContainer, signal: number): void {
 }
 
 /**
+ * Ends a container with SIGKILL whatever its restart policy: its monitor is asked not to restart
+ * it, and whatever run it started meanwhile is killed too.
+ */
+async function killForGood(container: StoredContainer): Promise<void> {
+  requestStop(container.dir.path);
+  for (let state; mayRun(state = readState(container.dir.path));) {
+    if (state.status === "running" && state.pid !== undefined) kill(state.pid, SIGNALS.KILL);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
  * `stop`: sends the container's stop signal, then SIGKILL after `seconds`; a container that does
  * not run is left as it is.
  *
@@ -71,12 +84,14 @@ export async function stopContainer(
   seconds: number,
 ): Promise<void> {
   const container = findContainer(root, reference);
-  if (container.state.status !== "running") return;
-  signalContainer(container, parseSignal(container.record.stopSignal));
-  if (!(await exited(container, seconds * 1000))) {
-    signalContainer(container, SIGNALS.KILL);
-    await exited(container);
+  if (!mayRun(container.state)) return;
+  requestStop(container.dir.path); // Its monitor does not restart it.
+  const { pid } = container.state;
+  if (container.state.status === "running" && pid !== undefined) {
+    kill(pid, parseSignal(container.record.stopSignal));
+    if (await exited(container, seconds * 1000)) return;
   }
+  await killForGood(container);
 }
 
 /**
@@ -117,14 +132,14 @@ export async function removeContainer(
   volumes = false,
 ): Promise<void> {
   const container = findContainer(root, reference);
-  if (container.state.status === "running") {
+  const { status } = container.state;
+  if (status === "running" || status === "restarting") {
     if (!force) {
       throw new ExitCodeError(
-        `Cannot remove container ${reference}: it is running; stop it first or use rm -f`,
+        `Cannot remove container ${reference}: it is ${status}; stop it first or use rm -f`,
       );
     }
-    signalContainer(container, SIGNALS.KILL);
-    await exited(container);
+    await killForGood(container);
   }
   killOrphanedProcess(container.state);
   removeOrphanedCgroups(container.record.id);

@@ -1,12 +1,15 @@
 /**
  * What `ps` and `logs` show of the containers: a summary of each, after tidying what dead
- * monitors left, and where a detached container's output is.
+ * monitors left, and a container's log entries, as `logs` selects them (`--tail`, `--since`,
+ * `--until`), followed while it runs (`-f`).
  *
  * @module
  */
 
 import { sweepStale } from "../runtime/host/run_container.ts";
-import type { ContainerState } from "../runtime/state/container_state.ts";
+import { DEFAULT_LOG_LIMITS, type LogEntry } from "../runtime/host/json_log.ts";
+import { followLog, readLog } from "../runtime/host/json_log_reader.ts";
+import { type ContainerState, readState } from "../runtime/state/container_state.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
 
 /** One container as `ps` shows it. */
@@ -30,7 +33,7 @@ export interface ContainerSummary {
 export function containerSummaries(root: string, all: boolean): ContainerSummary[] {
   sweepStale(root);
   return listContainers(root).reverse()
-    .filter((c) => all || c.state.status === "running")
+    .filter((c) => all || ["running", "restarting"].includes(c.state.status))
     .map(({ record, state }) => ({
       id: record.id,
       name: record.name,
@@ -42,22 +45,54 @@ export function containerSummaries(root: string, all: boolean): ContainerSummary
     }));
 }
 
-/** A detached container's log files. */
-export interface ContainerLogs {
-  /** The container's stdout. */
-  stdout: string;
-  /** The container's stderr. */
-  stderr: string;
+export type { LogEntry };
+
+/** Which of a container's log entries `logs` shows. */
+export interface LogQuery {
+  /** Keep showing new entries until the container has ended (`-f`). */
+  follow: boolean;
+  /** Only the last this many (`--tail`); undefined: all. */
+  tail: number | undefined;
+  /** Only those written at or after this time, in ms since the epoch (`--since`). */
+  since: number | undefined;
+  /** Only those written at or before this time, in ms since the epoch (`--until`). */
+  until: number | undefined;
+}
+
+/** Whether the container in `dir` has ended for good (or is gone). */
+function ended(dir: string): boolean {
+  try {
+    return ["exited", "unknown"].includes(readState(dir).status);
+  } catch {
+    return true;
+  }
 }
 
 /**
- * The log files of the container `reference` names; undefined for a container that ran in the
- * foreground, which has none.
+ * The log entries of the container `reference` names, oldest first, as `query` selects them.
  *
  * @throws {ExitCodeError} (125) when no container has that name.
  */
-export function containerLogs(root: string, reference: string): ContainerLogs | undefined {
+export async function* containerLogs(
+  root: string,
+  reference: string,
+  query: LogQuery,
+): AsyncGenerator<LogEntry> {
   const { dir, record } = findContainer(root, reference);
-  if (!record.detached) return undefined;
-  return { stdout: dir.stdoutLog, stderr: dir.stderrLog };
+  const { since, until } = query;
+  const inRange = (entry: LogEntry) => {
+    const time = Date.parse(entry.time);
+    return (since === undefined || time >= since) && (until === undefined || time <= until);
+  };
+  const { entries, position } = readLog(
+    dir.jsonLog,
+    (record.logLimits ?? DEFAULT_LOG_LIMITS).maxFiles,
+  );
+  const skipped = query.tail === undefined ? 0 : Math.max(entries.length - query.tail, 0);
+  yield* entries.slice(skipped).filter(inRange);
+  if (!query.follow) return;
+  const over = () => ended(dir.path) || (until !== undefined && Date.now() > until);
+  for await (const entry of followLog(dir.jsonLog, position, over)) {
+    if (inRange(entry)) yield entry;
+  }
 }

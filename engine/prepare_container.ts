@@ -30,6 +30,8 @@ import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
 import { attachVolumes, checkVolumeName, type RequestedMount, volumesFrom } from "./volumes.ts";
 import type { PullObserverFactory } from "./pull_image.ts";
+import { parseLogOptions } from "./log_options.ts";
+import { parseRestartPolicy } from "../runtime/spec/restart_policy.ts";
 
 /** When `run` pulls its image, as Docker's `--pull` says. */
 export const PULL_POLICIES = ["missing", "always", "never"] as const;
@@ -101,6 +103,10 @@ export interface ContainerRequest {
   remove: boolean;
   /** `-d`. */
   detach: boolean;
+  /** `--restart`, as typed. */
+  restart: string;
+  /** `--log-opt` values. */
+  logOptions: readonly string[];
 }
 
 function rootfsDirectory(path: string): string {
@@ -228,6 +234,11 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   checkName(request.name);
   const devices = grantedDevices(request.devices);
   const limits = parseResourceLimits(request.limits);
+  const restartPolicy = parseRestartPolicy(request.restart);
+  if (request.remove && restartPolicy.name !== "no") {
+    throw new ExitCodeError("Conflicting options: --restart and --rm");
+  }
+  const logLimits = parseLogOptions(request.logOptions);
   const missing = missingSources(request);
   const requested = [...request.volumes, ...request.mounts, ...request.tmpfs];
   for (const mount of requested) {
@@ -298,6 +309,8 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     remove: request.remove,
     detached: request.detach,
     stopSignal: config.StopSignal ?? "SIGTERM",
+    ...(restartPolicy.name === "no" ? {} : { restartPolicy }),
+    logLimits,
     config: containerConfig,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * `mydocker run -d`: creates the container, hands it to a monitor process in a session of its
- * own (stdin from /dev/null, stdout and stderr into the container's log files), and returns once
- * the container's command runs (or could not be started).
+ * `mydocker run -d` and `mydocker start`: hands a container to a monitor process in a session of
+ * its own (stdin and its own stdout and stderr /dev/null: it relays the container's output into
+ * the container's json-file log), and returns once the container's command runs (or could not be
+ * started).
  *
  * @module
  */
@@ -26,21 +27,33 @@ import { spawnStage } from "./spawn_stage.ts";
  * monitor has started it (or it has already exited), with the monitor's one-line reason when
  * the command could not be started.
  */
-export async function startDetached(
+export function startDetached(
   record: ContainerRecord,
 ): Promise<{ dir: ContainerDir; state: ContainerState; message?: string }> {
-  const root = record.config.stateRoot;
-  sweepStale(root);
-  const dir = createContainer(record);
+  sweepStale(record.config.stateRoot);
+  return startMonitor(createContainer(record), record);
+}
+
+/**
+ * Hands container `record`, whose directory `dir` exists, to a new monitor (with mydocker's
+ * stdin as the container's when `stdin` is set, `start -i`); returns its state
+ * once the monitor has started it (or it has already exited), with the monitor's one-line reason
+ * when the command could not be started.
+ */
+export async function startMonitor(
+  dir: ContainerDir,
+  record: ContainerRecord,
+  stdin = false,
+): Promise<{ dir: ContainerDir; state: ContainerState; message?: string }> {
   const [statusRead, statusWrite] = pipe();
   try {
-    spawnStage([MONITOR_ARG, root, record.id], {
+    spawnStage([MONITOR_ARG, record.config.stateRoot, record.id], {
       group: "new-session",
-      files: [
-        { fd: 0, path: "/dev/null", flags: SpawnOpen.READ },
-        { fd: 1, path: dir.stdoutLog, flags: SpawnOpen.APPEND },
-        { fd: 2, path: dir.stderrLog, flags: SpawnOpen.APPEND },
-      ],
+      files: [0, 1, 2].filter((fd) => fd !== 0 || !stdin).map((fd) => ({
+        fd,
+        path: "/dev/null",
+        flags: fd === 0 ? SpawnOpen.READ : SpawnOpen.APPEND,
+      })),
       actions: [{ op: "dup2", from: statusWrite, to: STATUS_FD }],
     });
   } finally {

@@ -167,6 +167,8 @@ export interface SupervisionHooks {
   stdin?: StdinMode;
   /** Pipes the command writes its stdout and stderr to, instead of this process's. */
   output?: StdioRelay;
+  /** How many times its monitor has restarted it, kept in each state it records. */
+  restartCount?: number;
 }
 
 /**
@@ -190,7 +192,8 @@ export async function superviseContainer(
   let recorded = true;
   const saveState = (next: ContainerState) => {
     try {
-      writeState(dir.path, next);
+      const { restartCount } = hooks;
+      writeState(dir.path, restartCount === undefined ? next : { ...next, restartCount });
     } catch (error) {
       recorded = false;
       throw error;

@@ -1,6 +1,6 @@
 /**
  * A container's directory under the state root: its writable layer, overlay work dir, mount
- * point, records, generated /etc files and (for detached containers) logs.
+ * point, records, generated /etc files and its json-file log.
  *
  * @module
  */
@@ -26,10 +26,8 @@ export interface ContainerDir {
   mountPoint: string;
   /** An empty directory, the lower layer of a container with no image. */
   emptyDir: string;
-  /** The container's stdout, when detached. */
-  stdoutLog: string;
-  /** The container's stderr, when detached. */
-  stderrLog: string;
+  /** The container's stdout and stderr, as Docker's json-file driver keeps them. */
+  jsonLog: string;
 }
 
 /** Returns the directory holding every container of `stateRoot`. */
@@ -46,8 +44,7 @@ export function containerDir(stateRoot: string, id: string): ContainerDir {
     workDir: `${path}/work`,
     mountPoint: `${path}/rootfs`,
     emptyDir: `${path}/empty`,
-    stdoutLog: `${path}/stdout.log`,
-    stderrLog: `${path}/stderr.log`,
+    jsonLog: `${path}/${id}-json.log`,
   };
 }
 

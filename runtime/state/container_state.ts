@@ -7,6 +7,7 @@
  */
 
 import type { ContainerConfig } from "../spec/container_config.ts";
+import type { RestartPolicy } from "../spec/restart_policy.ts";
 import { RECORD_FILE, STATE_FILE } from "./container_dir.ts";
 import { EXIT_KILLED, ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import { pathExists } from "../../sys/path_exists.ts";
@@ -28,13 +29,20 @@ export interface ContainerRecord {
   detached: boolean;
   /** The signal `stop` sends first (the image's StopSignal, else SIGTERM). */
   stopSignal: string;
+  /** When its monitor starts it again (`--restart`); absent: never. */
+  restartPolicy?: RestartPolicy;
+  /** The caps of its json-file log (`--log-opt max-size=…`, `max-file=…`); absent: defaults. */
+  logLimits?: { maxSize: number; maxFiles: number };
   /** Everything needed to start it. */
   config: ContainerConfig;
 }
 
-/** Where a container is in its life; "unknown" when its state file cannot be read. */
+/**
+ * Where a container is in its life; "unknown" when its state file cannot be read, "restarting"
+ * while its monitor waits to start it again.
+ */
 export interface ContainerState {
-  status: "created" | "running" | "exited" | "unknown";
+  status: "created" | "running" | "restarting" | "exited" | "unknown";
   /** The process that started the container and waits for it (`pid start-time`). */
   monitor: string;
   /** Host pid of the container's PID 1, while running. */
@@ -53,6 +61,8 @@ export interface ContainerState {
   startedAt?: string;
   finishedAt?: string;
   exitCode?: number;
+  /** How many times its monitor has started it again (`--restart`). */
+  restartCount?: number;
 }
 
 /**
@@ -128,7 +138,8 @@ const UNKNOWN_STATE: ContainerState = { status: "unknown", monitor: "" };
  */
 export function readState(dir: string): ContainerState {
   const state = readStoredState(dir);
-  if ((state.status === "created" || state.status === "running") && !isAlive(state.monitor)) {
+  const live = ["created", "running", "restarting"].includes(state.status);
+  if (live && !isAlive(state.monitor)) {
     return { ...state, status: "exited", exitCode: state.exitCode ?? EXIT_KILLED };
   }
   return state;

@@ -49,7 +49,7 @@ Deno.test("run -d returns at once, the container keeps running, and logs keeps b
   );
   const ready = await waitFor(() => {
     try {
-      return Deno.readTextFileSync(`${stateRoot}/containers/${id}/stdout.log`) === "out\n";
+      return Deno.readTextFileSync(`${stateRoot}/containers/${id}/${id}-json.log`).includes("err");
     } catch {
       return false;
     }

@@ -66,10 +66,12 @@ for (const [path, extraEnv] of PATHS) {
       `${script}; sleep 30`,
     );
     assert.equal(detached.code, 0, detached.stderrText);
-    const logs = `${stateRoot}/containers/${detached.stdoutText.trim()}`;
-    const read = (name: string) => Deno.readTextFileSync(`${logs}/${name}`);
-    assert.ok(await waitFor(() => read("stdout.log") === "out\n65534\n"), read("stdout.log"));
-    assert.equal((await mydocker("logs", "nonroot")).stderrText, "err\n");
+    const id = detached.stdoutText.trim();
+    const read = () => Deno.readTextFileSync(`${stateRoot}/containers/${id}/${id}-json.log`);
+    assert.ok(await waitFor(() => read().split("\n").length === 4), read());
+    const logs = await mydocker("logs", "nonroot");
+    assert.equal(logs.stdoutText, "out\n65534\n");
+    assert.equal(logs.stderrText, "err\n");
     const exec = await mydocker("exec", "-u", "nobody", "nonroot", "sh", "-c", script);
     assert.equal(exec.code, 0, exec.stderrText);
     assert.equal(exec.stdoutText, "out\n65534\n");
