@@ -65,6 +65,8 @@ export type ParsedCommand =
   | { name: "top"; container: string; psArgs: string[]; root: string }
   | { name: "stats"; containers: string[]; root: string }
   | { name: "volume"; invocation: VolumeInvocation; root: string }
+  | { name: "save"; images: string[]; output: string | undefined; root: string }
+  | { name: "load"; input: string | undefined; quiet: boolean; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
 
@@ -191,6 +193,13 @@ const TO_COMMAND: {
   rename: ({ args }, root) => ({ name: "rename", container: args[0]!, newName: args[1]!, root }),
   top: ({ args, rest }, root) => ({ name: "top", container: args[0]!, psArgs: rest, root }),
   stats: ({ args }, root) => ({ name: "stats", containers: args, root }),
+  save: ({ args, options }, root) => ({ name: "save", images: args, output: options.output, root }),
+  load: ({ options }, root) => ({
+    name: "load",
+    input: options.input,
+    quiet: options.quiet === true,
+    root,
+  }),
 };
 
 function isCommandName(name: string): name is CommandName {

@@ -417,6 +417,25 @@ export const COMMANDS = {
     verbatimAfter: 1,
     options: [],
   },
+  save: {
+    name: "save",
+    usage: "[OPTIONS] IMAGE [IMAGE...]",
+    description: "Save one or more images to a tar archive (streamed to STDOUT by default)",
+    minArgs: 1,
+    maxArgs: Infinity,
+    options: [{ long: "output", short: "o", value: "FILE", help: "Write to a file, not STDOUT" }],
+  },
+  load: {
+    name: "load",
+    usage: "[OPTIONS]",
+    description: "Load images from a tar archive (docker-archive or OCI layout) or STDIN",
+    minArgs: 0,
+    maxArgs: 0,
+    options: [
+      { long: "input", short: "i", value: "FILE", help: "Read from a tar archive file, not STDIN" },
+      { long: "quiet", short: "q", help: "Suppress the load output" },
+    ],
+  },
 } as const satisfies Readonly<Record<string, CommandSpec>>;
 
 /** The name of a command in {@linkcode COMMANDS}. */

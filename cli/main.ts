@@ -118,6 +118,14 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { volumeCommand } = await import("./volume_command.ts");
       return await volumeCommand(parsed.root, parsed.invocation);
     }
+    case "save": {
+      const { saveCommand } = await import("./image_archive_commands.ts");
+      return await saveCommand(parsed.root, parsed.images, parsed.output);
+    }
+    case "load": {
+      const { loadCommand } = await import("./image_archive_commands.ts");
+      return await loadCommand(parsed.root, parsed.input, parsed.quiet);
+    }
     default: {
       const unhandled: never = parsed;
       throw new TypeError(`Cannot run command ${JSON.stringify(unhandled)}: no handler`);
