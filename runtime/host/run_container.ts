@@ -193,7 +193,9 @@ export async function superviseContainer(
   const saveState = (next: ContainerState) => {
     try {
       const { restartCount } = hooks;
-      writeState(dir.path, restartCount === undefined ? next : { ...next, restartCount });
+      // A container its monitor starts again is "restarting" until it runs, as in Docker.
+      const status = next.status === "created" && restartCount ? "restarting" : next.status;
+      writeState(dir.path, restartCount === undefined ? next : { ...next, status, restartCount });
     } catch (error) {
       recorded = false;
       throw error;
