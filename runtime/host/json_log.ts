@@ -8,6 +8,8 @@
  */
 
 import { concatBytes } from "../../sys/bytes.ts";
+import { writeAllAsync } from "../../sys/pty.ts";
+import type { OutputSink } from "./stdio_relay.ts";
 
 /** Which of the container's output streams a line came from. */
 export type LogStream = "stdout" | "stderr";
@@ -75,11 +77,16 @@ export class JsonLogWriter {
 
   /** Logs what is left of unfinished lines, and closes the file. */
   close(): void {
-    for (const stream of ["stdout", "stderr"] as const) {
-      if (this.#pending[stream].length > 0) this.#append(stream, this.#pending[stream]);
-      this.#pending[stream] = new Uint8Array();
+    try {
+      for (const stream of ["stdout", "stderr"] as const) {
+        if (this.#pending[stream].length > 0) this.#append(stream, this.#pending[stream]);
+        this.#pending[stream] = new Uint8Array();
+      }
+    } catch {
+      // A full disk: the unfinished lines are lost, the container's end is not.
+    } finally {
+      this.#file.close();
     }
-    this.#file.close();
   }
 
   #append(stream: LogStream, line: Uint8Array): void {
@@ -111,4 +118,19 @@ export class JsonLogWriter {
     this.#file = Deno.openSync(this.#path, { append: true, create: true, mode: 0o600 });
     this.#size = 0;
   }
+}
+
+/**
+ * A relay's sink for a foreground container: what it writes goes to mydocker's stdout and stderr
+ * and into the log `log()` returns (once there is one).
+ */
+export function teeToLog(log: () => JsonLogWriter | undefined): OutputSink {
+  return (fd, bytes) => {
+    try {
+      log()?.write(fd === 1 ? "stdout" : "stderr", bytes);
+    } catch {
+      // A log that cannot be written (a full disk) never stops the output itself.
+    }
+    return writeAllAsync(fd, bytes);
+  };
 }

@@ -51,6 +51,7 @@ import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
 import { startOnThread } from "./start_on_thread.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
+import { DEFAULT_LOG_LIMITS, JsonLogWriter, teeToLog } from "./json_log.ts";
 import { HostTerminal } from "./terminal.ts";
 
 /** Returns a new random container id: 64 hex characters. */
@@ -301,9 +302,15 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
   const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
   const terminal = tty ? new HostTerminal(interactive) : undefined;
-  const output = !tty && !isRootUser(record.config.user) ? new StdioRelay() : undefined;
+  // A kept container's output is teed into its json-file log, as Docker keeps it.
+  const logged = !tty && !record.remove;
+  let log: JsonLogWriter | undefined;
+  const output = logged || (!tty && !isRootUser(record.config.user))
+    ? new StdioRelay(logged ? teeToLog(() => log) : undefined)
+    : undefined;
   try {
     const dir = createContainer(record);
+    if (logged) log = new JsonLogWriter(dir.jsonLog, record.logLimits ?? DEFAULT_LOG_LIMITS);
     const status = await superviseContainer(dir, record, {
       started: (pid) => forwarder.attach(pid),
       stdin,
@@ -319,6 +326,8 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
   } finally {
     terminal?.close();
     output?.close();
+    await output?.finish();
+    log?.close();
     forwarder.dispose();
   }
 }

@@ -67,6 +67,26 @@ Deno.test("the json-file log keeps both streams in order, with stream and time p
   await mydocker("rm", "ordered");
 });
 
+Deno.test("a foreground container's output is shown and kept for logs (not with --rm)", async () => {
+  const run = await mydocker(
+    "run",
+    "--name",
+    "fg",
+    "--rootfs",
+    rootfs,
+    "x",
+    "sh",
+    "-c",
+    "echo o; echo e >&2",
+  );
+  assert.equal(run.stdoutText, "o\n");
+  assert.equal(run.stderrText, "e\n");
+  const logs = await mydocker("logs", "fg");
+  assert.equal(logs.stdoutText, "o\n");
+  assert.equal(logs.stderrText, "e\n");
+  await mydocker("rm", "fg");
+});
+
 Deno.test("logs -f follows a running container and ends when it does", async () => {
   await detached("followed", "echo first; sleep 1; echo second");
   const started = Date.now();
