@@ -8,8 +8,8 @@
 import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
 import { MYDOCKER_VERSION } from "../engine/version.ts";
 import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
-import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
 import { type PsOptions, psOptions } from "./ps_options.ts";
+import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
 
 /** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
 export const DEFAULT_ROOT = "/var/lib/mydocker";
@@ -51,6 +51,7 @@ export type ParsedCommand =
   | { name: "cp"; source: string; dest: string; root: string }
   | { name: "diff"; container: string; root: string }
   | { name: "export"; container: string; output: string | undefined; root: string }
+  | { name: "volume"; invocation: VolumeInvocation; root: string }
   | {
     name: "inspect";
     references: string[];
@@ -64,7 +65,6 @@ export type ParsedCommand =
   | { name: "rename"; container: string; newName: string; root: string }
   | { name: "top"; container: string; psArgs: string[]; root: string }
   | { name: "stats"; containers: string[]; root: string }
-  | { name: "volume"; invocation: VolumeInvocation; root: string }
   | { name: "save"; images: string[]; output: string | undefined; root: string }
   | { name: "load"; input: string | undefined; quiet: boolean; root: string }
   | { name: "usage-error"; message: string; hint: string }
@@ -160,12 +160,6 @@ const TO_COMMAND: {
     root,
   }),
   wait: ({ args }, root) => ({ name: "wait", containers: args, root }),
-  volume: ({ args, rest }, root) => {
-    const parsed = parseVolumeCommand(args[0], rest);
-    return "help" in parsed
-      ? { name: "help", text: parsed.help }
-      : { name: "volume", invocation: parsed, root };
-  },
   inspect: ({ args, options }, root) => ({
     name: "inspect",
     references: args,
@@ -181,6 +175,12 @@ const TO_COMMAND: {
       message: `invalid argument "${args[0]}" for "mydocker completion"`,
       hint: "See 'mydocker completion --help'.",
     },
+  volume: ({ args, rest }, root) => {
+    const parsed = parseVolumeCommand(args[0], rest);
+    return "help" in parsed
+      ? { name: "help", text: parsed.help }
+      : { name: "volume", invocation: parsed, root };
+  },
   cp: ({ args }, root) => ({ name: "cp", source: args[0]!, dest: args[1]!, root }),
   diff: ({ args }, root) => ({ name: "diff", container: args[0]!, root }),
   export: ({ args, options }, root) => ({

@@ -86,6 +86,10 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { exportCommand } = await import("./container_files_commands.ts");
       return await exportCommand(parsed.root, parsed.container, parsed.output);
     }
+    case "volume": {
+      const { volumeCommand } = await import("./volume_command.ts");
+      return await volumeCommand(parsed.root, parsed.invocation);
+    }
     case "inspect": {
       const { inspectCommand } = await import("./inspect_command.ts");
       return await inspectCommand(parsed.root, parsed.references, parsed);
@@ -113,10 +117,6 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     case "stats": {
       const { statsCommand } = await import("./container_info_commands.ts");
       return await statsCommand(parsed.root, parsed.containers);
-    }
-    case "volume": {
-      const { volumeCommand } = await import("./volume_command.ts");
-      return await volumeCommand(parsed.root, parsed.invocation);
     }
     case "save": {
       const { saveCommand } = await import("./image_archive_commands.ts");
