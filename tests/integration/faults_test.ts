@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { OWNERS_DIR } from "../../runtime/cgroups/owner.ts";
 import { isAlive, processIdentity } from "../../sys/process_identity.ts";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { containerCgroups } from "../../testing/container_cgroups.ts";
+import { containerCgroups, HIERARCHY_MOUNT_POINTS } from "../../testing/container_cgroups.ts";
 import { pathExists } from "../../sys/path_exists.ts";
 import { assertNoContainerDirs, runMydocker, waitFor } from "../../testing/mydocker.ts";
 
@@ -56,20 +56,38 @@ function freeBytes(dir: string): number {
   return Number(new TextDecoder().decode(df.stdout).split("\n")[1]);
 }
 
-/** Asserts a failed run: exit 125 and one line naming the full disk; returns the container id. */
-function assertNoSpace(result: { code: number; stderrText: string }): string {
+/** Asserts a failed run: exit 125 and one line naming the full disk. */
+function assertNoSpace(result: { code: number; stderrText: string }): void {
   assert.equal(result.code, 125, result.stderrText);
   assert.match(result.stderrText, /^mydocker: [^\n]*: no space left on device\n$/);
-  return /containers\/([0-9a-f]{64})/.exec(result.stderrText)?.[1] ?? "";
 }
 
-/** Asserts that a state root on a full disk holds nothing of failed runs, and ps -a works. */
-async function assertClean(root: string, id: string) {
+/** The ids of the containers that have a cgroup on this host now, in any hierarchy. */
+function containerCgroupIds(): Set<string> {
+  const ids = new Set<string>();
+  for (const mountPoint of HIERARCHY_MOUNT_POINTS) {
+    try {
+      for (const entry of Deno.readDirSync(`${mountPoint}/mydocker`)) {
+        if (/^[0-9a-f]{64}$/.test(entry.name)) ids.add(entry.name);
+      }
+    } catch {
+      // No container ever had a cgroup in this hierarchy.
+    }
+  }
+  return ids;
+}
+
+/**
+ * Asserts that a state root on a full disk holds nothing of failed runs (no cgroup or owner
+ * record besides those in `before`), and ps -a works.
+ */
+async function assertClean(root: string, before: Set<string>) {
   const runIn = (...args: string[]) => runMydocker(args, { env: { MYDOCKER_ROOT: root } });
   assert.deepEqual(temporaryFiles(root), []);
   assertNoContainerDirs(root);
-  assert.deepEqual(containerCgroups(id), []);
-  assert.equal(pathExists(`${OWNERS_DIR}/${id}`), false);
+  const added = [...containerCgroupIds()].filter((id) => !before.has(id));
+  assert.deepEqual(added.flatMap(containerCgroups), []);
+  for (const id of added) assert.equal(pathExists(`${OWNERS_DIR}/${id}`), false);
   const ps = await runIn("ps", "-a");
   assert.equal(ps.code, 0, ps.stderrText);
   assert.equal(ps.stdoutText.trim().split("\n").length, 1, ps.stdoutText);
@@ -80,8 +98,10 @@ Deno.test("run on a full state root exits 125 with one line and leaves nothing",
     const runIn = (...args: string[]) => runMydocker(args, { env: { MYDOCKER_ROOT: root } });
     fill(root, 0);
     for (const detach of [[], ["-d"]]) {
+      const before = containerCgroupIds();
       const result = await runIn("run", ...detach, "--rootfs", rootfs, "img", "true");
-      await assertClean(root, assertNoSpace(result));
+      assertNoSpace(result);
+      await assertClean(root, before);
     }
     Deno.removeSync(`${root}/filler`);
     const ok = await runIn("run", "--name", "after", "--rootfs", rootfs, "img", "echo", "ok");
@@ -96,6 +116,7 @@ Deno.test("a run whose container fills the state root exits 125 and leaves nothi
   await withSmallStateRoot(2 * 1024 * 1024, async (root) => {
     const runIn = (...args: string[]) => runMydocker(args, { env: { MYDOCKER_ROOT: root } });
     fill(root, 256 * 1024);
+    const before = containerCgroupIds();
     const result = await runIn(
       "run",
       "--rootfs",
@@ -105,7 +126,8 @@ Deno.test("a run whose container fills the state root exits 125 and leaves nothi
       "-c",
       "cat /dev/zero >/fill 2>/dev/null; exit 3",
     );
-    await assertClean(root, assertNoSpace(result));
+    assertNoSpace(result);
+    await assertClean(root, before);
     const ok = await runIn("run", "--rm", "--rootfs", rootfs, "img", "echo", "ok");
     assert.equal(ok.stdoutText, "ok\n");
     assert.equal(ok.code, 0, ok.stderrText);
