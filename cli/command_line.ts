@@ -30,7 +30,7 @@ export interface RunInvocation {
 export type ParsedCommand =
   | { name: "run"; invocation: RunInvocation }
   | { name: "pull"; image: string; platform: string | undefined; quiet: boolean; root: string }
-  | { name: "images"; quiet: boolean; root: string }
+  | { name: "images"; options: OptionsOf<"images">; root: string }
   | { name: "rmi"; images: string[]; root: string }
   | { name: "ps"; options: PsOptions; root: string }
   | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
@@ -119,7 +119,7 @@ const TO_COMMAND: {
     quiet: options.quiet === true,
     root,
   }),
-  images: ({ options }, root) => ({ name: "images", quiet: options.quiet === true, root }),
+  images: ({ options }, root) => ({ name: "images", options, root }),
   rmi: ({ args }, root) => ({ name: "rmi", images: args, root }),
   ps: ({ options }, root) => ({ name: "ps", options: psOptions(options), root }),
   rm: ({ args, options }, root) => ({

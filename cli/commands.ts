@@ -46,6 +46,12 @@ const FORMAT = {
   value: "TEMPLATE",
   help: "Format output using a Go template ('json': each object as JSON)",
 } as const satisfies OptionSpec;
+/** `--format` of the listings (`ps`, `images`), whose `-f` is `--filter`. */
+const LIST_FORMAT = {
+  long: FORMAT.long,
+  value: FORMAT.value,
+  help: FORMAT.help,
+} as const satisfies OptionSpec;
 
 /** Every command mydocker knows, as data: options, arguments, help. */
 export const COMMANDS = {
@@ -175,7 +181,12 @@ export const COMMANDS = {
     description: "List images",
     minArgs: 0,
     maxArgs: 0,
-    options: [{ long: "quiet", short: "q", help: "Only show image IDs" }],
+    options: [
+      { long: "quiet", short: "q", help: "Only show image IDs" },
+      { long: "all", short: "a", help: "Show all images (mydocker keeps no intermediate ones)" },
+      { long: "digests", help: "Show digests" },
+      LIST_FORMAT,
+    ],
   },
   rmi: {
     name: "rmi",
@@ -214,6 +225,7 @@ export const COMMANDS = {
       },
       { long: "no-trunc", help: "Don't truncate output" },
       { long: "size", short: "s", help: "Display total file sizes" },
+      LIST_FORMAT,
     ],
   },
   rm: {

@@ -20,28 +20,10 @@ import { ExitCodeError } from "../sys/exit_codes.ts";
 import { printLogEntry } from "./logs_command.ts";
 import { containerSizes } from "../engine/container_size.ts";
 import { formatBytes } from "./format_bytes.ts";
-import { formatColumns } from "./images_command.ts";
 import type { PsFilterKey, PsOptions } from "./ps_options.ts";
 import { reportError } from "./report_error.ts";
-
-/** Says how long ago `iso` was, Docker style: `5 seconds ago`, `About a minute ago`. */
-export function ago(iso: string, now = Date.now()): string {
-  return `${duration(now - Date.parse(iso))} ago`;
-}
-
-/** Formats a duration Docker style: `Less than a second`, `5 seconds`, `3 minutes`, `2 hours`. */
-export function duration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return "Less than a second";
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 2) return "About a minute";
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 2) return "About an hour";
-  if (hours < 48) return `${hours} hours`;
-  return `${Math.floor(hours / 24)} days`;
-}
+import { ago, duration, goTime } from "./human_time.ts";
+import { printFormatted } from "./format_option.ts";
 
 function status(container: ContainerSummary, now: number): string {
   const { state } = container;
@@ -70,7 +52,29 @@ function matches(c: ContainerSummary, filters: PsOptions["filters"]): boolean {
   return [...filters].every(([key, values]) => values.some(tests[key]));
 }
 
-/** `mydocker ps [OPTIONS]`: lists running (or all) containers, Docker's columns. */
+/** `ps`'s `--format` placeholders and their `table` headers, as Docker names them. */
+const PS_HEADERS = {
+  ID: "CONTAINER ID",
+  Image: "IMAGE",
+  Command: "COMMAND",
+  CreatedAt: "CREATED AT",
+  RunningFor: "CREATED",
+  Ports: "PORTS",
+  State: "STATE",
+  Status: "STATUS",
+  Size: "SIZE",
+  Names: "NAMES",
+  Labels: "LABELS",
+} as const;
+
+/** One `ps` row as `--format` sees it: Docker's placeholders, all strings. */
+type PsRow = Record<keyof typeof PS_HEADERS, string>;
+
+/** `ps`'s default table (Docker's, without PORTS: mydocker publishes none). */
+const PS_TABLE =
+  "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
+
+/** `mydocker ps [OPTIONS]`: lists running (or all) containers, Docker's columns or `--format`. */
 export async function psCommand(root: string, options: PsOptions): Promise<number> {
   const containers = containerSummaries(root, options.all)
     .filter((c) => matches(c, options.filters))
@@ -78,35 +82,35 @@ export async function psCommand(root: string, options: PsOptions): Promise<numbe
   const now = Date.now();
   const id = (c: ContainerSummary) => options.noTrunc ? c.id : c.id.slice(0, 12);
   if (options.quiet) {
+    if (options.format !== undefined) {
+      console.error("WARNING: Ignoring custom format, because both --format and --quiet are set.");
+    }
     for (const c of containers) console.log(id(c));
     return 0;
   }
-  const sizes = options.size ? await containerSizes(root, containers) : undefined;
-  const rows = [[
-    "CONTAINER ID",
-    "IMAGE",
-    "COMMAND",
-    "CREATED",
-    "STATUS",
-    "NAMES",
-    ...(sizes ? ["SIZE"] : []),
-  ]];
-  for (const c of containers) {
+  const withSize = options.size || options.format?.includes(".Size") === true;
+  const sizes = withSize ? await containerSizes(root, containers) : undefined;
+  const rows = containers.map((c): PsRow => {
     const command = c.args.join(" ");
     const size = sizes?.get(c.id);
-    rows.push([
-      id(c),
-      c.image,
-      JSON.stringify(
+    return {
+      ID: id(c),
+      Image: c.image,
+      Command: JSON.stringify(
         command.length > 20 && !options.noTrunc ? `${command.slice(0, 19)}…` : command,
       ),
-      ago(c.created, now),
-      status(c, now),
-      c.name,
-      ...(size ? [`${formatBytes(size.rw)} (virtual ${formatBytes(size.rootFs)})`] : []),
-    ]);
-  }
-  console.log(formatColumns(rows));
+      CreatedAt: goTime(c.created),
+      RunningFor: ago(c.created, now),
+      Ports: "",
+      State: c.state.status === "unknown" ? "dead" : c.state.status,
+      Status: status(c, now),
+      Size: size ? `${formatBytes(size.rw)} (virtual ${formatBytes(size.rootFs)})` : "0B",
+      Names: c.name,
+      Labels: "",
+    };
+  });
+  const format = options.format ?? (options.size ? `${PS_TABLE}\t{{.Size}}` : PS_TABLE);
+  printFormatted(format === "table" ? PS_TABLE : format, rows, PS_HEADERS);
   return 0;
 }
 

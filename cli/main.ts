@@ -32,7 +32,7 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "images": {
       const { imagesCommand } = await import("./images_command.ts");
-      return await imagesCommand(parsed.root, parsed.quiet);
+      return await imagesCommand(parsed.root, parsed.options);
     }
     case "rmi": {
       const { rmiCommand } = await import("./rmi_command.ts");

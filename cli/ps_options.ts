@@ -1,7 +1,7 @@
 /**
  * What `ps`'s options ask for, checked as Docker checks them: `-f KEY=VALUE` filters (status,
  * name, id, ancestor; the same key given twice matches either value, different keys must all
- * match), `-n N`, `-l`, `--no-trunc`, `-s`.
+ * match), `-n N`, `-l`, `--no-trunc`, `-s`, `--format`.
  *
  * @module
  */
@@ -29,6 +29,8 @@ export interface PsOptions {
   last: number | undefined;
   noTrunc: boolean;
   size: boolean;
+  /** `--format`: a Go template, `table …` or `json`; undefined for Docker's default table. */
+  format: string | undefined;
 }
 
 function isFilterKey(key: string): key is PsFilterKey {
@@ -76,5 +78,6 @@ export function psOptions(options: OptionsOf<"ps">): PsOptions {
     last,
     noTrunc: options.noTrunc === true,
     size: options.size === true,
+    format: options.format,
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ago, duration } from "../cli/container_commands.ts";
+import { ago, duration, goTime } from "../cli/human_time.ts";
 import { parseSignal } from "../engine/container_lifecycle.ts";
 import { isValidName, randomName } from "../runtime/state/container_names.ts";
 
@@ -18,9 +18,15 @@ Deno.test("duration() and ago() speak like docker ps", () => {
   assert.equal(duration(42_000), "42 seconds");
   assert.equal(duration(90_000), "About a minute");
   assert.equal(duration(5 * 60_000), "5 minutes");
-  assert.equal(duration(90 * 60_000), "About an hour");
+  assert.equal(duration(80 * 60_000), "About an hour");
+  assert.equal(duration(90 * 60_000), "2 hours"); // go-units rounds hours
+
   assert.equal(duration(5 * 3_600_000), "5 hours");
   assert.equal(duration(72 * 3_600_000), "3 days");
+  assert.equal(duration(20 * 86_400_000), "2 weeks");
+  assert.equal(duration(100 * 86_400_000), "3 months");
+  assert.equal(duration(800 * 86_400_000), "2 years");
+  assert.equal(goTime("2026-01-02T03:04:05.678Z"), "2026-01-02 03:04:05 +0000 UTC");
   assert.equal(ago("2026-01-01T00:00:00Z", Date.parse("2026-01-01T00:00:10Z")), "10 seconds ago");
 });
 

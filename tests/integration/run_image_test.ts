@@ -178,7 +178,7 @@ Deno.test("run picks the platform from an index, skipping attestations; --platfo
 Deno.test("images lists what was pulled, and rmi keeps layers another image uses", async () => {
   const listed = await mydocker("images");
   const lines = listed.stdoutText.trim().split("\n");
-  assert.match(lines[0]!, /^REPOSITORY +TAG +IMAGE ID +SIZE$/);
+  assert.match(lines[0]!, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
   assert.ok(lines.some((line) => line.startsWith(`${registry.host}/library/base `)));
   assert.ok(lines.some((line) => /^\S+\/app +v1 +[0-9a-f]{12} /.test(line)));
   const removed = await mydocker("rmi", baseImage);
