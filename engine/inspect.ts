@@ -11,6 +11,7 @@ import { familiarRepository, parseReference } from "../registry/format/reference
 import { ImageStore, type ImageSummary } from "../registry/store.ts";
 import { DEFAULT_CAPABILITIES } from "../runtime/spec/capabilities.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
+import type { VolumeMount } from "../runtime/spec/container_config.ts";
 import type { ImageConfig } from "../registry/format/manifest.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
@@ -42,8 +43,43 @@ function dockerStatus(status: string): string {
   return status === "unknown" ? "dead" : status;
 }
 
-function bindString(mount: Extract<ContainerMount, { type: "bind" }>): string {
-  return `${mount.source}:${mount.target}${mount.readonly ? ":ro" : ""}`;
+function bindString(source: string, mount: Extract<ContainerMount, { type: "bind" }>): string {
+  return `${source}:${mount.target}${mount.readonly ? ":ro" : ""}`;
+}
+
+/** A mount as Docker's `Mounts` shows it: a bind, a volume (local driver) or a tmpfs. */
+function mountObject(mount: ContainerMount, volume: VolumeMount | undefined) {
+  if (mount.type === "tmpfs") {
+    return {
+      Type: "tmpfs",
+      Source: "",
+      Destination: mount.target,
+      Mode: "",
+      RW: true,
+      Propagation: "",
+    };
+  }
+  const rw = { RW: !mount.readonly };
+  if (volume === undefined) {
+    return {
+      Type: "bind",
+      Source: mount.source,
+      Destination: mount.target,
+      Mode: mount.readonly ? "ro" : "",
+      ...rw,
+      Propagation: "rprivate",
+    };
+  }
+  return {
+    Type: "volume",
+    Name: volume.name,
+    Source: mount.source,
+    Destination: mount.target,
+    Driver: "local",
+    Mode: "z",
+    ...rw,
+    Propagation: "",
+  };
 }
 
 /** The container as Docker's `GET /containers/{id}/json` shows it. */
@@ -57,7 +93,14 @@ async function containerObject(root: string, container: StoredContainer) {
   const cmd = startsWithEntrypoint ? config.args.slice(entrypoint.length) : config.args;
   const status = String(state.status);
   const running = status === "running";
-  const binds = config.mounts.flatMap((m) => m.type === "bind" ? [bindString(m)] : []);
+  const volumes = new Map((config.volumes ?? []).map((volume) => [volume.target, volume]));
+  const binds = config.mounts.flatMap((m) => {
+    const volume = volumes.get(m.target);
+    if (m.type !== "bind" || volume?.anonymous) return [];
+    return [bindString(volume?.name ?? m.source, m)];
+  });
+  const anonymous = [...volumes.values()].filter((volume) => volume.anonymous);
+  const configVolumes = [...Object.keys(image.Volumes ?? {}), ...anonymous.map((v) => v.target)];
   const tmpfs = config.mounts.flatMap((m) => m.type === "tmpfs" ? [[m.target, m.data]] : []);
   const securityOpt = [
     ...(config.seccomp || config.privileged ? [] : ["seccomp=unconfined"]),
@@ -85,13 +128,18 @@ async function containerObject(root: string, container: StoredContainer) {
       FinishedAt: state.finishedAt ?? ZERO_TIME,
     },
     Image: record.imageId ?? "",
+    LogPath: dir.jsonLog,
     Name: `/${record.name}`,
+    RestartCount: state.restartCount ?? 0,
     Driver: "overlayfs",
     Platform: "linux",
     HostConfig: {
       Binds: slice(binds),
       NetworkMode: config.network,
-      RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
+      RestartPolicy: {
+        Name: record.restartPolicy?.name ?? "no",
+        MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0,
+      },
       AutoRemove: record.remove,
       CapAdd: config.privileged
         ? new GoNil("slice")
@@ -119,25 +167,7 @@ async function containerObject(root: string, container: StoredContainer) {
         ["MergedDir", dir.mountPoint],
       ]),
     },
-    Mounts: config.mounts.map((mount) =>
-      mount.type === "bind"
-        ? {
-          Type: "bind",
-          Source: mount.source,
-          Destination: mount.target,
-          Mode: mount.readonly ? "ro" : "",
-          RW: !mount.readonly,
-          Propagation: "rprivate",
-        }
-        : {
-          Type: "tmpfs",
-          Source: "",
-          Destination: mount.target,
-          Mode: "",
-          RW: true,
-          Propagation: "",
-        }
-    ),
+    Mounts: config.mounts.map((mount) => mountObject(mount, volumes.get(mount.target))),
     Config: {
       Hostname: config.hostname,
       Domainname: "",
@@ -151,7 +181,9 @@ async function containerObject(root: string, container: StoredContainer) {
       Env: slice(config.env),
       Cmd: slice(cmd),
       Image: record.image,
-      Volumes: image.Volumes ? new Map(Object.entries(image.Volumes)) : new GoNil("map"),
+      Volumes: configVolumes.length === 0
+        ? new GoNil("map")
+        : new Map(configVolumes.map((target) => [target, {}])),
       WorkingDir: config.cwd,
       Entrypoint: startsWithEntrypoint ? [...entrypoint] : new GoNil("slice"),
       OnBuild: new GoNil("slice"),

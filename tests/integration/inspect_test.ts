@@ -128,3 +128,49 @@ Deno.test("version, -v, info: Docker's layout, and --format on Docker's field na
   );
   assert.equal(infoFormat.stdoutText, `1 1 linux "${bed.stateRoot}"\n`);
 });
+
+Deno.test("inspect: RestartPolicy, RestartCount, LogPath and volume Mounts from the container", async () => {
+  const run = await mydocker(
+    "run",
+    "--name",
+    "inspected_volumes",
+    "--restart",
+    "on-failure:2",
+    "-v",
+    "inspect_named:/named",
+    "-v",
+    "/anonymous",
+    image,
+    "exit 0",
+  );
+  assert.equal(run.code, 0, run.stderrText);
+  const [container] = JSON.parse((await mydocker("inspect", "inspected_volumes")).stdoutText);
+  assert.deepEqual(container.HostConfig.RestartPolicy, {
+    Name: "on-failure",
+    MaximumRetryCount: 2,
+  });
+  assert.equal(container.RestartCount, 0);
+  assert.equal(
+    container.LogPath,
+    `${bed.stateRoot}/containers/${container.Id}/${container.Id}-json.log`,
+  );
+  assert.deepEqual(container.HostConfig.Binds, ["inspect_named:/named"]);
+  assert.deepEqual(container.Config.Volumes, { "/anonymous": {} });
+  const mounts = Object.fromEntries(
+    container.Mounts.map((m: { Destination: string }) => [m.Destination, m]),
+  );
+  assert.deepEqual(mounts["/named"], {
+    Type: "volume",
+    Name: "inspect_named",
+    Source: `${bed.stateRoot}/volumes/inspect_named/_data`,
+    Destination: "/named",
+    Driver: "local",
+    Mode: "z",
+    RW: true,
+    Propagation: "",
+  });
+  assert.equal(mounts["/anonymous"].Type, "volume");
+  assert.match(mounts["/anonymous"].Name, /^[0-9a-f]{64}$/);
+  const plain = JSON.parse((await mydocker("inspect", "inspected")).stdoutText)[0];
+  assert.deepEqual(plain.HostConfig.RestartPolicy, { Name: "no", MaximumRetryCount: 0 });
+});
