@@ -10,6 +10,7 @@ import { MYDOCKER_VERSION } from "../engine/version.ts";
 import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
 import { type PsOptions, psOptions } from "./ps_options.ts";
 import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
+import { parsePruneCommand, type PruneGroup, type PruneInvocation } from "./prune_commands.ts";
 
 /** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
 export const DEFAULT_ROOT = "/var/lib/mydocker";
@@ -64,7 +65,8 @@ export type ParsedCommand =
   | { name: "tag"; source: string; target: string; root: string }
   | { name: "rename"; container: string; newName: string; root: string }
   | { name: "top"; container: string; psArgs: string[]; root: string }
-  | { name: "stats"; containers: string[]; root: string }
+  | { name: "stats"; containers: string[]; noStream: boolean; root: string }
+  | { name: "prune"; invocation: PruneInvocation; root: string }
   | { name: "save"; images: string[]; output: string | undefined; root: string }
   | { name: "load"; input: string | undefined; quiet: boolean; root: string }
   | { name: "usage-error"; message: string; hint: string }
@@ -89,6 +91,19 @@ function generalHelp(): string {
     "Run 'mydocker COMMAND --help' for more information on a command.",
     "",
   ].join("\n");
+}
+
+/** The request of `GROUP SUBCOMMAND ARGS...` for the groups of `prune_commands.ts`. */
+function pruneGroup(
+  group: PruneGroup,
+  subcommand: string | undefined,
+  args: readonly string[],
+  root: string,
+): ParsedCommand {
+  const parsed = parsePruneCommand(group, subcommand, args);
+  return "help" in parsed
+    ? { name: "help", text: parsed.help }
+    : { name: "prune", invocation: parsed, root };
 }
 
 /**
@@ -192,7 +207,15 @@ const TO_COMMAND: {
   tag: ({ args }, root) => ({ name: "tag", source: args[0]!, target: args[1]!, root }),
   rename: ({ args }, root) => ({ name: "rename", container: args[0]!, newName: args[1]!, root }),
   top: ({ args, rest }, root) => ({ name: "top", container: args[0]!, psArgs: rest, root }),
-  stats: ({ args }, root) => ({ name: "stats", containers: args, root }),
+  stats: ({ args, options }, root) => ({
+    name: "stats",
+    containers: args,
+    noStream: options.noStream === true,
+    root,
+  }),
+  container: ({ args, rest }, root) => pruneGroup("container", args[0], rest, root),
+  image: ({ args, rest }, root) => pruneGroup("image", args[0], rest, root),
+  system: ({ args, rest }, root) => pruneGroup("system", args[0], rest, root),
   save: ({ args, options }, root) => ({ name: "save", images: args, output: options.output, root }),
   load: ({ options }, root) => ({
     name: "load",

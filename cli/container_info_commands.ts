@@ -1,5 +1,5 @@
 /**
- * The commands that look at (or rename) a container from outside: `top`, `stats --no-stream`,
+ * The commands that look at (or rename) a container from outside: `top`, `stats`,
  * `rename`.
  *
  * @module
@@ -36,8 +36,8 @@ export async function topCommand(
   return 0;
 }
 
-/** `mydocker stats --no-stream [CONTAINER...]`: one sample of each running container. */
-export async function statsCommand(root: string, containers: string[]): Promise<number> {
+/** The `stats` table of one sample of the containers `containers` names (all running: none). */
+async function statsTable(root: string, containers: string[]): Promise<string> {
   const rows = [[
     "CONTAINER ID",
     "NAME",
@@ -60,8 +60,41 @@ export async function statsCommand(root: string, containers: string[]): Promise<
       String(s.pids),
     ]);
   }
-  console.log(formatColumns(rows));
-  return 0;
+  return formatColumns(rows);
+}
+
+/** How often streaming `stats` redraws its table. */
+const STATS_INTERVAL_MS = 1000;
+
+/**
+ * `mydocker stats [--no-stream] [CONTAINER...]`: one sample of each running container, or, without
+ * `--no-stream`, the table redrawn in place every second (as Docker: cursor home, each line
+ * erased to its end, the rest of the screen cleared) until Ctrl-C.
+ */
+export async function statsCommand(
+  root: string,
+  containers: string[],
+  noStream: boolean,
+): Promise<number> {
+  if (noStream) {
+    console.log(await statsTable(root, containers));
+    return 0;
+  }
+  const encoder = new TextEncoder();
+  const write = async (text: string) => {
+    const bytes = encoder.encode(text);
+    for (let written = 0; written < bytes.length;) {
+      written += await Deno.stdout.write(bytes.subarray(written));
+    }
+  };
+  await write("\x1b[2J");
+  for (;;) {
+    const started = Date.now();
+    const lines = (await statsTable(root, containers)).split("\n");
+    await write(`\x1b[H${lines.map((line) => `${line}\x1b[K\n`).join("")}\x1b[J`);
+    const left = STATS_INTERVAL_MS - (Date.now() - started);
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  }
 }
 
 /** `mydocker rename CONTAINER NEW_NAME`. */

@@ -4,8 +4,11 @@
  * @module
  */
 
-/** Formats a byte count as Docker does: decimal units, three significant digits (`12.3MB`). */
-export function formatBytes(bytes: number): string {
+/**
+ * Formats a byte count as Docker does: decimal units, three significant digits (`12.3MB`), or
+ * `digits` (Docker's `units.HumanSize`, in prune and `system df`, shows four: `16.43MB`).
+ */
+export function formatBytes(bytes: number, digits = 3): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
@@ -13,5 +16,5 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  return `${unit === 0 ? value : value.toPrecision(3).replace(/\.?0+$/, "")}${units[unit]}`;
+  return `${unit === 0 ? value : value.toPrecision(digits).replace(/\.?0+$/, "")}${units[unit]}`;
 }

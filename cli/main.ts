@@ -116,7 +116,11 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "stats": {
       const { statsCommand } = await import("./container_info_commands.ts");
-      return await statsCommand(parsed.root, parsed.containers);
+      return await statsCommand(parsed.root, parsed.containers, parsed.noStream);
+    }
+    case "prune": {
+      const { pruneCommand } = await import("./prune_command.ts");
+      return await pruneCommand(parsed.root, parsed.invocation);
     }
     case "save": {
       const { saveCommand } = await import("./image_archive_commands.ts");

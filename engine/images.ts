@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseReference } from "../registry/format/reference.ts";
+import { familiarName, parseReference } from "../registry/format/reference.ts";
 import { ImageStore, type ImageSummary } from "../registry/store.ts";
 import { listContainers } from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
@@ -17,7 +17,7 @@ export async function listImages(root: string): Promise<ImageSummary[]> {
 }
 
 /** The ids of the images every container (running or kept) under `root` was made from. */
-function containerImageIds(root: string): string[] {
+export function containerImageIds(root: string): string[] {
   return listContainers(root).flatMap(({ record }) => record.imageId ?? []);
 }
 
@@ -53,4 +53,47 @@ export async function removeImage(root: string, image: string): Promise<void> {
     check: (imageId) => checkNotInUse(root, store, image, imageId),
     roots: () => containerImageIds(root),
   });
+}
+
+/** What `image prune` removed: Docker's `untagged:` and `deleted:` lines, and the bytes freed. */
+export interface PrunedImages {
+  lines: string[];
+  bytes: number;
+}
+
+/** The bytes of the layers in `store`. */
+async function layerBytes(store: ImageStore): Promise<number> {
+  let total = 0;
+  for (const size of (await store.layerSizes()).values()) total += size;
+  return total;
+}
+
+/**
+ * `image prune`: removes the images no container was made from that are dangling (no name with a
+ * tag: known only by digest) or, with `all`, every such image, then what moved tags left behind.
+ */
+export async function pruneImages(root: string, all: boolean): Promise<PrunedImages> {
+  const store = new ImageStore(root);
+  const before = await layerBytes(store);
+  const used = new Set(containerImageIds(root));
+  const byId = Map.groupBy(await store.names(), (name) => name.imageId);
+  const lines: string[] = [];
+  const refuseUsed = (imageId: string) => {
+    if (containerImageIds(root).includes(imageId)) throw new ExitCodeError("In use");
+  };
+  for (const [id, names] of byId) {
+    if (used.has(id) || (!all && names.some(({ ref }) => ref.digest === undefined))) continue;
+    try {
+      for (const { ref } of names) {
+        await store.removeImage(ref, { check: refuseUsed, roots: () => containerImageIds(root) });
+        lines.push(`untagged: ${familiarName(ref)}`);
+      }
+      lines.push(`deleted: ${id}`);
+    } catch (error) {
+      if (!(error instanceof ExitCodeError)) throw error;
+      // A container was made from it meanwhile: it stays.
+    }
+  }
+  await store.collectGarbage(containerImageIds(root));
+  return { lines, bytes: before - await layerBytes(store) };
 }

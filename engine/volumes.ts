@@ -195,7 +195,8 @@ export interface PrunedVolumes {
   bytes: number;
 }
 
-function diskUsage(path: string): number {
+/** The bytes of the files under `path` (the file's own size for a file). */
+export function diskUsage(path: string): number {
   const info = Deno.lstatSync(path);
   if (!info.isDirectory) return info.size;
   let total = 0;

@@ -456,6 +456,46 @@ export class ImageStore {
   }
 
   /**
+   * Every image name in the store with the id (config digest) of the image it names; empty when
+   * the store has none.
+   */
+  async names(): Promise<{ ref: ImageReference; imageId: string }[]> {
+    const names: { ref: ImageReference; imageId: string }[] = [];
+    for (const { ref, digest } of await this.#refs()) {
+      names.push({ ref, imageId: (await this.#readManifest(digest)).config.digest });
+    }
+    return names;
+  }
+
+  /** The ChainIDs (hex) of the layers of image `imageId`, bottom first; empty when it is gone. */
+  async layerIdsOf(imageId: string): Promise<string[]> {
+    if (!(await this.hasBlob(imageId))) return [];
+    const config = parseImageConfig(await this.readBlob(imageId));
+    return (await chainIds(config.rootfs.diff_ids)).map((chainId) => parseDigest(chainId).hex);
+  }
+
+  /** The uncompressed size of every stored layer, by ChainID hex; empty when there are none. */
+  async layerSizes(): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    if (!(await exists(`${this.root}/layers`))) return sizes;
+    for await (const entry of Deno.readDir(`${this.root}/layers`)) {
+      const text = await Deno.readTextFile(`${this.root}/layers/${entry.name}/size`).catch(
+        () => "0",
+      );
+      sizes.set(entry.name, Number(text.trim()));
+    }
+    return sizes;
+  }
+
+  /**
+   * Holding the exclusive lock, deletes every blob and layer that no image name, live lease or
+   * image of `rootIds` (the containers' images) uses: what a moved tag left behind.
+   */
+  async collectGarbage(rootIds: Iterable<string>): Promise<void> {
+    await this.withLock("exclusive", () => this.#collectGarbage([...rootIds]));
+  }
+
+  /**
    * Removes temporary files and directories whose owner process has died (an interrupted pull);
    * returns how many it removed.
    */
