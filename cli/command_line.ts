@@ -7,8 +7,15 @@
 
 import { type CommandName, COMMANDS, type OptionsOf } from "./commands.ts";
 import { MYDOCKER_VERSION } from "../engine/version.ts";
-import { formatHelp, parseCommandArgs, type ParsedArgs, UsageError } from "./parse_args.ts";
+import {
+  formatHelp,
+  parseCommandArgs,
+  type ParsedArgs,
+  parseIntFlag,
+  UsageError,
+} from "./parse_args.ts";
 import { type PsOptions, psOptions } from "./ps_options.ts";
+import type { StopOptions } from "../engine/container_lifecycle.ts";
 import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
 import { parsePruneCommand, type PruneGroup, type PruneInvocation } from "./prune_commands.ts";
 
@@ -37,8 +44,8 @@ export type ParsedCommand =
   | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
   | { name: "logs"; container: string; options: OptionsOf<"logs">; root: string }
   | { name: "start"; containers: string[]; attach: boolean; interactive: boolean; root: string }
-  | { name: "restart"; containers: string[]; seconds: number; root: string }
-  | { name: "stop"; containers: string[]; seconds: number; root: string }
+  | { name: "restart"; containers: string[]; stop: StopOptions; root: string }
+  | { name: "stop"; containers: string[]; stop: StopOptions; root: string }
   | { name: "kill"; containers: string[]; signal: string; root: string }
   | { name: "wait"; containers: string[]; root: string }
   | { name: "completion"; shell: "bash" | "zsh" }
@@ -71,6 +78,13 @@ export type ParsedCommand =
   | { name: "load"; input: string | undefined; quiet: boolean; root: string }
   | { name: "usage-error"; message: string; hint: string }
   | { name: "help"; text: string };
+
+/** `-s` and `-t` of `stop` and `restart`; throws a UsageError for a `-t` that is no integer. */
+function stopOptions(options: OptionsOf<"stop">, command: string): StopOptions {
+  const { time, signal } = options;
+  const seconds = time === undefined ? undefined : parseIntFlag(time, "-t, --time", command);
+  return { seconds, signal };
+}
 
 function generalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -116,10 +130,12 @@ const TO_COMMAND: {
     root: string,
   ) => ParsedCommand;
 } = {
-  run: ({ args, rest, options }, root) => ({
-    name: "run",
-    invocation: { image: args[0]!, command: rest, options, root },
-  }),
+  run: ({ args, rest, options }, root) => {
+    if (options.stopTimeout !== undefined) {
+      parseIntFlag(options.stopTimeout, "--stop-timeout", "mydocker run");
+    }
+    return { name: "run", invocation: { image: args[0]!, command: rest, options, root } };
+  },
   exec: ({ args, rest, options }, root) => ({
     name: "exec",
     container: args[0]!,
@@ -152,22 +168,18 @@ const TO_COMMAND: {
     interactive: options.interactive === true,
     root,
   }),
-  restart: (parsed, root) => {
-    const stop = TO_COMMAND.stop(parsed, root);
-    if (stop.name !== "stop") return { ...stop, hint: "See 'mydocker restart --help'." };
-    return { ...stop, name: "restart" };
-  },
-  stop: ({ args, options }, root) => {
-    const seconds = Number(options.time);
-    if (!Number.isFinite(seconds) || seconds < 0) {
-      return {
-        name: "usage-error",
-        message: `invalid --time "${options.time}"`,
-        hint: "See 'mydocker stop --help'.",
-      };
-    }
-    return { name: "stop", containers: args, seconds, root };
-  },
+  restart: ({ args, options }, root) => ({
+    name: "restart",
+    containers: args,
+    stop: stopOptions(options, "mydocker restart"),
+    root,
+  }),
+  stop: ({ args, options }, root) => ({
+    name: "stop",
+    containers: args,
+    stop: stopOptions(options, "mydocker stop"),
+    root,
+  }),
   kill: ({ args, options }, root) => ({
     name: "kill",
     containers: args,

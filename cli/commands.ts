@@ -53,6 +53,19 @@ const LIST_FORMAT = {
   help: FORMAT.help,
 } as const satisfies OptionSpec;
 
+const STOP_SIGNAL = {
+  long: "signal",
+  short: "s",
+  value: "SIGNAL",
+  help: "Signal to send to the container (default: its stop signal)",
+} as const satisfies OptionSpec;
+const STOP_TIME = {
+  long: "time",
+  short: "t",
+  value: "SECONDS",
+  help: "Seconds to wait before killing the container (default: its stop timeout; -1: forever)",
+} as const satisfies OptionSpec;
+
 /** Every command mydocker knows, as data: options, arguments, help. */
 export const COMMANDS = {
   run: {
@@ -70,6 +83,12 @@ export const COMMANDS = {
       { long: "name", value: "NAME", help: "Assign a name to the container" },
       { long: "detach", short: "d", help: "Run in the background and print the container id" },
       { long: "rm", help: "Remove the container when it exits" },
+      { long: "stop-signal", value: "SIGNAL", help: "Signal to stop the container" },
+      {
+        long: "stop-timeout",
+        value: "SECONDS",
+        help: "Seconds to wait before killing the container on stop (default 10, -1: forever)",
+      },
       {
         long: "restart",
         value: "POLICY",
@@ -165,6 +184,7 @@ export const COMMANDS = {
       USER,
       { long: "interactive", short: "i", help: "Keep stdin attached" },
       { long: "tty", short: "t", help: "Allocate a pseudo-terminal" },
+      { long: "detach", short: "d", help: "Detached mode: run command in the background" },
     ],
   },
   pull: {
@@ -288,13 +308,7 @@ export const COMMANDS = {
     description: "Restart one or more containers",
     minArgs: 1,
     maxArgs: Infinity,
-    options: [{
-      long: "time",
-      short: "t",
-      value: "SECONDS",
-      default: "10",
-      help: "Seconds to wait before killing the container",
-    }],
+    options: [STOP_SIGNAL, STOP_TIME],
   },
   stop: {
     name: "stop",
@@ -302,13 +316,7 @@ export const COMMANDS = {
     description: "Stop one or more running containers",
     minArgs: 1,
     maxArgs: Infinity,
-    options: [{
-      long: "time",
-      short: "t",
-      value: "SECONDS",
-      default: "10",
-      help: "Seconds to wait before killing the container",
-    }],
+    options: [STOP_SIGNAL, STOP_TIME],
   },
   kill: {
     name: "kill",

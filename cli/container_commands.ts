@@ -12,6 +12,7 @@ import {
   parseSignal,
   removeContainer,
   stopContainer,
+  type StopOptions,
   waitContainer,
 } from "../engine/container_lifecycle.ts";
 import { containerSummaries, type ContainerSummary } from "../engine/container_listing.ts";
@@ -130,10 +131,17 @@ async function eachContainer(
   return exitCode;
 }
 
-/** `mydocker stop [-t SECONDS] CONTAINER...`: the stop signal, then SIGKILL after the timeout. */
-export function stopCommand(root: string, references: string[], seconds: number): Promise<number> {
+/**
+ * `mydocker stop [-s SIGNAL] [-t SECONDS] CONTAINER...`: the stop signal, then SIGKILL after the
+ * timeout.
+ */
+export function stopCommand(
+  root: string,
+  references: string[],
+  options: StopOptions,
+): Promise<number> {
   return eachContainer(references, async (reference) => {
-    await stopContainer(root, reference, seconds);
+    await stopContainer(root, reference, options);
     console.log(reference);
   });
 }
@@ -170,14 +178,17 @@ export function rmCommand(
   });
 }
 
-/** `mydocker restart [-t SECONDS] CONTAINER...`: stops each (see `stop`), then starts it. */
+/**
+ * `mydocker restart [-s SIGNAL] [-t SECONDS] CONTAINER...`: stops each (see `stop`), then starts
+ * it.
+ */
 export function restartCommand(
   root: string,
   references: string[],
-  seconds: number,
+  options: StopOptions,
 ): Promise<number> {
   return eachContainer(references, async (reference) => {
-    await restartContainer(root, reference, seconds);
+    await restartContainer(root, reference, options);
     console.log(reference);
   });
 }

@@ -18,7 +18,8 @@ export async function execCommand(
 ): Promise<number> {
   const tty = options.tty === true;
   const interactive = options.interactive === true;
-  checkTerminalOptions({ tty, interactive, detach: false });
+  const detach = options.detach === true;
+  checkTerminalOptions({ tty, interactive, detach });
   return await startExec(root, reference, {
     args: command,
     env: userEnvironment(options.envFile ?? [], options.env ?? [], (key) => Deno.env.get(key)),
@@ -26,5 +27,6 @@ export async function execCommand(
     user: options.user,
     tty,
     interactive,
+    detach,
   });
 }

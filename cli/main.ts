@@ -56,11 +56,11 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "restart": {
       const { restartCommand } = await import("./container_commands.ts");
-      return await restartCommand(parsed.root, parsed.containers, parsed.seconds);
+      return await restartCommand(parsed.root, parsed.containers, parsed.stop);
     }
     case "stop": {
       const { stopCommand } = await import("./container_commands.ts");
-      return await stopCommand(parsed.root, parsed.containers, parsed.seconds);
+      return await stopCommand(parsed.root, parsed.containers, parsed.stop);
     }
     case "kill": {
       const { killCommand } = await import("./container_commands.ts");

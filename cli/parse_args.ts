@@ -87,6 +87,21 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Reads `value` as pflag reads an int flag named `flag` (`-t, --time`) of `command`.
+ *
+ * @throws {UsageError} in pflag's words when it is not an integer.
+ */
+export function parseIntFlag(value: string, flag: string, command: string): number {
+  if (!/^[+-]?\d+$/.test(value)) {
+    throw new UsageError(
+      `invalid argument "${value}" for "${flag}" flag: strconv.ParseInt: parsing "${value}": invalid syntax`,
+      command,
+    );
+  }
+  return Number(value);
+}
+
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 
 type ParseArgsOptions = Record<

@@ -125,6 +125,8 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
     detach,
     restart: options.restart,
     logOptions: options.logOpt ?? [],
+    stopSignal: options.stopSignal,
+    stopTimeout: options.stopTimeout === undefined ? undefined : Number(options.stopTimeout),
   };
 }
 

@@ -25,6 +25,17 @@ import { signalNumber, SIGNALS } from "../sys/signals.ts";
 /** How often a waiter looks at a container's state. */
 const POLL_MS = 20;
 
+/** Docker's stop timeout, in seconds, for a container run without `--stop-timeout`. */
+export const DEFAULT_STOP_TIMEOUT = 10;
+
+/** How `stop` (and `restart`) was asked to stop a container. */
+export interface StopOptions {
+  /** `-t`: seconds before SIGKILL (negative: wait forever); the container's own when undefined. */
+  seconds: number | undefined;
+  /** `-s`: the first signal; the container's stop signal when undefined. */
+  signal: string | undefined;
+}
+
 /**
  * Parses a signal given as `SIGTERM`, `TERM`, `SIGRTMIN+3` or `15`; throws an ExitCodeError for
  * others.
@@ -73,23 +84,25 @@ async function killForGood(container: StoredContainer): Promise<void> {
 }
 
 /**
- * `stop`: sends the container's stop signal, then SIGKILL after `seconds`; a container that does
- * not run is left as it is.
+ * `stop`: sends `-s` or the container's stop signal, then SIGKILL after `-t` or the container's
+ * stop timeout (a negative one: never); a container that does not run is left as it is.
  *
- * @throws {ExitCodeError} (125) when no container has that name.
+ * @throws {ExitCodeError} (125) when no container has that name, or the signal is not one.
  */
 export async function stopContainer(
   root: string,
   reference: string,
-  seconds: number,
+  options: StopOptions,
 ): Promise<void> {
   const container = findContainer(root, reference);
+  const signal = parseSignal(options.signal ?? container.record.stopSignal);
   if (!mayRun(container.state)) return;
   requestStop(container.dir.path); // Its monitor does not restart it.
   const { pid } = container.state;
   if (container.state.status === "running" && pid !== undefined) {
-    kill(pid, parseSignal(container.record.stopSignal));
-    if (await exited(container, seconds * 1000)) return;
+    kill(pid, signal);
+    const seconds = options.seconds ?? container.record.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+    if (await exited(container, seconds < 0 ? Infinity : seconds * 1000)) return;
   }
   await killForGood(container);
 }

@@ -16,7 +16,7 @@ import { sweepStale } from "../runtime/host/run_container.ts";
 import { readState } from "../runtime/state/container_state.ts";
 import { findContainer, killOrphanedProcess } from "../runtime/state/containers.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../sys/exit_codes.ts";
-import { stopContainer } from "./container_lifecycle.ts";
+import { stopContainer, type StopOptions } from "./container_lifecycle.ts";
 
 /** A started container: its output from now on, when attached, and then its exit code. */
 export interface StartedContainer {
@@ -62,15 +62,15 @@ export async function startStoppedContainer(
 }
 
 /**
- * `restart`: stops the container (its stop signal, SIGKILL after `seconds`) and starts it again.
+ * `restart`: stops the container as `stop` does with `options` and starts it again.
  *
  * @throws {ExitCodeError} (125) when no container has that name or it cannot be started.
  */
 export async function restartContainer(
   root: string,
   reference: string,
-  seconds: number,
+  options: StopOptions,
 ): Promise<void> {
-  await stopContainer(root, reference, seconds);
+  await stopContainer(root, reference, options);
   await startStoppedContainer(root, reference, { attach: false, stdin: false });
 }

@@ -189,6 +189,7 @@ async function containerObject(root: string, container: StoredContainer) {
       OnBuild: new GoNil("slice"),
       Labels: map(image.Labels ?? {}),
       StopSignal: record.stopSignal,
+      ...(record.stopTimeout === undefined ? {} : { StopTimeout: record.stopTimeout }),
     },
     NetworkSettings: {
       SandboxKey: "",

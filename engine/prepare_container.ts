@@ -31,6 +31,7 @@ import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
 import { attachVolumes, checkVolumeName, type RequestedMount, volumesFrom } from "./volumes.ts";
 import type { PullObserverFactory } from "./pull_image.ts";
 import { parseLogOptions } from "./log_options.ts";
+import { parseSignal } from "./container_lifecycle.ts";
 import { parseRestartPolicy } from "../runtime/spec/restart_policy.ts";
 
 /** When `run` pulls its image, as Docker's `--pull` says. */
@@ -107,6 +108,10 @@ export interface ContainerRequest {
   restart: string;
   /** `--log-opt` values. */
   logOptions: readonly string[];
+  /** `--stop-signal`; the image's StopSignal, else SIGTERM, when undefined. */
+  stopSignal: string | undefined;
+  /** `--stop-timeout` in seconds (negative: forever); Docker's 10 when undefined. */
+  stopTimeout: number | undefined;
 }
 
 function rootfsDirectory(path: string): string {
@@ -239,6 +244,7 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     throw new ExitCodeError("Conflicting options: --restart and --rm");
   }
   const logLimits = parseLogOptions(request.logOptions);
+  if (request.stopSignal !== undefined) parseSignal(request.stopSignal);
   const missing = missingSources(request);
   const requested = [...request.volumes, ...request.mounts, ...request.tmpfs];
   for (const mount of requested) {
@@ -308,7 +314,8 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     created: new Date().toISOString(),
     remove: request.remove,
     detached: request.detach,
-    stopSignal: config.StopSignal ?? "SIGTERM",
+    stopSignal: request.stopSignal ?? config.StopSignal ?? "SIGTERM",
+    ...(request.stopTimeout === undefined ? {} : { stopTimeout: request.stopTimeout }),
     ...(restartPolicy.name === "no" ? {} : { restartPolicy }),
     logLimits,
     config: containerConfig,

@@ -22,6 +22,8 @@ export interface ExecRequest {
   tty: boolean;
   /** `-i`. */
   interactive: boolean;
+  /** `-d`. */
+  detach: boolean;
 }
 
 /**
@@ -45,5 +47,6 @@ export async function startExec(
     user: request.user,
     tty,
     interactive,
+    detach: request.detach,
   });
 }

@@ -117,11 +117,19 @@ Deno.test("parseCommandLine() applies defaults and checks values of the other co
   assert.deepEqual(await parseCommandLine(["stop", "a", "b"]), {
     name: "stop",
     containers: ["a", "b"],
-    seconds: 10,
+    stop: { seconds: undefined, signal: undefined },
     root: Deno.env.get("MYDOCKER_ROOT") || "/var/lib/mydocker",
   });
   const bad = await parseCommandLine(["stop", "-t", "soon", "a"]);
-  assert.equal(bad.name, "usage-error");
+  assert.deepEqual(bad, {
+    name: "usage-error",
+    message:
+      'invalid argument "soon" for "-t, --time" flag: strconv.ParseInt: parsing "soon": invalid syntax',
+    hint: "See 'mydocker stop --help'.",
+  });
+  const restart = await parseCommandLine(["restart", "-s", "SIGUSR1", "-t", "-1", "a"]);
+  assert.ok(restart.name === "restart");
+  assert.deepEqual(restart.stop, { seconds: -1, signal: "SIGUSR1" });
   const kill = await parseCommandLine(["kill", "-s", "USR1", "a"]);
   assert.ok(kill.name === "kill" && kill.signal === "USR1");
   const extra = await parseCommandLine(["logs", "a", "b"]);

@@ -12,6 +12,7 @@ import { runExecStage } from "../runtime/stage/exec_stage.ts";
 import { buildRoot, runInitStage } from "../runtime/stage/init_stage.ts";
 import { cgroupfsMounts } from "../runtime/spec/cgroupfs.ts";
 import { Errno } from "../sys/errno.ts";
+import { EXIT_NOT_FOUND, ExitCodeError } from "../sys/exit_codes.ts";
 import { SyscallError } from "../sys/ffi.ts";
 import { MountFlag } from "../sys/mount.ts";
 import { CloneFlag } from "../sys/namespaces.ts";
@@ -302,6 +303,45 @@ Deno.test("the exec stage joins the cgroups, then the namespaces with the mount 
     capabilities: sys.indexOf("capset"),
     exec: sys.indexOf("execve"),
   });
+});
+
+Deno.test("exec -d's stage outlives mydocker, silences stderr and reports the command found last", () => {
+  const attached = machine();
+  assert.throws(() => runExecStage(execSpec(), attached), ExecReached);
+  assert.notEqual(
+    attached.indexOf("prctl", (option: number) => option === Prctl.SET_PDEATHSIG),
+    -1,
+  );
+  const sys = new FakeSys({
+    [AT_START]: "",
+    [BEFORE_EXEC]: "",
+    "/bin/sh": "",
+    "/proc/self/fd/4": "",
+  });
+  sys.chmod("/bin/sh", 0o755);
+  assert.throws(() => runExecStage({ ...execSpec(), detached: true }, sys), ExecReached);
+  assert.equal(sys.indexOf("prctl", (option: number) => option === Prctl.SET_PDEATHSIG), -1);
+  assertInOrder({
+    status: sys.indexOf("openForWriting", (path: string) => path === "/proc/self/fd/4"),
+    enter: sys.indexOf("setns"),
+    check: sys.indexOf("stat", (path: string) => path === "/bin/sh"),
+    stderr: sys.indexOf("dup2", (from: number, to: number) => from === 1 && to === 2),
+    found: sys.indexOf(
+      "fileWrite",
+      (path: string, text: string) => path.endsWith("/4") && text === "1",
+    ),
+    exec: sys.indexOf("execve"),
+  });
+});
+
+Deno.test("exec -d's stage reports a missing command on stderr, writing nothing on its status pipe", () => {
+  const sys = new FakeSys({ [AT_START]: "", [BEFORE_EXEC]: "", "/proc/self/fd/4": "" });
+  assert.throws(
+    () => runExecStage({ ...execSpec(), detached: true }, sys),
+    (error) => error instanceof ExitCodeError && error.exitCode === EXIT_NOT_FOUND,
+  );
+  assert.equal(sys.indexOf("dup2", (from: number, to: number) => from === 1 && to === 2), -1);
+  assert.equal(sys.indexOf("fileWrite", (path: string) => path.endsWith("/4")), -1);
 });
 
 Deno.test("joinStageCgroups() leaves a cgroup the host has moved the stage into already", () => {

@@ -11,7 +11,7 @@ import { mergeEnvironment } from "../spec/environment.ts";
 import { ExitCodeError, exitCodeOf } from "../../sys/exit_codes.ts";
 import type { ExecSpec } from "../spec/exec_spec.ts";
 import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
-import { waitpid } from "../../sys/process.ts";
+import { SpawnOpen, waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_stage.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
@@ -30,6 +30,26 @@ export interface ExecRequest {
   tty: boolean;
   /** `-i`: keep stdin attached. */
   interactive: boolean;
+  /** `-d`: start the command in the background and return at once (no terminal, no stdio). */
+  detach: boolean;
+}
+
+/**
+ * Starts `spec` (detached) in a session of its own with /dev/null as its stdio, and returns once
+ * its command runs: 0, or the stage's exit code when the command could not be started (its
+ * one-line reason is on mydocker's stderr).
+ */
+async function startDetachedExec(spec: ExecSpec): Promise<number> {
+  const { pid, started } = spawnStageInPidNamespace(EXEC_STAGE_ARG, spec, spec.pid, {
+    group: "new-session",
+    files: [
+      { fd: 0, path: "/dev/null", flags: SpawnOpen.READ },
+      { fd: 1, path: "/dev/null", flags: SpawnOpen.APPEND },
+    ],
+  });
+  moveToCgroups(spec.cgroups.atStart, pid);
+  // Once running, the command is reaped by the container's PID 1 when mydocker has exited.
+  return await started > 0 ? 0 : exitCodeOf(await waitpid(pid));
 }
 
 /** Runs `request` in `container` and returns the exit code. */
@@ -53,6 +73,7 @@ export async function execInContainer(
     seccomp: config.seccomp,
     noNewPrivileges: config.noNewPrivileges,
   };
+  if (request.detach) return await startDetachedExec({ ...spec, detached: true });
   const { tty, interactive } = request;
   // As Docker: without -i (or -t) the command's stdin is /dev/null, never the caller's pipe.
   const stdin = tty || interactive ? stdinMode(tty, interactive) : "null";

@@ -41,14 +41,14 @@ function environment(): string[] {
  * one of process `pid` (see `SpawnOptions` for `options`), handing it `spec` as JSON through a
  * pipe at {@linkcode SPEC_FD}, written in the background. Returns the stage's host pid, and a
  * promise that resolves once the stage has exec'd the command (or started it, with `--init`) or
- * died: the end of its status pipe ({@linkcode STATUS_FD}).
+ * died: the end of its status pipe ({@linkcode STATUS_FD}), with the bytes the stage wrote on it.
  */
 export function spawnStageInPidNamespace(
   stage: string,
   spec: unknown,
   target: "new" | number,
   options: SpawnOptions = {},
-): { pid: number; started: Promise<void> } {
+): { pid: number; started: Promise<number> } {
   const argv = selfCommand([stage]);
   const [specRead, specWrite] = pipe();
   const [statusRead, statusWrite] = pipe();
@@ -95,12 +95,15 @@ export function spawnStageInPidNamespace(
   return { pid, started: untilEnd(statusRead).finally(() => close(statusRead)) };
 }
 
-/** Resolves once descriptor `fd` (a pipe's read end) reads end of file. */
-async function untilEnd(fd: number): Promise<void> {
+/**
+ * Resolves once descriptor `fd` (a pipe's read end) reads end of file, with the number of bytes
+ * read: a status pipe's end is what matters, and only `exec -d`'s stage writes on it.
+ */
+async function untilEnd(fd: number): Promise<number> {
   const buffer = new Uint8Array(64);
-  while (await readAsync(fd, buffer) > 0) {
-    // Nothing is written on a status pipe; only its end matters.
-  }
+  let total = 0;
+  for (let count; (count = await readAsync(fd, buffer)) > 0;) total += count;
+  return total;
 }
 
 /** Where a container's stdin comes from when it has no terminal of its own. */
@@ -141,7 +144,7 @@ export function spawnInitStage(
   spec: ContainerSpec,
   stdin: StdinMode = "pass",
   output: readonly SpawnAction[] = [],
-): { pid: number; started: Promise<void> } {
+): { pid: number; started: Promise<number> } {
   const options = stageSpawnOptions(spec.terminal !== undefined, stdin);
   options.actions = output;
   return spawnStageInPidNamespace(INIT_STAGE_ARG, spec, "new", options);

@@ -17,4 +17,10 @@ export interface ExecSpec extends ProcessCredentials {
   cwd: string;
   /** `exec -t`: the socket to send the new pty's master over. */
   terminal?: { socketFd: number };
+  /**
+   * `exec -d`: the command outlives mydocker (no parent-death signal), its stdin and stdout are
+   * /dev/null and its stderr becomes so once it is found; the stage then writes one byte on its
+   * status pipe, so that mydocker tells a command started from a stage that failed.
+   */
+  detached?: true;
 }

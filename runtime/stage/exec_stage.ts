@@ -12,7 +12,8 @@ import type { ExecSpec } from "../spec/exec_spec.ts";
 import { joinStageCgroups } from "./cgroup_join.ts";
 import { attachConsole, createConsole, openConsole } from "./console.ts";
 import { takeOnCredentials } from "./credentials.ts";
-import { execProgram } from "./exec_program.ts";
+import { checkExecutable, execProgram, startCommand } from "./exec_program.ts";
+import { STATUS_FD } from "../spec/stage_args.ts";
 import { OpenFlag } from "../../sys/fs.ts";
 import { CloneFlag } from "../../sys/namespaces.ts";
 import { Prctl } from "../../sys/process.ts";
@@ -31,7 +32,9 @@ const NAMESPACES: readonly [string, number][] = [
 
 /** Enters the container of `spec` and execs the command; never returns. */
 export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
-  sys.prctl(Prctl.SET_PDEATHSIG, SIGNALS.KILL);
+  if (spec.detached === undefined) sys.prctl(Prctl.SET_PDEATHSIG, SIGNALS.KILL);
+  // Opened through the host's /proc, before the container's is joined.
+  const status = spec.detached && sys.openForWriting(`/proc/self/fd/${STATUS_FD}`);
   const joinMemoryCgroups = joinStageCgroups(spec.cgroups, sys);
   const fds = NAMESPACES.map((
     [name, type],
@@ -55,7 +58,14 @@ export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
   // The command gets its stdio only: nothing this process inherited or opened.
   sys.closeOnExecFrom(3);
   sys.resetSignals();
-  return execProgram(spec.args, env, sys);
+  if (!status) return execProgram(spec.args, env, sys);
+  return startCommand(spec.args, env, (path) => {
+    checkExecutable(path, sys);
+    sys.dup2(1, 2); // As Docker's exec -d: the command's output reaches no one.
+    status.write("1");
+    status.close();
+    return sys.execve(path, spec.args, env);
+  }, sys);
 }
 
 /** Runs the exec stage on its spec (read from its spec pipe) and reports failures. */

@@ -29,6 +29,8 @@ export interface ContainerRecord {
   detached: boolean;
   /** The signal `stop` sends first (the image's StopSignal, else SIGTERM). */
   stopSignal: string;
+  /** Seconds `stop` waits before SIGKILL (`--stop-timeout`; negative: forever); absent: 10. */
+  stopTimeout?: number;
   /** When its monitor starts it again (`--restart`); absent: never. */
   restartPolicy?: RestartPolicy;
   /** The caps of its json-file log (`--log-opt max-size=…`, `max-file=…`); absent: defaults. */
