@@ -39,7 +39,7 @@ export type ParsedCommand =
   | { name: "run"; invocation: RunInvocation }
   | { name: "pull"; image: string; platform: string | undefined; quiet: boolean; root: string }
   | { name: "images"; options: OptionsOf<"images">; root: string }
-  | { name: "rmi"; images: string[]; root: string }
+  | { name: "rmi"; images: string[]; force: boolean; root: string }
   | { name: "ps"; options: PsOptions; root: string }
   | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
   | { name: "logs"; container: string; options: OptionsOf<"logs">; root: string }
@@ -151,7 +151,12 @@ const TO_COMMAND: {
     root,
   }),
   images: ({ options }, root) => ({ name: "images", options, root }),
-  rmi: ({ args }, root) => ({ name: "rmi", images: args, root }),
+  rmi: ({ args, options }, root) => ({
+    name: "rmi",
+    images: args,
+    force: options.force === true,
+    root,
+  }),
   ps: ({ options }, root) => ({ name: "ps", options: psOptions(options), root }),
   rm: ({ args, options }, root) => ({
     name: "rm",

@@ -214,7 +214,7 @@ export const COMMANDS = {
     description: "Remove one or more images",
     minArgs: 1,
     maxArgs: Infinity,
-    options: [],
+    options: [{ long: "force", short: "f", help: "Force removal of the image" }],
   },
   ps: {
     name: "ps",

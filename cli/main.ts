@@ -36,7 +36,7 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "rmi": {
       const { rmiCommand } = await import("./rmi_command.ts");
-      return await rmiCommand(parsed.root, parsed.images);
+      return await rmiCommand(parsed.root, parsed.images, parsed.force);
     }
     case "ps": {
       const { psCommand } = await import("./container_commands.ts");

@@ -39,20 +39,38 @@ async function checkNotInUse(
   );
 }
 
+/** What `rmi` did to one name: the name untagged, and the image id deleted with its last name. */
+export interface RemovedImage {
+  untagged: string;
+  deleted: string | undefined;
+}
+
 /**
  * `rmi`: removes the image name `image` from the store under `root`; layers that no other image,
  * container or `run` in progress uses are collected. The check and the removal happen under the
- * store's exclusive lock, so no `run` can pick the image up in between.
+ * store's exclusive lock, so no `run` can pick the image up in between. With `force`, the last
+ * name of an image a container was made from goes too (the container keeps its layers).
  *
- * @throws {ExitCodeError} (125) when a container uses the image and this is its last name; the
- * store's errors for a bad or unknown name.
+ * @throws {ExitCodeError} (125) when a container uses the image, this is its last name and
+ * `force` is false; the store's errors for a bad or unknown name.
  */
-export async function removeImage(root: string, image: string): Promise<void> {
+export async function removeImage(
+  root: string,
+  image: string,
+  force = false,
+): Promise<RemovedImage> {
   const store = new ImageStore(root);
-  await store.removeImage(parseReference(image), {
-    check: (imageId) => checkNotInUse(root, store, image, imageId),
+  const ref = parseReference(image);
+  let imageId: string | undefined;
+  await store.removeImage(ref, {
+    check: async (id) => {
+      imageId = id;
+      if (!force) await checkNotInUse(root, store, image, id);
+    },
     roots: () => containerImageIds(root),
   });
+  const deleted = imageId !== undefined && !(await store.hasBlob(imageId)) ? imageId : undefined;
+  return { untagged: familiarName(ref), deleted };
 }
 
 /** What `image prune` removed: Docker's `untagged:` and `deleted:` lines, and the bytes freed. */

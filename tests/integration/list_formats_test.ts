@@ -104,3 +104,25 @@ Deno.test("images: Docker's CREATED column, --digests, -a, -q and --format", asy
   const quietCustom = await mydocker("images", "-q", "--format", "{{.Tag}}");
   assert.ok(quietCustom.stdoutText.split("\n").includes("v1"));
 });
+
+Deno.test("rmi prints Docker's Untagged: and Deleted: lines; -f removes an image a container uses", async () => {
+  const kept = (await mydocker("ps", "-aq")).stdoutText.trim().split("\n").filter(Boolean);
+  if (kept.length > 0) await mydocker("rm", "-f", ...kept);
+  await mydocker("tag", image, "second/name:two");
+  assert.equal(
+    (await mydocker("rmi", "second/name:two")).stdoutText,
+    "Untagged: second/name:two\n",
+  );
+  await mydocker("tag", image, "used:one");
+  assert.equal((await mydocker("rmi", image)).stdoutText, `Untagged: ${image}\n`);
+  await mydocker("run", "--name", "rmi_user", "used:one", "true");
+  const refused = await runMydocker(["rmi", "used:one"], { env });
+  assert.equal(refused.code, 125);
+  assert.match(refused.stderrText, /^mydocker: Cannot remove image "used:one": container rmi_user/);
+  assert.equal((await mydocker("rmi", "-f", "used:one")).stdoutText, "Untagged: used:one\n");
+  assert.equal((await mydocker("images", "-q")).stdoutText, "");
+  await mydocker("rm", "rmi_user");
+  await mydocker("pull", "-q", image);
+  const deleted = await mydocker("rmi", image);
+  assert.equal(deleted.stdoutText, `Untagged: ${image}\nDeleted: ${pushed.configDigest}\n`);
+});
