@@ -6,7 +6,9 @@
  * @module
  */
 
-import { EXIT_MYDOCKER_FAILED } from "../sys/exit_codes.ts";
+import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../sys/exit_codes.ts";
+import { COMMANDS } from "./commands.ts";
+import type { CommandSpec } from "./parse_args.ts";
 import { parseCommandLine, type ParsedCommand } from "./command_line.ts";
 
 /** Runs the request `parsed` and returns the process exit code. */
@@ -137,10 +139,29 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
   }
 }
 
+/** What a command that needs root says without it (after `mydocker: `). */
+export const NEEDS_ROOT =
+  "needs root (containers need namespaces, mounts and cgroups, and the store is root's): run it with sudo";
+
+/**
+ * Refuses, as one line, a command that needs root (all but help, `version` and `completion`) when
+ * mydocker runs without it, before it reads or creates anything.
+ */
+function checkRoot(parsed: ParsedCommand): void {
+  if (parsed.name === "help" || parsed.name === "usage-error") return;
+  const spec: CommandSpec | undefined = Object.hasOwn(COMMANDS, parsed.name)
+    ? COMMANDS[parsed.name as keyof typeof COMMANDS]
+    : undefined; // A subcommand's own request, such as `prune`.
+  if (spec?.unprivileged === true || Deno.uid() === 0) return;
+  throw new ExitCodeError(NEEDS_ROOT);
+}
+
 /** Parses `args` (without the program name), runs the command they name, returns the exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   try {
-    return await dispatch(parseCommandLine(args));
+    const parsed = parseCommandLine(args);
+    checkRoot(parsed);
+    return await dispatch(parsed);
   } catch (error) {
     const { reportError } = await import("./report_error.ts");
     return reportError(error);

@@ -41,6 +41,8 @@ export interface CommandSpec {
    * included (`run IMAGE COMMAND...`: 1); undefined when options may appear anywhere.
    */
   verbatimAfter?: number;
+  /** Whether it runs without root (it touches no container, image or store); else it needs it. */
+  unprivileged?: true;
 }
 
 /** One parsed option value: a string, a flag, a list of strings, or absent. */

@@ -25,6 +25,7 @@ import { DigestMismatchError, parseDigest, sha256Digest } from "./format/digest.
 import { type ImageConfigFile, parseImageConfig, parseManifest } from "./format/manifest.ts";
 import { familiarName, type ImageReference } from "./format/reference.ts";
 import { errnoDescriptionOf } from "../sys/errno.ts";
+import { pathExists } from "../sys/path_exists.ts";
 import { processStartTime } from "../sys/process_identity.ts";
 
 /** No image in the store has the given name. */
@@ -404,7 +405,8 @@ export class ImageStore {
         }
       }
     };
-    await this.init();
+    // Listing creates nothing: a store never written to names no image.
+    if (!pathExists(`${this.root}/refs`)) return found;
     await walk(`${this.root}/refs`, []);
     return found;
   }
