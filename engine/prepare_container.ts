@@ -24,7 +24,7 @@ import type { ContainerMount, NetworkMode } from "../runtime/spec/container_spec
 import { composeEnvironment } from "../runtime/spec/environment.ts";
 import { processArgs } from "../runtime/spec/image_process.ts";
 import { parseUserSpec } from "../runtime/spec/user_spec.ts";
-import { isValidName, reserveName } from "../runtime/state/container_names.ts";
+import { isValidName, releaseName, reserveName } from "../runtime/state/container_names.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
 import { ExitCodeError, fsErrorReason } from "../sys/exit_codes.ts";
 import { type DeviceMapping, grantedDevices } from "./granted_devices.ts";
@@ -253,6 +253,57 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const inherited = volumesFrom(request.root, request.volumesFrom);
   const id = newContainerId();
   const name = reserveName(request.root, request.name, id);
+  try {
+    return await prepareReserved(request, {
+      id,
+      name,
+      rootfs,
+      devices,
+      limits,
+      restartPolicy,
+      logLimits,
+      missing,
+      requested,
+      inherited,
+    });
+  } catch (error) {
+    // A container that is not made leaves its name free.
+    releaseName(request.root, name, id);
+    throw error;
+  }
+}
+
+/** What {@linkcode prepareContainer} has checked and reserved before the image is looked up. */
+interface Checked {
+  id: string;
+  name: string;
+  rootfs: string | undefined;
+  devices: ReturnType<typeof grantedDevices>;
+  limits: ReturnType<typeof parseResourceLimits>;
+  restartPolicy: ReturnType<typeof parseRestartPolicy>;
+  logLimits: ReturnType<typeof parseLogOptions>;
+  missing: ReturnType<typeof missingSources>;
+  requested: ContainerRequest["volumes"];
+  inherited: ReturnType<typeof volumesFrom>;
+}
+
+/** The rest of {@linkcode prepareContainer}, once the name is reserved. */
+async function prepareReserved(
+  request: ContainerRequest,
+  checked: Checked,
+): Promise<ContainerRecord> {
+  const {
+    id,
+    name,
+    rootfs,
+    devices,
+    limits,
+    restartPolicy,
+    logLimits,
+    missing,
+    requested,
+    inherited,
+  } = checked;
   const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
     ? await imageSource(request)
     : { lowerDirs: [rootfs], config: {}, imageId: undefined };
