@@ -25,9 +25,6 @@ const started = await mydocker([
 ]);
 assert.equal(started.code, 0, started.stderrText);
 const id = started.stdoutText.trim();
-globalThis.addEventListener("unload", () => {
-  new Deno.Command("./mydocker", { args: ["rm", "-f", id], env }).outputSync();
-});
 
 Deno.test("top prints ps -ef's columns for the container's processes only", async () => {
   const result = await mydocker(["top", "busy"]);
@@ -86,4 +83,9 @@ Deno.test("rename changes the name; a taken or invalid name is refused", async (
   assert.equal((await mydocker(["rename", "renamed", "busy"])).code, 0);
   const reused = await mydocker(["run", "--name", "renamed", "--rootfs", rootfs, "x", "true"]);
   assert.equal(reused.code, 0, reused.stderrText);
+});
+
+// Last, while the state root is still there: the busy container must not outlive the tests.
+Deno.test("container_info cleanup: the busy container is removed", async () => {
+  assert.equal((await mydocker(["rm", "-f", id])).code, 0);
 });
