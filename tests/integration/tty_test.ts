@@ -16,13 +16,15 @@ import { PtySession } from "../../testing/pty.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 const PROMPT = /\/ # /;
+/** The foreground command of the Ctrl-C test, unique to this run (no other test's sleep matches). */
+const SLEEPER = `sleep 30.${Date.now() % 100_000}`;
 
 /**
- * Whether a `sleep 30` runs in the foreground process group of its terminal (the shell has
+ * Whether {@linkcode SLEEPER} runs in the foreground process group of its terminal (the shell has
  * handed it the terminal), so that a Ctrl-C typed now reaches it rather than the shell.
  */
 function sleepInForeground(): boolean {
-  return processesWith("sleep 30").some((pid) => {
+  return processesWith(`${SLEEPER} `).some((pid) => {
     try {
       const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -82,11 +84,11 @@ Deno.test("run -it passes the terminal's size and its changes to the container",
 
 Deno.test("Ctrl-C interrupts the container's foreground process and the shell carries on", async () => {
   await onTerminal(["-it"], ["sh"], async (session) => {
-    await session.type("sleep 30\r");
+    await session.type(`${SLEEPER}\r`);
     assert.ok(await waitFor(sleepInForeground), "sleep did not start in the foreground");
     const offset = session.output.length;
     await session.type("\x03");
-    assert.ok(await waitFor(() => processesWith("sleep 30").length === 0), "sleep survived");
+    assert.ok(await waitFor(() => processesWith(`${SLEEPER} `).length === 0), "sleep survived");
     const prompt = await session.expect(PROMPT, offset);
     await session.type("echo alive-$((40+2))\r");
     await session.expect(/alive-42\r\n/, prompt);
@@ -133,7 +135,7 @@ Deno.test("run -it restores the terminal when the command cannot start", async (
 
 Deno.test("run --init -it gives the command the terminal, with job control", async () => {
   await onTerminal(["--init", "-it"], ["sh"], async (session) => {
-    await session.type("tty; sleep 30\r");
+    await session.type(`tty; ${SLEEPER}\r`);
     await session.expect(/\/dev\/pts\/0\r\n/);
     assert.ok(await waitFor(sleepInForeground), "sleep did not start in the foreground");
     const offset = session.output.length;
