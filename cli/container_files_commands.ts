@@ -4,6 +4,7 @@
  * @module
  */
 
+import { archiveOutput } from "./archive_output.ts";
 import { copyFromContainer, copyToContainer } from "../engine/container_copy.ts";
 import { containerChanges, exportContainer } from "../engine/container_files.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
@@ -51,14 +52,7 @@ export async function exportCommand(
   container: string,
   output: string | undefined,
 ): Promise<number> {
-  if (output === undefined && Deno.stdout.isTerminal()) {
-    throw new ExitCodeError(
-      "cowardly refusing to save to a terminal. Use the -o flag or redirect",
-    );
-  }
-  const out = output === undefined
-    ? Deno.stdout.writable
-    : (await Deno.open(output, { write: true, create: true, truncate: true })).writable;
+  const out = await archiveOutput(output);
   await exportContainer(root, container, out);
   return 0;
 }

@@ -5,26 +5,12 @@
  * @module
  */
 
+import { formatBinaryBytes } from "./format_bytes.ts";
 import { containerTop } from "../engine/container_processes.ts";
 import { containerStats } from "../engine/container_stats.ts";
 import { renameContainer } from "../engine/rename_container.ts";
 import { formatBytes } from "./format_bytes.ts";
 import { formatColumns } from "./images_command.ts";
-
-/**
- * Formats a byte count in binary units with four significant digits, as Docker's memory column:
- * `1.598MiB`, `7.775GiB`.
- */
-export function formatBinaryBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toPrecision(4))}${units[unit]}`;
-}
 
 /** `mydocker top CONTAINER [ps OPTIONS]`: the container's processes as the host's `ps` shows them. */
 export async function topCommand(

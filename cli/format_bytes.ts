@@ -18,3 +18,18 @@ export function formatBytes(bytes: number, digits = 3): string {
   }
   return `${unit === 0 ? value : value.toPrecision(digits).replace(/\.?0+$/, "")}${units[unit]}`;
 }
+
+/**
+ * Formats a byte count as Docker's `units.BytesSize` does: binary units, four significant
+ * digits (`1.598MiB`, `7.775GiB`), as `stats` and `info` print memory.
+ */
+export function formatBinaryBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number(value.toPrecision(4))}${units[unit]}`;
+}

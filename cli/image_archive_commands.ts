@@ -4,6 +4,7 @@
  * @module
  */
 
+import { archiveOutput } from "./archive_output.ts";
 import { loadImageArchive, saveImageArchive } from "../engine/image_archive.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 
@@ -13,14 +14,7 @@ export async function saveCommand(
   images: string[],
   output: string | undefined,
 ): Promise<number> {
-  if (output === undefined && Deno.stdout.isTerminal()) {
-    throw new ExitCodeError(
-      "cowardly refusing to save to a terminal. Use the -o flag or redirect",
-    );
-  }
-  const out = output === undefined
-    ? Deno.stdout.writable
-    : (await Deno.open(output, { write: true, create: true, truncate: true })).writable;
+  const out = await archiveOutput(output);
   await saveImageArchive(root, images, out);
   return 0;
 }

@@ -5,20 +5,9 @@
  * @module
  */
 
+import { formatBinaryBytes } from "./format_bytes.ts";
 import { systemInfo, versionInfo } from "../engine/system_info.ts";
 import { printFormatted } from "./format_option.ts";
-
-/** Formats a byte count as Docker's `units.BytesSize` does: binary units (`3.84GiB`). */
-export function formatBinaryBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toPrecision(4))}${units[unit]}`;
-}
 
 /** Lays out `label: value` pairs with the values aligned, indented by `indent`. */
 function aligned(indent: string, pairs: readonly (readonly [string, string])[]): string[] {
