@@ -254,121 +254,76 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
   const id = newContainerId();
   const name = reserveName(request.root, request.name, id);
   try {
-    return await prepareReserved(request, {
-      id,
-      name,
-      rootfs,
-      devices,
-      limits,
-      restartPolicy,
-      logLimits,
-      missing,
+    const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
+      ? await imageSource(request)
+      : { lowerDirs: [rootfs], config: {}, imageId: undefined };
+    const args = processArgs({
+      imageEntrypoint: config.Entrypoint,
+      imageCmd: config.Cmd,
+      entrypoint: request.entrypoint,
+      command: request.command,
+    });
+    if (args.length === 0) {
+      throw new ExitCodeError(`Cannot run "${request.image}": no command specified`);
+    }
+    const user = request.user ?? config.User ?? "";
+    parseUserSpec(user);
+    createSources(missing);
+    const { mounts, volumes } = await attachVolumes({
+      root: request.root,
       requested,
       inherited,
+      imageVolumes: Object.keys(config.Volumes ?? {}),
+      lowerDirs,
     });
+    const hostname = request.hostname ?? id.slice(0, 12);
+    const { tty, privileged } = request;
+    const containerConfig: ContainerConfig = {
+      id,
+      hostname,
+      stateRoot: request.root,
+      lowerDirs,
+      args,
+      // As Docker: TERM=xterm with -t, unless the image or the user sets TERM.
+      env: composeEnvironment({
+        hostname,
+        imageEnv: [...(tty ? ["TERM=xterm"] : []), ...(config.Env ?? [])],
+        userEnv: request.env,
+      }),
+      cwd: request.workdir ?? (config.WorkingDir || "/"),
+      network: request.network,
+      user,
+      mounts,
+      ...(volumes.length === 0 ? {} : { volumes }),
+      readonlyRootfs: request.readOnly,
+      noPivot: request.noPivot,
+      capabilities: request.capabilities,
+      privileged,
+      devices,
+      seccomp: request.seccomp && !privileged,
+      noNewPrivileges: request.noNewPrivileges,
+      limits,
+      init: request.init,
+      tty,
+      interactive: request.interactive,
+    };
+    return {
+      id,
+      name,
+      image: request.image,
+      ...(imageId === undefined ? {} : { imageId }),
+      created: new Date().toISOString(),
+      remove: request.remove,
+      detached: request.detach,
+      stopSignal: request.stopSignal ?? config.StopSignal ?? "SIGTERM",
+      ...(request.stopTimeout === undefined ? {} : { stopTimeout: request.stopTimeout }),
+      ...(restartPolicy.name === "no" ? {} : { restartPolicy }),
+      logLimits,
+      config: containerConfig,
+    };
   } catch (error) {
     // A container that is not made leaves its name free.
     releaseName(request.root, name, id);
     throw error;
   }
-}
-
-/** What {@linkcode prepareContainer} has checked and reserved before the image is looked up. */
-interface Checked {
-  id: string;
-  name: string;
-  rootfs: string | undefined;
-  devices: ReturnType<typeof grantedDevices>;
-  limits: ReturnType<typeof parseResourceLimits>;
-  restartPolicy: ReturnType<typeof parseRestartPolicy>;
-  logLimits: ReturnType<typeof parseLogOptions>;
-  missing: ReturnType<typeof missingSources>;
-  requested: ContainerRequest["volumes"];
-  inherited: ReturnType<typeof volumesFrom>;
-}
-
-/** The rest of {@linkcode prepareContainer}, once the name is reserved. */
-async function prepareReserved(
-  request: ContainerRequest,
-  checked: Checked,
-): Promise<ContainerRecord> {
-  const {
-    id,
-    name,
-    rootfs,
-    devices,
-    limits,
-    restartPolicy,
-    logLimits,
-    missing,
-    requested,
-    inherited,
-  } = checked;
-  const { lowerDirs, config, imageId }: ContainerSource = rootfs === undefined
-    ? await imageSource(request)
-    : { lowerDirs: [rootfs], config: {}, imageId: undefined };
-  const args = processArgs({
-    imageEntrypoint: config.Entrypoint,
-    imageCmd: config.Cmd,
-    entrypoint: request.entrypoint,
-    command: request.command,
-  });
-  if (args.length === 0) {
-    throw new ExitCodeError(`Cannot run "${request.image}": no command specified`);
-  }
-  const user = request.user ?? config.User ?? "";
-  parseUserSpec(user);
-  createSources(missing);
-  const { mounts, volumes } = await attachVolumes({
-    root: request.root,
-    requested,
-    inherited,
-    imageVolumes: Object.keys(config.Volumes ?? {}),
-    lowerDirs,
-  });
-  const hostname = request.hostname ?? id.slice(0, 12);
-  const { tty, privileged } = request;
-  const containerConfig: ContainerConfig = {
-    id,
-    hostname,
-    stateRoot: request.root,
-    lowerDirs,
-    args,
-    // As Docker: TERM=xterm with -t, unless the image or the user sets TERM.
-    env: composeEnvironment({
-      hostname,
-      imageEnv: [...(tty ? ["TERM=xterm"] : []), ...(config.Env ?? [])],
-      userEnv: request.env,
-    }),
-    cwd: request.workdir ?? (config.WorkingDir || "/"),
-    network: request.network,
-    user,
-    mounts,
-    ...(volumes.length === 0 ? {} : { volumes }),
-    readonlyRootfs: request.readOnly,
-    noPivot: request.noPivot,
-    capabilities: request.capabilities,
-    privileged,
-    devices,
-    seccomp: request.seccomp && !privileged,
-    noNewPrivileges: request.noNewPrivileges,
-    limits,
-    init: request.init,
-    tty,
-    interactive: request.interactive,
-  };
-  return {
-    id,
-    name,
-    image: request.image,
-    ...(imageId === undefined ? {} : { imageId }),
-    created: new Date().toISOString(),
-    remove: request.remove,
-    detached: request.detach,
-    stopSignal: request.stopSignal ?? config.StopSignal ?? "SIGTERM",
-    ...(request.stopTimeout === undefined ? {} : { stopTimeout: request.stopTimeout }),
-    ...(restartPolicy.name === "no" ? {} : { restartPolicy }),
-    logLimits,
-    config: containerConfig,
-  };
 }
