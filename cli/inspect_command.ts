@@ -1,7 +1,8 @@
 /**
  * `mydocker inspect [--type container|image] [-f FORMAT] NAME...`: containers and images as
  * Docker's API shows them, as one JSON array (indented by four spaces, as Docker prints it) or
- * through a Go template, one line per object. Names that match nothing are reported after.
+ * through a Go template, one line per object. Names that match nothing are reported after, and
+ * make it exit 1 as Docker's client does.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { type InspectObject, inspectObject, type InspectType } from "../engine/i
 import { printFormatted } from "./format_option.ts";
 import { toJson } from "./go_template.ts";
 import { reportError } from "./report_error.ts";
-import { ExitCodeError } from "../sys/exit_codes.ts";
+import { EXIT_NOT_FOUND_BY_CLIENT, ExitCodeError } from "../sys/exit_codes.ts";
 
 const TYPES = ["container", "image"] as const;
 
@@ -33,7 +34,9 @@ export async function inspectCommand(
     try {
       found.push(await inspectObject(root, reference, type));
     } catch (error) {
-      failures.push(error);
+      // As Docker: "No such object: x" and the like end the client with 1, not 125.
+      const missing = error instanceof ExitCodeError && error.message.startsWith("No such ");
+      failures.push(missing ? new ExitCodeError(error.message, EXIT_NOT_FOUND_BY_CLIENT) : error);
     }
   }
   if (options.format === undefined) console.log(toJson(found, "    "));

@@ -8,6 +8,11 @@
 
 import { SIGNALS } from "./signals.ts";
 
+/**
+ * Exit code of a command that found nothing to act on, where Docker's client ends with its
+ * generic failure (`inspect` of a name that exists nowhere).
+ */
+export const EXIT_NOT_FOUND_BY_CLIENT = 1;
 /** Exit code for mydocker's own failures. */
 export const EXIT_MYDOCKER_FAILED = 125;
 /** Exit code when the command exists but cannot be executed. */

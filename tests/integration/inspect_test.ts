@@ -77,7 +77,7 @@ Deno.test("inspect: a container as Docker's JSON array, and --format on its fiel
   );
   assert.equal(formatted.stdoutText, 'exited 3 [] ACME ["exit 3"] -c,exit 3\n');
   const byType = await mydocker("inspect", "--type", "image", "inspected");
-  assert.equal(byType.code, 125);
+  assert.equal(byType.code, 1);
   assert.equal(byType.stdoutText, "[]\n");
   assert.equal(byType.stderrText, "mydocker: No such image: inspected\n");
 });
@@ -94,9 +94,15 @@ Deno.test("inspect: an image by name and by id prefix; a missing name after the 
   assert.equal(found.Os, "linux");
   const id = (found.Id as string).slice("sha256:".length, "sha256:".length + 12);
   const both = await mydocker("inspect", "-f", "{{.Id}} {{.Size}}", id, "no-such-thing");
-  assert.equal(both.code, 125);
+  assert.equal(both.code, 1); // Docker's client exits 1 when a name matches nothing.
   assert.equal(both.stdoutText, `${found.Id} ${found.Size}\n`);
   assert.equal(both.stderrText, "mydocker: No such object: no-such-thing\n");
+  const none = await mydocker("inspect", "no-such-thing");
+  assert.deepEqual([none.code, none.stdoutText], [1, "[]\n"]);
+  assert.equal(none.stderrText, "mydocker: No such object: no-such-thing\n");
+  const noContainer = await mydocker("inspect", "--type", "container", "no-such-thing");
+  assert.deepEqual([noContainer.code, noContainer.stdoutText], [1, "[]\n"]);
+  assert.equal(noContainer.stderrText, "mydocker: No such container: no-such-thing\n");
   const bad = await mydocker("inspect", "-f", "{{.Nope}}", image);
   assert.equal(bad.code, 125);
   assert.match(bad.stderrText, /^mydocker: template: .*can't evaluate field Nope/);
