@@ -43,7 +43,22 @@ export type ParsedCommand =
   | { name: "ps"; options: PsOptions; root: string }
   | { name: "rm"; containers: string[]; force: boolean; volumes: boolean; root: string }
   | { name: "logs"; container: string; options: OptionsOf<"logs">; root: string }
-  | { name: "start"; containers: string[]; attach: boolean; interactive: boolean; root: string }
+  | {
+    name: "start";
+    containers: string[];
+    attach: boolean;
+    interactive: boolean;
+    detachKeys: string | undefined;
+    root: string;
+  }
+  | {
+    name: "attach";
+    container: string;
+    stdin: boolean;
+    sigProxy: boolean;
+    detachKeys: string | undefined;
+    root: string;
+  }
   | { name: "restart"; containers: string[]; stop: StopOptions; root: string }
   | { name: "stop"; containers: string[]; stop: StopOptions; root: string }
   | { name: "kill"; containers: string[]; signal: string; root: string }
@@ -171,6 +186,15 @@ const TO_COMMAND: {
     containers: args,
     attach: options.attach === true,
     interactive: options.interactive === true,
+    detachKeys: options.detachKeys,
+    root,
+  }),
+  attach: ({ args, options }, root) => ({
+    name: "attach",
+    container: args[0]!,
+    stdin: options.noStdin !== true,
+    sigProxy: options.sigProxy !== false,
+    detachKeys: options.detachKeys,
     root,
   }),
   restart: ({ args, options }, root) => ({

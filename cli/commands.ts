@@ -66,6 +66,12 @@ const STOP_TIME = {
   help: "Seconds to wait before killing the container (default: its stop timeout; -1: forever)",
 } as const satisfies OptionSpec;
 
+const DETACH_KEYS = {
+  long: "detach-keys",
+  value: "KEYS",
+  help: 'Override the key sequence for detaching a container (default "ctrl-p,ctrl-q")',
+} as const satisfies OptionSpec;
+
 /** Every command mydocker knows, as data: options, arguments, help. */
 export const COMMANDS = {
   run: {
@@ -300,6 +306,22 @@ export const COMMANDS = {
     options: [
       { long: "attach", short: "a", help: "Attach STDOUT/STDERR and forward signals" },
       { long: "interactive", short: "i", help: "Attach container's STDIN" },
+      DETACH_KEYS,
+    ],
+  },
+  attach: {
+    name: "attach",
+    usage: "[OPTIONS] CONTAINER",
+    description: "Attach local standard input, output, and error streams to a running container",
+    minArgs: 1,
+    maxArgs: 1,
+    options: [
+      DETACH_KEYS,
+      { long: "no-stdin", help: "Do not attach STDIN" },
+      {
+        long: "sig-proxy",
+        help: "Proxy all received signals to the process (default true; not with a terminal)",
+      },
     ],
   },
   restart: {

@@ -17,8 +17,9 @@ import {
 } from "../engine/container_lifecycle.ts";
 import { containerSummaries, type ContainerSummary } from "../engine/container_listing.ts";
 import { restartContainer, startStoppedContainer } from "../engine/container_start.ts";
+import { startAttached } from "../engine/attach_container.ts";
+import { attachOptions } from "./attach_command.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
-import { printLogEntry } from "./logs_command.ts";
 import { containerSizes } from "../engine/container_size.ts";
 import { formatBytes } from "./format_bytes.ts";
 import type { PsFilterKey, PsOptions } from "./ps_options.ts";
@@ -194,49 +195,30 @@ export function restartCommand(
 }
 
 /**
- * `mydocker start [-a] [-i] CONTAINER...`: starts each stopped container in the background and
- * prints its name; with `-a` (or `-i`, which also gives it mydocker's stdin), one container whose
- * output is printed until it ends, mydocker's SIGINT and SIGTERM forwarded to it, and its exit
- * code returned.
+ * `mydocker start [-a] [-i] [--detach-keys KEYS] CONTAINER...`: starts each stopped container in
+ * the background and prints its name; with `-a` (or `-i`, which also gives it mydocker's stdin),
+ * one container attached to from its start (its terminal, or its output with mydocker's signals
+ * forwarded to it) until it ends, whose exit code is returned, or until the detach keys.
  */
 export async function startCommand(
   root: string,
   references: string[],
-  attach: boolean,
-  interactive: boolean,
+  options: { attach: boolean; interactive: boolean; detachKeys: string | undefined },
 ): Promise<number> {
-  if (!attach && !interactive) {
+  if (!options.attach && !options.interactive) {
     return await eachContainer(references, async (reference) => {
-      await startStoppedContainer(root, reference, { attach: false, stdin: false });
+      await startStoppedContainer(root, reference, { stdin: false });
       console.log(reference);
     });
   }
   if (references.length > 1) {
     throw new ExitCodeError("you cannot start and attach multiple containers at once");
   }
-  const reference = references[0]!;
-  const started = await startStoppedContainer(root, reference, {
-    attach: true,
-    stdin: interactive,
+  const attach = attachOptions({
+    stdin: options.interactive,
+    sigProxy: true,
+    detachKeys: options.detachKeys,
   });
-  const forward = (signal: "SIGINT" | "SIGTERM") => () => {
-    try {
-      killContainer(root, reference, parseSignal(signal));
-    } catch {
-      // It has ended meanwhile.
-    }
-  };
-  const listeners = (["SIGINT", "SIGTERM"] as const).map((signal) => {
-    const listener = forward(signal);
-    Deno.addSignalListener(signal, listener);
-    return () => Deno.removeSignalListener(signal, listener);
-  });
-  try {
-    for await (const entry of started.output) {
-      if (!printLogEntry(entry, false)) break;
-    }
-  } finally {
-    for (const remove of listeners) remove();
-  }
-  return started.exitCode();
+  const end = await startAttached(root, references[0]!, attach);
+  return end === "detached" ? 0 : end;
 }

@@ -54,7 +54,11 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
     }
     case "start": {
       const { startCommand } = await import("./container_commands.ts");
-      return await startCommand(parsed.root, parsed.containers, parsed.attach, parsed.interactive);
+      return await startCommand(parsed.root, parsed.containers, parsed);
+    }
+    case "attach": {
+      const { attachCommand } = await import("./attach_command.ts");
+      return await attachCommand(parsed.root, parsed.container, parsed);
     }
     case "restart": {
       const { restartCommand } = await import("./container_commands.ts");

@@ -54,8 +54,8 @@ type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
   : S;
 
 /**
- * The parsed value of option `O`: a flag is true or absent, a repeatable option a list or absent,
- * an option with a default always a string.
+ * The parsed value of option `O`: a flag is true, false (`=false`) or absent, a repeatable
+ * option a list or absent, an option with a default always a string.
  */
 type ValueOf<O extends OptionSpec> = O extends { value: string }
   ? O extends { multiple: true } ? string[] | undefined
@@ -157,6 +157,8 @@ interface SplitArgs {
   head: string[];
   /** What follows the positional arguments of {@linkcode CommandSpec.verbatimAfter}. */
   rest: string[];
+  /** The flags set false explicitly (`--sig-proxy=false`), by long name. */
+  negated: Set<string>;
 }
 
 /**
@@ -175,6 +177,7 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
     ),
   );
   const head: string[] = [];
+  const negated = new Set<string>();
   let index = 0;
   const valueOf = (given: string): string => {
     if (index + 1 >= args.length) {
@@ -192,6 +195,7 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
         command,
       );
     }
+    if (!on) negated.add(option.long);
     return on ? [`--${option.long}`] : [];
   };
   const longOption = (arg: string): string[] => {
@@ -240,7 +244,11 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
       const wanted = spec.verbatimAfter === undefined
         ? after.length
         : spec.verbatimAfter - positionals;
-      return { head: [...head, arg, ...after.slice(0, wanted)], rest: after.slice(wanted) };
+      return {
+        head: [...head, arg, ...after.slice(0, wanted)],
+        rest: after.slice(wanted),
+        negated,
+      };
     }
     if (arg.startsWith("--")) head.push(...longOption(arg));
     else if (arg.startsWith("-") && arg !== "-") head.push(...shortGroup(arg));
@@ -249,7 +257,7 @@ function splitArgs(spec: CommandSpec, args: readonly string[], command: string):
       positionals++;
     }
   }
-  return { head, rest: args.slice(index) };
+  return { head, rest: args.slice(index), negated };
 }
 
 /**
@@ -262,7 +270,7 @@ export function parseCommandArgs<S extends CommandSpec>(
 ): ParsedArgs<S> {
   const command = `mydocker ${spec.name}`;
   const options = parseArgsOptions(spec.options);
-  const { head, rest } = splitArgs(spec, args, command);
+  const { head, rest, negated } = splitArgs(spec, args, command);
   let parsed: ReturnType<typeof parseArgs<{ options: ParseArgsOptions; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: head, options, strict: true, allowPositionals: true });
@@ -272,7 +280,9 @@ export function parseCommandArgs<S extends CommandSpec>(
   }
   const values: Record<string, OptionValue> = {};
   for (const option of spec.options) {
-    values[camelCase(option.long)] = (parsed.values[option.long] as OptionValue) ?? option.default;
+    const given = (parsed.values[option.long] as OptionValue) ??
+      (negated.has(option.long) ? false : undefined);
+    values[camelCase(option.long)] = given ?? option.default;
   }
   const help = parsed.values.help === true;
   const positional = parsed.positionals;

@@ -18,14 +18,11 @@ export interface TerminalOptions {
 }
 
 /**
- * Throws ExitCodeError (125) for `-it` when stdin is not a terminal, as Docker does, and for `-t`
- * with `-d`, which mydocker does not support.
+ * Throws ExitCodeError (125) for `-it` when stdin is not a terminal, as Docker does; `-dit` is
+ * fine from anywhere (the terminal waits for `attach`).
  */
 export function checkTerminalOptions(options: TerminalOptions): void {
-  if (!options.tty) return;
-  if (options.detach) {
-    throw new ExitCodeError("Cannot use --tty with --detach: mydocker does not support it yet");
-  }
+  if (!options.tty || options.detach) return;
   if (options.interactive && !Deno.stdin.isTerminal()) {
     throw new ExitCodeError("the input device is not a TTY");
   }

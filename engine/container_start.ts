@@ -1,34 +1,35 @@
 /**
  * `start` and `restart` as dockerd does them: a stopped (or created) container is handed to a new
  * monitor, which starts it with the record it was made with, its writable layer as it was left,
- * and its log carried on; `restart` stops it first. `start -a` follows what it writes from then
- * on and ends with it.
+ * and its log carried on; `restart` stops it first.
  *
  * @module
  */
 
 import { removeOrphanedCgroups } from "../runtime/cgroups/mod.ts";
 import { startMonitor } from "../runtime/host/detach.ts";
-import { readLog } from "../runtime/host/json_log_reader.ts";
-import { followLog } from "../runtime/host/json_log_reader.ts";
-import type { LogEntry } from "../runtime/host/json_log.ts";
+import { type LogPosition, readLog } from "../runtime/host/json_log_reader.ts";
 import { sweepStale } from "../runtime/host/run_container.ts";
 import { readState } from "../runtime/state/container_state.ts";
-import { findContainer, killOrphanedProcess } from "../runtime/state/containers.ts";
+import {
+  findContainer,
+  killOrphanedProcess,
+  type StoredContainer,
+} from "../runtime/state/containers.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../sys/exit_codes.ts";
 import { stopContainer, type StopOptions } from "./container_lifecycle.ts";
 
-/** A started container: its output from now on, when attached, and then its exit code. */
+/** A container `start` has started (or found running), and where its log stood before. */
 export interface StartedContainer {
-  /** What it writes from its start on, until it has ended (empty unless attached). */
-  output: AsyncGenerator<LogEntry>;
-  /** Its exit code once it has ended (attached), or 0. */
-  exitCode: () => number;
+  container: StoredContainer;
+  /** The end of its log before the start: what it writes from then on follows. */
+  position: LogPosition;
 }
 
 /**
  * `start`: starts the container `reference` names under a new monitor unless it runs already;
- * with `attach`, its output is followed until it ends; with `stdin`, it reads mydocker's stdin.
+ * with `stdin`, a container without a terminal reads mydocker's stdin (one with a terminal gets
+ * its input through `attach`).
  *
  * @throws {ExitCodeError} (125) when no container has that name, or (with the monitor's reason
  * and the container's exit code) when its command cannot be started.
@@ -36,17 +37,17 @@ export interface StartedContainer {
 export async function startStoppedContainer(
   root: string,
   reference: string,
-  options: { attach: boolean; stdin: boolean },
+  options: { stdin: boolean },
 ): Promise<StartedContainer> {
   sweepStale(root);
   const container = findContainer(root, reference);
   const { dir, record } = container;
   const { position } = readLog(dir.jsonLog, 1);
-  const ended = () => ["exited", "unknown"].includes(readState(dir.path).status);
-  if (ended()) {
+  if (["exited", "unknown"].includes(readState(dir.path).status)) {
     killOrphanedProcess(container.state);
     removeOrphanedCgroups(record.id);
-    const { state, message } = await startMonitor(dir, record, options.stdin);
+    const stdin = options.stdin && !record.config.tty;
+    const { state, message } = await startMonitor(dir, record, stdin);
     if (state.status === "exited" && (state.exitCode ?? 0) >= EXIT_MYDOCKER_FAILED) {
       throw new ExitCodeError(
         (message ?? `Cannot start container ${reference}`).replace(/^mydocker: /, ""),
@@ -54,11 +55,7 @@ export async function startStoppedContainer(
       );
     }
   }
-  if (!options.attach) return { output: (async function* () {})(), exitCode: () => 0 };
-  return {
-    output: followLog(dir.jsonLog, position, ended),
-    exitCode: () => readState(dir.path).exitCode ?? EXIT_MYDOCKER_FAILED,
-  };
+  return { container, position };
 }
 
 /**
@@ -72,5 +69,5 @@ export async function restartContainer(
   options: StopOptions,
 ): Promise<void> {
   await stopContainer(root, reference, options);
-  await startStoppedContainer(root, reference, { attach: false, stdin: false });
+  await startStoppedContainer(root, reference, { stdin: false });
 }

@@ -78,9 +78,14 @@ Deno.test("parseCommandLine() takes --flag=true|false for every boolean flag, as
   assert.ok(on.name === "run");
   assert.equal(on.invocation.options.rm, true);
   assert.equal(on.invocation.options.detach, true);
-  assert.equal(on.invocation.options.init, undefined);
+  assert.equal(on.invocation.options.init, false);
   const off = await parseCommandLine(["run", "--rm=False", "img"]);
-  assert.ok(off.name === "run" && off.invocation.options.rm === undefined);
+  assert.ok(off.name === "run" && off.invocation.options.rm === false);
+  // A flag that is on by default is turned off so.
+  const attach = await parseCommandLine(["attach", "--sig-proxy=false", "c"]);
+  assert.ok(attach.name === "attach" && !attach.sigProxy && attach.stdin);
+  const proxied = await parseCommandLine(["attach", "--no-stdin", "c"]);
+  assert.ok(proxied.name === "attach" && proxied.sigProxy && !proxied.stdin);
   assert.deepEqual(await parseCommandLine(["run", "--rm=yes", "img"]), {
     name: "usage-error",
     message:

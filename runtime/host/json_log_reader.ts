@@ -12,7 +12,7 @@ import { type LogEntry, logFile } from "./json_log.ts";
 const FOLLOW_POLL_MS = 100;
 
 /** Where a reader stopped in the current log file. */
-interface LogPosition {
+export interface LogPosition {
   /** The file's inode: a new one means it was rotated. */
   ino: number | null;
   offset: number;

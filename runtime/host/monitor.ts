@@ -1,6 +1,7 @@
 /**
  * The monitor of a detached container: a background mydocker process, in a session of its own,
- * that starts the container, relays its stdout and stderr into its json-file log, waits for it,
+ * that starts the container, relays its stdout and stderr (or its terminal, which it serves to
+ * `attach` clients) into its json-file log, waits for it,
  * records how it ended and, as its restart policy says, starts it again after Docker's back-off,
  * so that `ps`, `wait`, `logs`, `stop` and `--restart` work after `mydocker run -d` or
  * `mydocker start` has returned.
@@ -18,6 +19,7 @@ import { STATUS_FD } from "../spec/stage_args.ts";
 import { close, setCloseOnExec, writeAll } from "../../sys/fs.ts";
 import { DEFAULT_LOG_LIMITS, JsonLogWriter } from "./json_log.ts";
 import { StdioRelay } from "./stdio_relay.ts";
+import { AttachServer } from "./attach_server.ts";
 
 /** How often a monitor waiting to restart its container looks for a stop request. */
 const POLL_MS = 20;
@@ -41,6 +43,26 @@ function recordBetweenRuns(
   writeState(dir.path, { ...readStoredState(dir.path), status, restartCount });
 }
 
+/**
+ * Listens on container `dir`'s attach socket, its terminal's output going to `log`; when that
+ * fails, says why on the status pipe (if `reporting`) and in the log, and returns undefined.
+ */
+async function listenForAttach(
+  dir: ContainerDir,
+  log: (bytes: Uint8Array) => void,
+  reporting: boolean,
+): Promise<AttachServer | undefined> {
+  try {
+    return await AttachServer.listen(dir.path, log);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const line = `mydocker: Cannot listen on the attach socket of ${dir.path}: ${reason}`;
+    log(new TextEncoder().encode(`${line}\n`));
+    if (reporting) writeAll(STATUS_FD, new TextEncoder().encode(line));
+    return undefined;
+  }
+}
+
 /** Supervises container `id` of `stateRoot` until it exits; returns the monitor's exit code. */
 export async function monitorMain(stateRoot: string, id: string): Promise<number> {
   const dir = containerDir(stateRoot, id);
@@ -53,9 +75,24 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
   const log = new JsonLogWriter(dir.jsonLog, record.logLimits ?? DEFAULT_LOG_LIMITS);
   let restartCount = 0;
   let delay: number | undefined;
+  let server: AttachServer | undefined;
   try {
+    if (record.config.tty) {
+      // A terminal's output is logged as stdout, as Docker logs it.
+      server = await listenForAttach(dir, (bytes) => log.write("stdout", bytes), reporting);
+      if (server === undefined) {
+        writeState(dir.path, {
+          ...readStoredState(dir.path),
+          status: "exited",
+          finishedAt: new Date().toISOString(),
+          exitCode: EXIT_MYDOCKER_FAILED,
+        });
+        return EXIT_MYDOCKER_FAILED;
+      }
+    }
     for (;;) {
-      const output = new StdioRelay((fd, bytes) => {
+      const terminal = server?.terminal();
+      const output = terminal !== undefined ? undefined : new StdioRelay((fd, bytes) => {
         log.write(fd === 1 ? "stdout" : "stderr", bytes);
         return true;
       });
@@ -73,7 +110,8 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
               log.write("stderr", encoder.encode(`${line}\n`)); // For `logs`.
               if (reporting) writeAll(STATUS_FD, encoder.encode(line)); // For `run -d`.
             },
-            output,
+            ...(output === undefined ? {} : { output }),
+            ...(terminal === undefined ? {} : { terminal }),
             ...(restartCount === 0 ? {} : { restartCount }),
           }),
         );
@@ -81,8 +119,9 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
         exitCode = error instanceof ExitCodeError ? error.exitCode : EXIT_MYDOCKER_FAILED;
         if (reporting) return exitCode; // `run -d` or `start` says why.
       } finally {
-        output.close();
-        await output.finish();
+        output?.close();
+        await output?.finish();
+        await terminal?.finish();
       }
       if (!shouldRestart(record.restartPolicy, exitCode, restartCount, stopRequested(dir.path))) {
         return exitCode;
@@ -95,6 +134,7 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
       }
     }
   } finally {
+    server?.close();
     log.close();
   }
 }

@@ -88,7 +88,7 @@ function containerSpec(
   config: ContainerConfig,
   dir: ContainerDir,
   cgroup: ContainerCgroup,
-  terminal: HostTerminal | undefined,
+  terminal: { readonly socketFd: number } | undefined,
 ) {
   // --init's PID 1 stays out of the container's cgroups; it puts the command into them.
   const cgroups: StageCgroups = config.init
@@ -163,7 +163,7 @@ export interface SupervisionHooks {
    */
   failed?: (error: unknown) => void;
   /** The terminal the container gets (`-t`), started once the init stage is spawned. */
-  terminal?: HostTerminal;
+  terminal?: { readonly socketFd: number; start(): void };
   /** Where the container's stdin comes from when it has no terminal. */
   stdin?: StdinMode;
   /** Pipes the command writes its stdout and stderr to, instead of this process's. */
@@ -301,11 +301,15 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
   const stdin = stdinMode(tty, interactive);
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
   const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
-  const terminal = tty ? new HostTerminal(interactive) : undefined;
-  // A kept container's output is teed into its json-file log, as Docker keeps it.
-  const logged = !tty && !record.remove;
+  // A kept container's output (its terminal's, as stdout) is teed into its json-file log, as
+  // Docker keeps it.
+  const logged = !record.remove;
   let log: JsonLogWriter | undefined;
-  const output = logged || (!tty && !isRootUser(record.config.user))
+  const terminal = !tty ? undefined : new HostTerminal(
+    interactive,
+    logged ? (bytes) => log?.write("stdout", bytes) : undefined,
+  );
+  const output = (logged && !tty) || (!tty && !isRootUser(record.config.user))
     ? new StdioRelay(logged ? teeToLog(() => log) : undefined)
     : undefined;
   try {

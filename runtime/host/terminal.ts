@@ -2,7 +2,8 @@
  * The container's terminal for `mydocker run -t`, host side: receives the pseudo-terminal master
  * the init stage creates (see `console.ts`), puts the host terminal in raw mode with `-i`, copies
  * stdin to the master (only with `-i`) and the master to stdout, follows window size changes, and
- * restores the host terminal on every exit path. Keys such as Ctrl-C pass through as bytes; the
+ * restores the host terminal on every exit path (and copies the output to the container's log
+ * when it is kept). Keys such as Ctrl-C pass through as bytes; the
  * container's terminal turns them into signals for its foreground process.
  *
  * @module
@@ -38,6 +39,7 @@ export class HostTerminal {
   readonly socketFd: number;
   readonly #socket: number;
   readonly #interactive: boolean;
+  readonly #log: ((bytes: Uint8Array) => void) | undefined;
   #started = false;
   #closed = false;
   #relay: Promise<void> | undefined;
@@ -45,12 +47,16 @@ export class HostTerminal {
   #saved: Uint8Array<ArrayBuffer> | undefined;
   readonly #resize = () => this.#copyWindowSize();
 
-  /** Opens the socket pair; `interactive` (`-i`) forwards stdin and makes the terminal raw. */
-  constructor(interactive: boolean) {
+  /**
+   * Opens the socket pair; `interactive` (`-i`) forwards stdin and makes the terminal raw; `log`
+   * gets a copy of the container's output.
+   */
+  constructor(interactive: boolean, log?: (bytes: Uint8Array) => void) {
     const { local, inheritable } = socketPair();
     this.#socket = local;
     this.socketFd = inheritable;
     this.#interactive = interactive;
+    this.#log = log;
   }
 
   /**
@@ -125,6 +131,11 @@ export class HostTerminal {
     for (;;) {
       const count = await readAsync(master, buffer);
       if (count <= 0) return;
+      try {
+        this.#log?.(buffer.subarray(0, count));
+      } catch {
+        // A log that cannot be written (a full disk) never stops the output itself.
+      }
       if (!(await writeAllAsync(STDOUT, buffer.subarray(0, count)))) return;
     }
   }

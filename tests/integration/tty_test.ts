@@ -183,16 +183,6 @@ Deno.test("run -t without a terminal still gives the container one and copies it
   assertNoContainerDirs(stateRoot);
 });
 
-Deno.test("run -t -d is refused with a clear message", async () => {
-  const result = await runMydocker(["run", "-t", "-d", "--rootfs", rootfs, "tty", "true"], { env });
-  assert.equal(result.code, 125);
-  assert.equal(
-    result.stderrText,
-    "mydocker: Cannot use --tty with --detach: mydocker does not support it yet\n",
-  );
-  assertNoContainerDirs(stateRoot);
-});
-
 Deno.test("run without -t on a terminal: stdin is /dev/null unless -i, as in Docker", async () => {
   await onTerminal(
     [],
