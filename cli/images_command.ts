@@ -5,6 +5,8 @@
  */
 
 import { listImages } from "../engine/images.ts";
+import { filterImages, IMAGE_FILTER_KEYS, type ImageFilterKey } from "../engine/image_filters.ts";
+import { ExitCodeError } from "../sys/exit_codes.ts";
 import { formatBytes } from "./format_bytes.ts";
 import { printFormatted } from "./format_option.ts";
 import { ago, goTime } from "./human_time.ts";
@@ -43,15 +45,36 @@ const DIGESTS_TABLE =
   "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
 
 /**
- * `mydocker images [-a] [-q] [--digests] [--format F]`: the images stored under `root` as
- * Docker's table (`-a` changes nothing: mydocker keeps no intermediate images); `-q` prints ids
- * only unless a custom `--format` is given, as in Docker.
+ * Reads `--filter` values into filters; throws ExitCodeError (125) in Docker's words for a value
+ * without `=` or an unknown key.
+ */
+function imageFilters(values: readonly string[]): Map<ImageFilterKey, string[]> {
+  const filters = new Map<ImageFilterKey, string[]>();
+  for (const value of values) {
+    const equals = value.indexOf("=");
+    if (equals === -1) throw new ExitCodeError("bad format of filter (expected name=value)");
+    const key = value.slice(0, equals).toLowerCase() as ImageFilterKey;
+    if (!IMAGE_FILTER_KEYS.includes(key)) {
+      throw new ExitCodeError(`invalid filter '${value.slice(0, equals)}'`);
+    }
+    filters.set(key, [...(filters.get(key) ?? []), value.slice(equals + 1)]);
+  }
+  return filters;
+}
+
+/**
+ * `mydocker images [-a] [-q] [-f KEY=VALUE] [--digests] [--no-trunc] [--format F]`: the images
+ * stored under `root` as Docker's table (`-a` changes nothing: mydocker keeps no intermediate
+ * images); `-q` prints ids only unless a custom `--format` is given, as in Docker; `--no-trunc`
+ * shows whole ids (`sha256:…`).
  *
- * @throws {ExitCodeError} (125) when the format does not parse.
+ * @throws {ExitCodeError} (125) when a filter or the format does not parse.
  */
 export async function imagesCommand(root: string, options: OptionsOf<"images">): Promise<number> {
-  const images = await listImages(root);
-  const shortId = (id: string) => id.replace(/^sha256:/, "").slice(0, 12);
+  const filters = imageFilters(options.filter ?? []);
+  const images = await filterImages(root, await listImages(root), filters);
+  const shortId = (id: string) =>
+    options.noTrunc === true ? id : id.replace(/^sha256:/, "").slice(0, 12);
   const custom = options.format !== undefined && options.format !== "table";
   if (options.quiet === true && !custom) {
     for (const image of images) console.log(shortId(image.id));

@@ -210,7 +210,7 @@ async function containerObject(root: string, container: StoredContainer) {
 }
 
 /** The image summaries whose name or id `reference` names, or none. */
-async function findImage(store: ImageStore, reference: string): Promise<ImageSummary[]> {
+export async function findImage(store: ImageStore, reference: string): Promise<ImageSummary[]> {
   const images = await store.listImages().catch((error) => {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;

@@ -98,6 +98,8 @@ export interface ImageSpec {
   diffIds?: string[];
   /** Annotations on the manifest. */
   annotations?: Record<string, string>;
+  /** The config's creation time (default: the builder's fixed time). */
+  created?: Date;
 }
 
 /** What `pushImage()` pushed. */
@@ -470,7 +472,7 @@ export function pushImage(
     for (const layer of spec.layers) layers.push(await buildLayer(layer, format));
     const config: ImageConfigFile = {
       ...platform,
-      created: DEFAULT_MTIME.toISOString(),
+      created: (spec.created ?? DEFAULT_MTIME).toISOString(),
       config: spec.config ?? {},
       rootfs: { type: "layers", diff_ids: spec.diffIds ?? layers.map((l) => l.diffId) },
       history: layers.map(() => ({ created_by: "mydocker test image builder" })),
