@@ -17,6 +17,7 @@ import {
 import { type PsOptions, psOptions } from "./ps_options.ts";
 import type { StopOptions } from "../engine/container_lifecycle.ts";
 import { parseVolumeCommand, type VolumeInvocation } from "./volume_commands.ts";
+import { type NetworkInvocation, parseNetworkCommand } from "./network_commands.ts";
 import { parsePruneCommand, type PruneGroup, type PruneInvocation } from "./prune_commands.ts";
 
 /** The state root when neither `--root` nor `$MYDOCKER_ROOT` names one. */
@@ -75,6 +76,8 @@ export type ParsedCommand =
   | { name: "diff"; container: string; root: string }
   | { name: "export"; container: string; output: string | undefined; root: string }
   | { name: "volume"; invocation: VolumeInvocation; root: string }
+  | { name: "network"; invocation: NetworkInvocation; root: string }
+  | { name: "port"; container: string; port: string | undefined; root: string }
   | {
     name: "inspect";
     references: string[];
@@ -231,6 +234,13 @@ const TO_COMMAND: {
       message: `invalid argument "${args[0]}" for "mydocker completion"`,
       hint: "See 'mydocker completion --help'.",
     },
+  network: ({ args, rest }, root) => {
+    const parsed = parseNetworkCommand(args[0], rest);
+    return "help" in parsed
+      ? { name: "help", text: parsed.help }
+      : { name: "network", invocation: parsed, root };
+  },
+  port: ({ args }, root) => ({ name: "port", container: args[0]!, port: args[1], root }),
   volume: ({ args, rest }, root) => {
     const parsed = parseVolumeCommand(args[0], rest);
     return "help" in parsed

@@ -92,6 +92,14 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       const { exportCommand } = await import("./container_files_commands.ts");
       return await exportCommand(parsed.root, parsed.container, parsed.output);
     }
+    case "network": {
+      const { networkCommand } = await import("./network_command.ts");
+      return await networkCommand(parsed.root, parsed.invocation);
+    }
+    case "port": {
+      const { portCommand } = await import("./network_command.ts");
+      return portCommand(parsed.root, parsed.container, parsed.port);
+    }
     case "volume": {
       const { volumeCommand } = await import("./volume_command.ts");
       return await volumeCommand(parsed.root, parsed.invocation);

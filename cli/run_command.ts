@@ -14,7 +14,8 @@ import {
 } from "../engine/prepare_container.ts";
 import { prepareToStart, startContainer } from "../engine/start_container.ts";
 import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
-import type { NetworkMode } from "../runtime/spec/container_spec.ts";
+import { parsePublish, type PortBinding, PortSpecError } from "../runtime/spec/port_bindings.ts";
+import { type DnsOptions, parseExtraHost } from "../runtime/spec/resolv_conf.ts";
 import { parseUserSpec } from "../runtime/spec/user_spec.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 import type { RunInvocation } from "./command_line.ts";
@@ -26,16 +27,37 @@ import { progressOnStderr } from "./pull_output.ts";
 import { parseSecurityOptions } from "./security_options.ts";
 import { checkTerminalOptions } from "./terminal_options.ts";
 
-const NETWORK_MODES: readonly NetworkMode[] = ["none", "host"];
-
-function networkMode(value: string): NetworkMode {
-  const mode = NETWORK_MODES.find((candidate) => candidate === value);
-  if (mode === undefined) {
-    throw new ExitCodeError(
-      `Cannot use network "${value}": mydocker supports "none" (loopback only, the default) and "host"`,
-    );
+/** The `-p` values' bindings; throws an ExitCodeError (125) with Docker's wording. */
+function publishedPorts(values: readonly string[]): PortBinding[] {
+  try {
+    return values.flatMap(parsePublish);
+  } catch (error) {
+    if (error instanceof PortSpecError) throw new ExitCodeError(error.message);
+    throw error;
   }
-  return mode;
+}
+
+/** `--dns`, `--dns-search`, `--dns-option`, `--add-host`, checked; undefined without any. */
+function dnsOptions(options: OptionsOf<"run">): DnsOptions | undefined {
+  const dns: DnsOptions = {
+    servers: options.dns ?? [],
+    search: options.dnsSearch ?? [],
+    options: options.dnsOption ?? [],
+    extraHosts: options.addHost ?? [],
+  };
+  for (const server of dns.servers) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(server) && !server.includes(":")) {
+      throw new ExitCodeError(`${server} is not an ip address`);
+    }
+  }
+  for (const host of dns.extraHosts) {
+    try {
+      parseExtraHost(host);
+    } catch (error) {
+      throw new ExitCodeError((error as Error).message);
+    }
+  }
+  return Object.values(dns).some((values) => values.length > 0) ? dns : undefined;
 }
 
 function pullPolicy(value: string): PullPolicy {
@@ -75,7 +97,8 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
   const detach = options.detach === true;
   checkTerminalOptions({ tty, interactive, detach });
   const pull = pullPolicy(options.pull);
-  const network = networkMode(options.network);
+  const ports = publishedPorts(options.publish ?? []);
+  const dns = dnsOptions(options);
   const security = parseSecurityOptions(options.securityOpt ?? []);
   const devices = (options.device ?? []).map(parseDeviceMapping);
   const keptCapabilities = capabilities(options);
@@ -96,7 +119,10 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
     rootfs: options.rootfs,
     name: options.name,
     hostname: options.hostname,
-    network,
+    network: options.network,
+    ports,
+    publishAll: options.publishAll === true,
+    dns,
     env,
     workdir,
     user: options.user,

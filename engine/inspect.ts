@@ -14,6 +14,8 @@ import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import type { VolumeMount } from "../runtime/spec/container_config.ts";
 import type { ImageConfig } from "../registry/format/manifest.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
+import { containerNetwork } from "./networks.ts";
+import { portKey } from "../runtime/spec/port_bindings.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 
 /** Go's zero time, which Docker prints for a time that never happened. */
@@ -191,21 +193,46 @@ async function containerObject(root: string, container: StoredContainer) {
       StopSignal: record.stopSignal,
       ...(record.stopTimeout === undefined ? {} : { StopTimeout: record.stopTimeout }),
     },
-    NetworkSettings: {
-      SandboxKey: "",
-      Ports: new Map(),
-      IPAddress: "",
-      Gateway: "",
-      MacAddress: "",
-      Networks: new Map([[config.network, {
-        NetworkID: config.network,
+    NetworkSettings: networkSettings(root, record.id, config.network),
+  };
+}
+
+/**
+ * A container's NetworkSettings as Docker shows them: its address, gateway and published ports
+ * while it holds an address on a bridge network, else empty ones.
+ */
+function networkSettings(root: string, id: string, mode: string) {
+  const attached = containerNetwork(root, id);
+  const lease = attached?.lease;
+  const ports = new Map<string, { HostIp: string; HostPort: string }[]>();
+  for (const port of lease?.ports ?? []) {
+    const key = portKey(port);
+    ports.set(key, [...ports.get(key) ?? [], {
+      HostIp: port.hostIp,
+      HostPort: String(port.hostPort),
+    }]);
+  }
+  const address = lease?.address ?? "";
+  const gateway = attached?.network.gateway ?? "";
+  const prefix = attached?.prefix ?? 0;
+  const name = mode.startsWith("container:") ? undefined : mode;
+  return {
+    SandboxKey: "",
+    Ports: ports,
+    IPAddress: address,
+    IPPrefixLen: prefix,
+    Gateway: gateway,
+    MacAddress: "",
+    Networks: new Map(
+      name === undefined ? [] : [[name, {
+        NetworkID: attached?.network.id ?? "",
         EndpointID: "",
-        Gateway: "",
-        IPAddress: "",
-        IPPrefixLen: 0,
+        Gateway: gateway,
+        IPAddress: address,
+        IPPrefixLen: prefix,
         MacAddress: "",
-      }]]),
-    },
+      }]],
+    ),
   };
 }
 

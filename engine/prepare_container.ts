@@ -20,7 +20,10 @@ import { ImageStore } from "../registry/store.ts";
 import { parseResourceLimits, type ResourceFlags } from "../runtime/cgroups/parse_limits.ts";
 import { newContainerId } from "../runtime/host/run_container.ts";
 import type { ContainerConfig } from "../runtime/spec/container_config.ts";
-import type { ContainerMount, NetworkMode } from "../runtime/spec/container_spec.ts";
+import type { ContainerMount } from "../runtime/spec/container_spec.ts";
+import { exposedBindings, type PortBinding } from "../runtime/spec/port_bindings.ts";
+import type { DnsOptions } from "../runtime/spec/resolv_conf.ts";
+import { checkPorts, resolveNetwork } from "./networks.ts";
 import { composeEnvironment } from "../runtime/spec/environment.ts";
 import { processArgs } from "../runtime/spec/image_process.ts";
 import { parseUserSpec } from "../runtime/spec/user_spec.ts";
@@ -62,8 +65,14 @@ export interface ContainerRequest {
   name: string | undefined;
   /** `--hostname`; the id's first 12 characters when undefined. */
   hostname: string | undefined;
-  /** `--network`. */
-  network: NetworkMode;
+  /** `--network`; the default network when undefined. */
+  network: string | undefined;
+  /** `-p` bindings (host port 0: a free one). */
+  ports: readonly PortBinding[];
+  /** `-P`: publish the image's ExposedPorts to free ports too. */
+  publishAll: boolean;
+  /** `--dns`, `--dns-search`, `--dns-option`, `--add-host`; undefined without any. */
+  dns: DnsOptions | undefined;
   /** The user's environment entries, resolved (`-e`, `--env-file`). */
   env: readonly string[];
   /** `-w`, absolute; the image's working directory (else `/`) when undefined. */
@@ -227,6 +236,17 @@ function platformMismatch(image: string, wanted: Platform, actual: Platform, why
   );
 }
 
+/** The config's `ports`: `-p`'s, and with `-P` the image's exposed ports not published by `-p`. */
+function publishing(request: ContainerRequest, image: ImageConfig): { ports?: PortBinding[] } {
+  const ports = [...request.ports];
+  if (request.publishAll) {
+    const given = new Set(ports.map((port) => `${port.containerPort}/${port.protocol}`));
+    const exposed = exposedBindings(Object.keys(image.ExposedPorts ?? {}));
+    ports.push(...exposed.filter((port) => !given.has(`${port.containerPort}/${port.protocol}`)));
+  }
+  return ports.length === 0 ? {} : { ports };
+}
+
 /**
  * Makes the record of the container `request` asks for, pulling its image when needed and
  * creating missing `-v` sources; writes nothing of the container itself.
@@ -251,6 +271,8 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
     if (mount.type === "volume" && mount.name !== undefined) checkVolumeName(mount.name);
   }
   const inherited = volumesFrom(request.root, request.volumesFrom);
+  const network = resolveNetwork(request.root, request.network);
+  checkPorts(request.root, network, request.ports);
   const id = newContainerId();
   const name = reserveName(request.root, request.name, id);
   try {
@@ -291,7 +313,9 @@ export async function prepareContainer(request: ContainerRequest): Promise<Conta
         userEnv: request.env,
       }),
       cwd: request.workdir ?? (config.WorkingDir || "/"),
-      network: request.network,
+      network,
+      ...publishing(request, config),
+      ...(request.dns === undefined ? {} : { dns: request.dns }),
       user,
       mounts,
       ...(volumes.length === 0 ? {} : { volumes }),

@@ -45,6 +45,7 @@ const ERRNO_TABLE: Readonly<Record<number, readonly [string, string]>> = {
   61: ["ENODATA", "no data available"],
   95: ["EOPNOTSUPP", "operation not supported"],
   97: ["EAFNOSUPPORT", "address family not supported by protocol"],
+  98: ["EADDRINUSE", "address already in use"],
   110: ["ETIMEDOUT", "connection timed out"],
   122: ["EDQUOT", "disk quota exceeded"],
 };
@@ -81,8 +82,10 @@ export const Errno = {
   EACCES: 13,
   EBUSY: 16,
   EEXIST: 17,
+  ENODEV: 19,
   ENOTDIR: 20,
   EISDIR: 21,
   EINVAL: 22,
   ENODATA: 61,
+  EADDRINUSE: 98,
 } as const;

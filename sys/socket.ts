@@ -84,3 +84,40 @@ export async function receiveDescriptor(socket: number): Promise<number | undefi
   if (!carriesDescriptor) throw new Error("Cannot receive a descriptor: recvmsg brought none");
   return view.getInt32(96, true);
 }
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SOCKADDR_IN_BYTES = 16;
+
+/**
+ * Binds a TCP (listening) or UDP socket of the calling thread's network namespace to IPv4
+ * `address`:`port` (0: a free port the kernel picks), to hold that port; returns the socket and
+ * the port bound.
+ *
+ * @throws {SyscallError} when it cannot be bound (EADDRINUSE: something holds the port).
+ */
+export function bindPort(
+  protocol: "tcp" | "udp",
+  address: string,
+  port: number,
+): { fd: number; port: number } {
+  const type = (protocol === "tcp" ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
+  const fd = check(libc().socket(AF_INET, type, 0), "socket");
+  try {
+    const sockaddr = new Uint8Array(SOCKADDR_IN_BYTES);
+    const view = new DataView(sockaddr.buffer);
+    view.setUint16(0, AF_INET, true);
+    view.setUint16(2, port, false);
+    sockaddr.set(address.split(".").map(Number), 4);
+    const subject = `${address}:${port}/${protocol}`;
+    check(libc().bind(fd, sockaddr, SOCKADDR_IN_BYTES), "bind", subject);
+    if (protocol === "tcp") check(libc().listen(fd, 1), "listen", subject);
+    const length = new Uint32Array([SOCKADDR_IN_BYTES]);
+    check(libc().getsockname(fd, sockaddr, length), "getsockname", subject);
+    return { fd, port: view.getUint16(2, false) };
+  } catch (error) {
+    close(fd);
+    throw error;
+  }
+}

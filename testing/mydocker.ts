@@ -33,6 +33,20 @@ export interface RunMydockerOptions {
 
 const decoder = new TextDecoder();
 
+/**
+ * A config file without the default bridge (`"bridge": "none"`), which every test's mydocker
+ * gets unless it names a config file of its own: containers default to `--network none`, so a
+ * test touches the host's network only in a network namespace of its own (see
+ * `tests/integration/network_test.ts`).
+ */
+export const NO_BRIDGE_CONFIG: string = (() => {
+  const dir = Deno.makeTempDirSync({ prefix: "mydocker-test-config-" });
+  Deno.chmodSync(dir, 0o755);
+  Deno.writeTextFileSync(`${dir}/config.json`, '{"bridge": "none"}\n', { mode: 0o644 });
+  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+  return `${dir}/config.json`;
+})();
+
 /** Runs mydocker with `args` to completion and returns its exit code and output bytes. */
 export async function runMydocker(
   args: readonly string[],
@@ -43,7 +57,7 @@ export async function runMydocker(
     stdin: options.stdin === "null" ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    env: options.env ?? {},
+    env: { MYDOCKER_CONFIG: NO_BRIDGE_CONFIG, ...options.env },
   }).spawn();
   if (options.stdin !== "null") {
     const writer = child.stdin.getWriter();
@@ -70,7 +84,7 @@ export function spawnMydocker(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env,
+    env: { MYDOCKER_CONFIG: NO_BRIDGE_CONFIG, ...env },
   }).spawn();
 }
 

@@ -203,7 +203,8 @@ export async function startRegistry(options: RegistryOptions): Promise<TestRegis
     const logFile = join(dir, "registry.log");
     await Deno.mkdir(storageDir);
     await Deno.mkdir(configDir);
-    await Deno.writeTextFile(configFile, "{}\n");
+    // No default bridge: a test's containers stay off the host's network (see NO_BRIDGE_CONFIG).
+    await Deno.writeTextFile(configFile, '{"bridge": "none"}\n');
 
     let caCert: string | undefined;
     if (options.tls) {

@@ -6,6 +6,7 @@
  */
 
 import { makeBusyboxRootfs } from "./busybox_rootfs.ts";
+import { NO_BRIDGE_CONFIG } from "./mydocker.ts";
 
 /** A test file's roots and the environment that points mydocker at its state root. */
 export interface TestBed {
@@ -13,8 +14,8 @@ export interface TestBed {
   rootfs: string;
   /** The file's own state root (store and containers). */
   stateRoot: string;
-  /** The environment that points mydocker at `stateRoot`. */
-  env: { MYDOCKER_ROOT: string };
+  /** The environment that points mydocker at `stateRoot` (and a config without the bridge). */
+  env: { MYDOCKER_ROOT: string; MYDOCKER_CONFIG: string };
 }
 
 /** Makes the roots; they are removed when the test module unloads. */
@@ -30,5 +31,9 @@ export async function makeTestBed(): Promise<TestBed> {
       }
     }
   });
-  return { rootfs, stateRoot, env: { MYDOCKER_ROOT: stateRoot } };
+  return {
+    rootfs,
+    stateRoot,
+    env: { MYDOCKER_ROOT: stateRoot, MYDOCKER_CONFIG: NO_BRIDGE_CONFIG },
+  };
 }

@@ -26,6 +26,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "runtime/host/",
     "runtime/state/",
     "runtime/cgroups/",
+    "runtime/network/",
     "sys/",
   ],
   "registry/": ["registry/", "sys/"],
@@ -33,12 +34,14 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "runtime/stage/": ["runtime/stage/", "runtime/spec/", "sys/"],
   "runtime/cgroups/": ["runtime/cgroups/", "runtime/spec/", "sys/"],
   "runtime/state/": ["runtime/state/", "runtime/spec/", "runtime/cgroups/", "sys/"],
+  "runtime/network/": ["runtime/network/", "runtime/spec/", "runtime/state/", "sys/"],
   // The host finishes a container started on a thread from inside its mount namespace.
   "runtime/host/": [
     "runtime/host/",
     "runtime/spec/",
     "runtime/state/",
     "runtime/cgroups/",
+    "runtime/network/",
     "runtime/stage/proc_from_outside.ts",
     "sys/",
   ],

@@ -44,7 +44,7 @@ Deno.test("parseCommandLine() collects repeated -e and --env-file and takes -h a
   assert.equal(options.hostname, "box");
   assert.equal(options.workdir, "/w");
   assert.equal(options.rm, true);
-  assert.equal(options.network, "none");
+  assert.equal(options.network, undefined);
   assert.deepEqual(parsed.invocation.command, []);
 });
 

@@ -118,6 +118,14 @@ export function parseRegistryConfig(text: string, file: string): RegistryConfig 
   };
 }
 
+/** The config file's path: `$MYDOCKER_CONFIG`, else `/etc/mydocker/config.json`. */
+export function configFilePath(
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string {
+  const override = env("MYDOCKER_CONFIG");
+  return override !== undefined && override !== "" ? override : DEFAULT_CONFIG_FILE;
+}
+
 /**
  * Loads the config from `$MYDOCKER_CONFIG` or `/etc/mydocker/config.json`; a missing file gives
  * the defaults.
@@ -126,8 +134,7 @@ export function parseRegistryConfig(text: string, file: string): RegistryConfig 
 export async function loadRegistryConfig(
   env: (name: string) => string | undefined = (name) => Deno.env.get(name),
 ): Promise<RegistryConfig> {
-  const override = env("MYDOCKER_CONFIG");
-  const file = override !== undefined && override !== "" ? override : DEFAULT_CONFIG_FILE;
+  const file = configFilePath(env);
   let text: string;
   try {
     text = await Deno.readTextFile(file);

@@ -6,13 +6,18 @@
  */
 
 import type { ContainerMount } from "../spec/container_spec.ts";
+import type { EtcNetwork } from "../network/attach.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 
-/** Docker's fallback when the host has no usable resolver configuration. */
-const FALLBACK_RESOLV_CONF = "nameserver 8.8.8.8\nnameserver 8.8.4.4\n";
-
-/** The text of the container's /etc/hosts. */
-export function hostsFile(hostname: string): string {
+/**
+ * The text of the container's /etc/hosts: the standard entries, its hostname (at its address on
+ * a bridge network, else 127.0.0.1), then `extraHosts` (`--add-host`, the others of its network).
+ */
+export function hostsFile(
+  hostname: string,
+  address = "127.0.0.1",
+  extraHosts: readonly [string, string][] = [],
+): string {
   return [
     "127.0.0.1\tlocalhost",
     "::1\tlocalhost ip6-localhost ip6-loopback",
@@ -20,18 +25,10 @@ export function hostsFile(hostname: string): string {
     "ff00::0\tip6-mcastprefix",
     "ff02::1\tip6-allnodes",
     "ff02::2\tip6-allrouters",
-    `127.0.0.1\t${hostname}`,
+    `${address}\t${hostname}`,
+    ...extraHosts.map(([name, ip]) => `${ip}\t${name}`),
     "",
   ].join("\n");
-}
-
-function hostResolvConf(): string {
-  try {
-    const text = Deno.readTextFileSync("/etc/resolv.conf");
-    return text.includes("nameserver") ? text : FALLBACK_RESOLV_CONF;
-  } catch {
-    return FALLBACK_RESOLV_CONF;
-  }
 }
 
 /**
@@ -39,11 +36,15 @@ function hostResolvConf(): string {
  *
  * @throws {ExitCodeError} (125) when a file cannot be written: `…: no space left on device`.
  */
-export function writeEtcFiles(dir: string, hostname: string): ContainerMount[] {
+export function writeEtcFiles(
+  dir: string,
+  hostname: string,
+  network: EtcNetwork,
+): ContainerMount[] {
   const files: [string, string][] = [
     ["hostname", `${hostname}\n`],
-    ["hosts", hostsFile(hostname)],
-    ["resolv.conf", hostResolvConf()],
+    ["hosts", hostsFile(hostname, network.address, network.extraHosts)],
+    ["resolv.conf", network.resolvConf],
   ];
   return files.map(([name, text]) => {
     try {

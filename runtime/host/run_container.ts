@@ -41,6 +41,8 @@ import { procfsTakesPidNamespace } from "../../sys/mount.ts";
 import { deathTrampoline } from "../spec/death_trampoline.ts";
 import { processIdentity, uptimeTicks } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
+import { type AttachedNetwork, attachNetwork } from "../network/attach.ts";
+import { sweepNetworks } from "../network/sweep.ts";
 import { containerDeviceRules } from "../spec/device_rules.ts";
 import type { DeviceNode } from "../spec/devices.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
@@ -65,6 +67,7 @@ export function sweepStale(stateRoot: string): void {
   sweepStagedContainerDirs(stateRoot);
   const remaining = sweepContainers(stateRoot);
   sweepStaleCgroups((id) => remaining.has(id));
+  sweepNetworks(stateRoot);
 }
 
 /**
@@ -89,6 +92,7 @@ function containerSpec(
   dir: ContainerDir,
   cgroup: ContainerCgroup,
   terminal: { readonly socketFd: number } | undefined,
+  network: AttachedNetwork,
 ) {
   // --init's PID 1 stays out of the container's cgroups; it puts the command into them.
   const cgroups: StageCgroups = config.init
@@ -106,7 +110,7 @@ function containerSpec(
       readonly: config.readonlyRootfs,
       noPivot: config.noPivot,
     },
-    network: config.network,
+    network: network.mode,
     process: {
       args: config.args,
       env: config.env,
@@ -115,7 +119,7 @@ function containerSpec(
       noNewPrivileges: config.noNewPrivileges,
     },
     ...(hostBinary === undefined ? {} : { hostBinary }),
-    mounts: [...writeEtcFiles(dir.path, config.hostname), ...config.mounts],
+    mounts: [...writeEtcFiles(dir.path, config.hostname, network.etc), ...config.mounts],
     capabilities: config.capabilities,
     privileged: config.privileged,
     devices: addedDevices(config),
@@ -188,6 +192,7 @@ export async function superviseContainer(
   const monitor = processIdentity();
   const state: ContainerState = { status: "created", monitor };
   let cgroup: ReturnType<typeof createContainerCgroup> | undefined;
+  let network: AttachedNetwork | undefined;
   /** The container's first process while it may be running, and how to wait for its end. */
   let unreaped: { pid: number; exited: () => Promise<unknown> } | undefined;
   let recorded = true;
@@ -205,7 +210,9 @@ export async function superviseContainer(
   try {
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
-    const spec = containerSpec(record.config, dir, cgroup, hooks.terminal);
+    network = attachNetwork({ config: record.config, name: record.name, dir: dir.path });
+    const spec = containerSpec(record.config, dir, cgroup, hooks.terminal, network);
+    network.announce();
     const cgroups = spec.cgroups;
     const output = hooks.output?.commandEnds;
     const stdin = hooks.stdin ?? "pass";
@@ -283,6 +290,7 @@ export async function superviseContainer(
     }
     throw error;
   } finally {
+    network?.detach();
     cgroup?.remove();
     if (record.remove || !recorded) {
       removeContainerDir(dir);

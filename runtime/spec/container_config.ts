@@ -5,8 +5,10 @@
  * @module
  */
 
-import type { ContainerMount, NetworkMode } from "./container_spec.ts";
+import type { ContainerMount } from "./container_spec.ts";
 import type { GrantedDevice } from "./devices.ts";
+import type { PortBinding } from "./port_bindings.ts";
+import type { DnsOptions } from "./resolv_conf.ts";
 import type { ResourceLimits } from "./resource_limits.ts";
 
 /** A volume a container uses, as its record keeps it (for `inspect`, `rm -v`, `volume rm`). */
@@ -36,8 +38,12 @@ export interface ContainerConfig {
   env: string[];
   /** The working directory inside the container. */
   cwd: string;
-  /** The network mode. */
-  network: NetworkMode;
+  /** `--network`: `bridge`, `none`, `host`, `container:ID` or a user network's name. */
+  network: string;
+  /** `-p` and `-P` bindings (host port 0: a free one chosen at start); absent without any. */
+  ports?: PortBinding[];
+  /** `--dns`, `--dns-search`, `--dns-option`, `--add-host`; absent without any. */
+  dns?: DnsOptions;
   /** `name|uid[:group|gid]`, or empty for root. */
   user: string;
   /** The user's mounts, in order. */

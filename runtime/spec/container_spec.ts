@@ -7,8 +7,12 @@
 
 import type { DeviceNode } from "./devices.ts";
 
-/** How the container's network is set up. */
-export type NetworkMode = "none" | "host";
+/**
+ * How the stage sets up the container's network: a new namespace with only loopback up
+ * (`"none"`), the host's (`"host"`), or a namespace the host made (or another container's),
+ * joined by its path (`/proc/PID/fd/N`, `/proc/PID/ns/net`).
+ */
+export type NetworkMode = "none" | "host" | { join: string };
 
 /** What the init stage receives. */
 export interface ContainerSpec {
@@ -31,7 +35,7 @@ export interface ContainerSpec {
     /** `--no-pivot`: switch into the root with MS_MOVE and chroot instead of pivot_root. */
     noPivot: boolean;
   };
-  /** `"none"`: a new network namespace with only loopback; `"host"`: the host's network. */
+  /** The container's network namespace: see {@linkcode NetworkMode}. */
   network: NetworkMode;
   /** The command, its environment and working directory. */
   process: {

@@ -23,7 +23,7 @@ import { SIGNALS } from "../../sys/signals.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { runMiniInit } from "./mini_init.ts";
 import { isProcStep, planMounts } from "../spec/mount_plan.ts";
-import { bringLoopbackUp } from "./network.ts";
+import { bringLoopbackUp, joinNetwork } from "./network.ts";
 import {
   applyMountPlan,
   attachHostFile,
@@ -82,9 +82,12 @@ export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realS
   }
 }
 
-/** The namespaces a container gets besides its PID namespace: mount, UTS, IPC, and network. */
+/**
+ * The namespaces a container gets besides its PID namespace: mount, UTS, IPC, and network (a
+ * new one, left at once for the prepared one it joins, if any: see `joinNetwork`).
+ */
 export function containerNamespaces(spec: ContainerSpec): number {
-  const network = spec.network === "none" ? CloneFlag.NEWNET : 0;
+  const network = spec.network === "host" ? 0 : CloneFlag.NEWNET;
   return CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network;
 }
 
@@ -125,6 +128,7 @@ export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[
   const forCommand = spec.cgroups.forCommand;
   const commandCgroups = forCommand === undefined ? undefined : openCommandCgroups(forCommand, sys);
   sys.unshare(containerNamespaces(spec));
+  joinNetwork(spec, sys);
   buildRoot(spec, "here", sys);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
   if (spec.terminal) sys.close(spec.terminal.socketFd);

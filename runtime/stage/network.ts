@@ -1,9 +1,13 @@
 /**
- * Network setup inside the container's network namespace.
+ * Network setup inside the container: loopback in a namespace of its own, or the namespace the
+ * host prepared, joined.
  *
  * @module
  */
 
+import type { ContainerSpec } from "../spec/container_spec.ts";
+import { OpenFlag } from "../../sys/fs.ts";
+import { CloneFlag } from "../../sys/namespaces.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 
 const AF_INET = 2;
@@ -26,6 +30,20 @@ export function bringLoopbackUp(sys: Sys = realSys): void {
     const flags = view.getUint16(IFNAMSIZ, true) | IFF_UP | IFF_RUNNING;
     view.setUint16(IFNAMSIZ, flags, true);
     sys.ioctl(fd, SIOCSIFFLAGS, request);
+  } finally {
+    sys.close(fd);
+  }
+}
+
+/**
+ * Moves the calling thread into the network namespace the host prepared for the container (its
+ * veth, address and routes already set up), when the spec names one to join.
+ */
+export function joinNetwork(spec: ContainerSpec, sys: Sys = realSys): void {
+  if (typeof spec.network !== "object") return;
+  const fd = sys.open(spec.network.join, OpenFlag.RDONLY);
+  try {
+    sys.setns(fd, CloneFlag.NEWNET);
   } finally {
     sys.close(fd);
   }

@@ -28,6 +28,7 @@ import {
 } from "../../sys/process.ts";
 import { realSys } from "../../sys/sys.ts";
 import { createConsole } from "./console.ts";
+import { joinNetwork } from "./network.ts";
 import { seccompFilter } from "./seccomp.ts";
 import { DEFAULT_CAPABILITIES } from "../spec/capabilities.ts";
 import { checkExecutable, resolveCommand } from "./exec_program.ts";
@@ -93,6 +94,7 @@ function start(request: StartRequest): void {
   }
   const trampoline = memoryFile("mydocker-start", trampolineCode);
   sys.unshare(containerNamespaces(spec) | CloneFlag.NEWPID);
+  joinNetwork(spec, sys);
   buildRoot(spec, "later", sys);
   sys.mkfifo(GATE, 0o600);
   // The command's process opens the gate as the container's user: nothing else runs there yet.

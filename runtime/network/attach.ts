@@ -1,0 +1,245 @@
+/**
+ * A container's network from the host side, set up before the container starts and torn down
+ * when it ends: for a bridge network, the bridge (first use), an address lease, a new network
+ * namespace with the container's end of a veth pair (`eth0`, made directly in it), its address
+ * and default route, and loopback up, all over rtnetlink from this thread (no `ip`, no extra
+ * thread: the thread enters the namespace only to open a netlink socket there); the published
+ * ports held (bound here, so that no other container or process takes them) and DNAT'd by
+ * map elements; the names of a user network in /etc/hosts. The start thread or init stage then
+ * joins the namespace by its path. `none`, `host` and `container:ID` need none of it.
+ *
+ * @module
+ */
+
+import { RouteSocket } from "../../sys/netlink.ts";
+import { close } from "../../sys/fs.ts";
+import { bindPort } from "../../sys/socket.ts";
+import { SyscallError } from "../../sys/ffi.ts";
+import { Errno } from "../../sys/errno.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
+import { processIdentity } from "../../sys/process_identity.ts";
+import type { ContainerConfig } from "../spec/container_config.ts";
+import type { NetworkMode } from "../spec/container_spec.ts";
+import type { PortBinding } from "../spec/port_bindings.ts";
+import { containerResolvConf, HOST_GATEWAY, parseExtraHost } from "../spec/resolv_conf.ts";
+import { findContainer } from "../state/containers.ts";
+import { ensureBridge } from "./bridge.ts";
+import { applyRules, portElements } from "./firewall.ts";
+import { joinHosts, leaveHosts } from "./hosts_entries.ts";
+import { type Lease, leaseAddress, listLeases, releaseAddress } from "./ipam.ts";
+import { createNetworkNamespace, inNetworkNamespace } from "./namespace.ts";
+import {
+  BUILTIN_MODES,
+  DEFAULT_NETWORK,
+  type NetworkRecord,
+  readNetwork,
+} from "./network_store.ts";
+import { broadcastOf, parseSubnet } from "./subnet.ts";
+
+/** The container-specific lines of its /etc files that the network decides. */
+export interface EtcNetwork {
+  /** The container's address, which its hostname resolves to (else 127.0.0.1). */
+  address?: string;
+  /** Extra /etc/hosts entries: `--add-host`, and the others of a user network. */
+  extraHosts: [string, string][];
+  /** The text of its /etc/resolv.conf. */
+  resolvConf: string;
+}
+
+/** A container's network, set up: what the stage does, its /etc lines, and its teardown. */
+export interface AttachedNetwork {
+  /** How the stage enters the network. */
+  mode: NetworkMode;
+  /** Its /etc lines. */
+  etc: EtcNetwork;
+  /** Lists the container in the hosts files of its user network's others (once its own is written). */
+  announce(): void;
+  /** Tears down what was set up (the veth, the lease, the ports, the hosts lines). */
+  detach(): void;
+}
+
+/** Who the container is, for its network. */
+export interface NetworkRequest {
+  config: ContainerConfig;
+  /** The container's name. */
+  name: string;
+  /** The container's directory (its /etc files are written there). */
+  dir: string;
+}
+
+function readOptional(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function etcNetwork(config: ContainerConfig, gateway: string | undefined): EtcNetwork {
+  const dns = config.dns ?? { servers: [], search: [], options: [], extraHosts: [] };
+  const extraHosts = dns.extraHosts.map(parseExtraHost).map(([name, address]): [
+    string,
+    string,
+  ] => [name, address === HOST_GATEWAY ? gateway ?? "127.0.0.1" : address]);
+  return {
+    extraHosts,
+    resolvConf: containerResolvConf(
+      readOptional("/etc/resolv.conf"),
+      readOptional("/run/systemd/resolve/resolv.conf"),
+      dns,
+      config.network === "host",
+    ),
+  };
+}
+
+/** Sets up the network of the container `request` describes; see the module's text. */
+export function attachNetwork(request: NetworkRequest): AttachedNetwork {
+  const { config } = request;
+  const network = config.network;
+  const nothing = { announce() {}, detach() {} };
+  if (BUILTIN_MODES.includes(network)) {
+    return { mode: network as "none" | "host", etc: etcNetwork(config, undefined), ...nothing };
+  }
+  if (network.startsWith("container:")) {
+    const other = findContainer(config.stateRoot, network.slice("container:".length));
+    if (other.state.status !== "running" || other.state.pid === undefined) {
+      throw new ExitCodeError(
+        `cannot join network namespace of a non running container: ${other.record.name}`,
+      );
+    }
+    return {
+      mode: { join: `/proc/${other.state.pid}/ns/net` },
+      etc: etcNetwork(config, undefined),
+      ...nothing,
+    };
+  }
+  const record = readNetwork(config.stateRoot, network);
+  if (record === undefined) throw new ExitCodeError(`network ${network} not found`);
+  return attachBridge(request, record);
+}
+
+/** A veth name as Docker makes them: `veth` and 7 random hex characters. */
+function vethName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return `veth${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("").slice(0, 7)}`;
+}
+
+/** Holds `ports` (a free port where the host port is 0); returns them chosen and the sockets. */
+function holdPorts(
+  ports: readonly PortBinding[],
+  request: NetworkRequest,
+  taken: readonly Lease[],
+): { ports: PortBinding[]; sockets: number[] } {
+  const sockets: number[] = [];
+  const endpoint = `driver failed programming external connectivity on endpoint ${request.name} (${
+    request.config.id.slice(0, 12)
+  })`;
+  try {
+    const held = ports.map((port) => {
+      const allocated = taken.some((lease) =>
+        lease.ports.some((other) =>
+          other.hostPort === port.hostPort && other.protocol === port.protocol &&
+          (other.hostIp === port.hostIp || other.hostIp === "0.0.0.0" || port.hostIp === "0.0.0.0")
+        )
+      );
+      const where = `${port.hostIp}:${port.hostPort}`;
+      if (port.hostPort !== 0 && allocated) {
+        throw new ExitCodeError(`${endpoint}: Bind for ${where} failed: port is already allocated`);
+      }
+      try {
+        const bound = bindPort(port.protocol, port.hostIp, port.hostPort);
+        sockets.push(bound.fd);
+        return { ...port, hostPort: bound.port };
+      } catch (error) {
+        if (error instanceof SyscallError && error.errno === Errno.EADDRINUSE) {
+          throw new ExitCodeError(
+            `${endpoint}: failed to bind port ${where}/${port.protocol}: listen ${port.protocol}4 ${where}: bind: address already in use`,
+          );
+        }
+        throw error;
+      }
+    });
+    return { ports: held, sockets };
+  } catch (error) {
+    sockets.forEach(close);
+    throw error;
+  }
+}
+
+function attachBridge(
+  request: NetworkRequest,
+  network: NetworkRecord,
+): AttachedNetwork {
+  const { config } = request;
+  const stateRoot = config.stateRoot;
+  const host = new RouteSocket();
+  const undo: (() => unknown)[] = [() => host.close()];
+  const unwind = () => {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // Best effort: the rest still goes.
+      }
+    }
+  };
+  try {
+    ensureBridge(host, network);
+    const peers = listLeases(stateRoot, network.name);
+    const held = holdPorts(config.ports ?? [], request, peers);
+    undo.push(() => held.sockets.forEach(close));
+    const veth = vethName();
+    const lease = leaseAddress(stateRoot, network, {
+      container: config.id,
+      name: request.name,
+      monitor: processIdentity(),
+      veth,
+      ports: held.ports,
+      hostsFile: `${request.dir}/hosts`,
+    });
+    undo.push(() => releaseAddress(stateRoot, network.name, lease.address));
+    const namespace = createNetworkNamespace();
+    undo.push(() => close(namespace));
+    const subnet = parseSubnet(network.subnet);
+    const inside = inNetworkNamespace(namespace, () => new RouteSocket());
+    try {
+      host.createVeth(veth, "eth0", namespace);
+      undo.push(() => host.deleteLink(veth));
+      host.setUp(veth, network.bridge);
+      inside.setUp("lo");
+      inside.addAddress("eth0", lease.address, subnet.prefix, broadcastOf(subnet));
+      inside.setUp("eth0");
+      inside.addDefaultRoute(network.gateway);
+    } finally {
+      inside.close();
+    }
+    if (held.ports.length > 0) {
+      applyRules(portElements("add", held.ports, lease.address));
+      undo.push(() => applyRules(portElements("delete", held.ports, lease.address)));
+    }
+    const userNetwork = network.name !== DEFAULT_NETWORK;
+    const others = () =>
+      listLeases(stateRoot, network.name).filter((other) => other.container !== config.id);
+    const etc = etcNetwork(config, network.gateway);
+    if (userNetwork) {
+      undo.push(() => leaveHosts(lease, others()));
+      etc.extraHosts.push(
+        ...others().map((other): [string, string] => [
+          `${other.name} ${other.container.slice(0, 12)}`,
+          other.address,
+        ]),
+      );
+    }
+    return {
+      mode: { join: `/proc/${Deno.pid}/fd/${namespace}` },
+      etc: { ...etc, address: lease.address },
+      announce: () => {
+        if (userNetwork) joinHosts(lease, others());
+      },
+      detach: unwind,
+    };
+  } catch (error) {
+    unwind();
+    throw error;
+  }
+}
