@@ -12,7 +12,7 @@ import {
   PULL_POLICIES,
   type PullPolicy,
 } from "../engine/prepare_container.ts";
-import { prepareToStart, startContainer } from "../engine/start_container.ts";
+import { startContainer } from "../engine/start_container.ts";
 import { resolveCapabilities } from "../runtime/spec/capabilities.ts";
 import { parsePublish, type PortBinding, PortSpecError } from "../runtime/spec/port_bindings.ts";
 import { type DnsOptions, parseExtraHost } from "../runtime/spec/resolv_conf.ts";
@@ -158,8 +158,6 @@ export function containerRequest(invocation: RunInvocation): ContainerRequest {
 
 /** Runs the container and returns mydocker's exit code. */
 export async function runCommand(invocation: RunInvocation): Promise<number> {
-  const { detach, init } = invocation.options;
-  prepareToStart({ detach: detach === true, init: init === true });
   const outcome = await startContainer(await prepareContainer(containerRequest(invocation)));
   switch (outcome.status) {
     case "exited":

@@ -6,7 +6,6 @@
  */
 
 import { runContainer } from "../runtime/host/run_container.ts";
-import { prestartThread } from "../runtime/host/start_on_thread.ts";
 import type { ContainerRecord } from "../runtime/state/container_state.ts";
 import { EXIT_MYDOCKER_FAILED } from "../sys/exit_codes.ts";
 
@@ -18,15 +17,6 @@ export type StartOutcome =
   | { status: "detached"; id: string }
   /** A detached container's command could not be started; `message` is its monitor's reason. */
   | { status: "failed"; exitCode: number; message: string | undefined };
-
-/**
- * Gets a foreground start going before the container is prepared: its start thread loads while
- * the image is looked up and the container's files are made (a detached container's monitor
- * starts its own, and `--init` starts through the init stage process).
- */
-export function prepareToStart(options: { detach: boolean; init: boolean }): void {
-  if (!options.detach && !options.init) prestartThread();
-}
 
 /** Starts container `record` as its record says (foreground or detached). */
 export async function startContainer(record: ContainerRecord): Promise<StartOutcome> {

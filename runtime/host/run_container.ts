@@ -38,7 +38,7 @@ import {
   exitCodeOf,
 } from "../../sys/exit_codes.ts";
 import { procfsTakesPidNamespace } from "../../sys/mount.ts";
-import { deathTrampoline } from "../spec/death_trampoline.ts";
+import { startTrampoline } from "../spec/start_trampoline.ts";
 import { processIdentity, uptimeTicks } from "../../sys/process_identity.ts";
 import { writeEtcFiles } from "./etc_files.ts";
 import { type AttachedNetwork, attachNetwork } from "../network/attach.ts";
@@ -51,7 +51,7 @@ import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
-import { startOnThread } from "./start_on_thread.ts";
+import { startInPlace } from "./start_in_place.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { DEFAULT_LOG_LIMITS, JsonLogWriter, teeToLog } from "./json_log.ts";
 import { HostTerminal } from "./terminal.ts";
@@ -144,16 +144,15 @@ function addedDevices(config: ContainerConfig): DeviceNode[] {
 }
 
 /**
- * Whether a container starts on a thread of this process (`start_on_thread.ts`): where the
+ * Whether a container starts from this process's main thread (`start_in_place.ts`): where the
  * kernel can give a PID namespace a /proc from outside (procfs `pidns`, Linux 6.15 and later),
- * on an architecture with a death trampoline, and the container has neither `--init` (whose PID
+ * on an architecture with a start trampoline, and the container has neither `--init` (whose PID
  * 1 is a process of mydocker's) nor `--no-pivot`. Otherwise, or with `MYDOCKER_INIT_PROCESS=1`
  * set, it starts through the init stage process.
  */
-function startsOnThread(config: ContainerConfig): boolean {
+function startsInPlace(config: ContainerConfig): boolean {
   if (config.init || config.noPivot || Deno.env.get("MYDOCKER_INIT_PROCESS") === "1") return false;
-  if (deathTrampoline(Deno.build.arch) === undefined) return false;
-  return procfsTakesPidNamespace();
+  return startTrampoline(Deno.build.arch) !== undefined && procfsTakesPidNamespace();
 }
 
 /** Hooks of {@linkcode superviseContainer}. */
@@ -218,20 +217,20 @@ export async function superviseContainer(
     const stdin = hooks.stdin ?? "pass";
     let pid: number;
     let exited: Promise<ExitStatus>;
-    if (startsOnThread(record.config)) {
+    if (startsInPlace(record.config)) {
       // The stdio mydocker made: the relay's pipes, or a monitor's log files at 1 and 2.
       spec.stdioToChown = output !== undefined ? [...output] : record.detached ? [1, 2] : [];
-      ({ pid, exited } = await startOnThread(spec, {
+      ({ pid, exited } = await startInPlace(spec, {
         stdin: stdin === "null" ? "null" : "inherit",
         newGroup: stdin !== "foreground",
         ...(output === undefined ? {} : { output }),
-        ready(name) {
-          state.mountNamespace = { name, since: uptimeTicks() };
-          saveState(state);
-        },
-        // startOnThread kills and reaps the process itself when the start fails.
+        // startInPlace kills and reaps the process itself when the start fails.
         spawned(pid) {
           // Recorded before it runs anything, so a sweep can find it if this process dies now.
+          state.mountNamespace = {
+            name: Deno.readLinkSync(`/proc/${pid}/ns/mnt`),
+            since: uptimeTicks(),
+          };
           saveState({ ...state, process: processIdentity(pid) });
           moveToCgroups([...cgroups.atStart, ...cgroups.beforeExec], pid);
         },

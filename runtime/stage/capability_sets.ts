@@ -1,5 +1,5 @@
 /**
- * Applies capability sets to the calling thread: first the bounding set (while the thread still
+ * The capability steps of a container process: first the bounding set (while the process still
  * holds CAP_SETPCAP), later — after the user switch — the ambient, effective, permitted and
  * inheritable sets. As Docker (since 20.10.14) and runc, the inheritable and ambient sets end up
  * empty: otherwise a process that drops root (`su`, gosu) and execs a file with inheritable file
@@ -9,20 +9,25 @@
  */
 
 import { capabilityMask } from "../spec/capabilities.ts";
+import type { CredentialStep } from "../spec/credential_steps.ts";
 import { Errno } from "../../sys/errno.ts";
 import { SyscallError } from "../../sys/ffi.ts";
 import { Prctl } from "../../sys/process.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 
 /**
- * Drops every capability not in `keep` from the bounding set; returns the mask of those kept
- * that the bounding set held (a host may lack some, such as CAP_SYS_RESOURCE here). The kernel's
- * last capability is where `CAPBSET_READ` starts failing with EINVAL: no /proc is needed, so
- * this works before the container's /proc is mounted.
+ * The steps that drop every capability not in `keep` from the bounding set, and the mask of
+ * those kept that the calling thread's bounding set holds (a host may lack some, such as
+ * CAP_SYS_RESOURCE here). The kernel's last capability is where `CAPBSET_READ` starts failing
+ * with EINVAL: no /proc is needed, so this works before the container's /proc is mounted.
  */
-export function limitBoundingSet(keep: readonly string[], sys: Sys = realSys): bigint {
+export function boundingSetSteps(
+  keep: readonly string[],
+  sys: Sys = realSys,
+): { kept: bigint; steps: CredentialStep[] } {
   const wanted = capabilityMask(keep);
   let kept = 0n;
+  const steps: CredentialStep[] = [];
   for (let cap = 0; cap < 64; cap++) {
     let held: boolean;
     try {
@@ -33,13 +38,15 @@ export function limitBoundingSet(keep: readonly string[], sys: Sys = realSys): b
     }
     if (!held) continue;
     if ((wanted >> BigInt(cap)) & 1n) kept |= 1n << BigInt(cap);
-    else sys.prctl(Prctl.CAPBSET_DROP, cap);
+    else steps.push({ op: "drop-bounding", capability: cap });
   }
-  return kept;
+  return { kept, steps };
 }
 
-/** Clears the ambient and inheritable sets and sets the effective and permitted sets to `mask`. */
-export function setCapabilities(mask: bigint, sys: Sys = realSys): void {
-  sys.prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
-  sys.capset(mask, mask, 0n);
+/**
+ * The steps that clear the ambient and inheritable sets and set the effective and permitted sets
+ * to `mask`.
+ */
+export function capabilitySteps(mask: bigint): CredentialStep[] {
+  return [{ op: "clear-ambient" }, { op: "capabilities", mask }];
 }

@@ -1,0 +1,51 @@
+/**
+ * A container process's credentials as data: the steps that give it the container's user,
+ * capabilities, no_new_privs and seccomp filter, in the order they are taken (runc's order:
+ * bounding set, no_new_privs, seccomp, ids, then the capability sets). The init stage applies
+ * them through the `Sys` seam (`runtime/stage/credentials.ts`); a container started in place
+ * has its start trampoline make them as raw system calls (`start_tape.ts`).
+ *
+ * @module
+ */
+
+/** One step of taking on a container's credentials. */
+export type CredentialStep =
+  /** Hands descriptor `fd` (stdio mydocker made) to the container's user. */
+  | { op: "fchown"; fd: number; uid: number; gid: number }
+  /** Hands the file at `path` (the container's terminal) to the container's user. */
+  | { op: "chown"; path: string; uid: number; gid: number }
+  /** Drops `capability` from the bounding set. */
+  | { op: "drop-bounding"; capability: number }
+  /** Sets no_new_privs. */
+  | { op: "no-new-privileges" }
+  /** Installs the seccomp filter `filter` (the bytes of a `struct sock_filter[]`). */
+  | { op: "seccomp"; filter: Uint8Array<ArrayBuffer> }
+  /** Takes on the user: supplementary groups, then the group id, then the user id. */
+  | { op: "user"; uid: number; gid: number; groups: readonly number[] }
+  /** Clears the ambient capability set. */
+  | { op: "clear-ambient" }
+  /** Sets the effective and permitted sets to `mask`, the inheritable set empty. */
+  | { op: "capabilities"; mask: bigint };
+
+/** The step as a short call, for errors: `setresuid(1000)`, `capset(0x…)`. */
+export function describeCredentialStep(step: CredentialStep): string {
+  switch (step.op) {
+    case "fchown":
+      return `fchown(${step.fd}, ${step.uid}, ${step.gid})`;
+    case "chown":
+      return `chown(${JSON.stringify(step.path)}, ${step.uid}, ${step.gid})`;
+    case "drop-bounding":
+      return `prctl(PR_CAPBSET_DROP, ${step.capability})`;
+    case "no-new-privileges":
+      return "prctl(PR_SET_NO_NEW_PRIVS)";
+    case "seccomp":
+      return "seccomp(SECCOMP_SET_MODE_FILTER)";
+    case "user":
+      return `setgroups([${step.groups.join(", ")}]), setresgid(${step.gid}), ` +
+        `setresuid(${step.uid})`;
+    case "clear-ambient":
+      return "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
+    case "capabilities":
+      return `capset(0x${step.mask.toString(16)})`;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The tape of a start trampoline (`start_trampoline.ts`): a container's credential steps as the
+ * raw system calls the trampoline makes in the command's process before it execs, each with its
+ * six arguments, and the data they point to at the addresses the trampoline reads the tape to.
+ *
+ * Layout, all little-endian 64-bit words: the number of calls, the offset of the first call, the
+ * data (8-byte aligned), then the calls, each `{ number, args[6] }`. The last call marks every
+ * descriptor from 3 up close-on-exec, so that the command gets only its stdio.
+ *
+ * @module
+ */
+
+import { type CredentialStep, describeCredentialStep } from "./credential_steps.ts";
+import { TAPE_ADDRESS, TAPE_BYTES } from "./start_trampoline.ts";
+import { SYSCALL_NUMBERS, type SyscallArch } from "../../sys/syscall_numbers.ts";
+
+/** A tape and, for each of its calls, the step it belongs to (for errors). */
+export interface StartTape {
+  /** The bytes the trampoline reads. */
+  bytes: Uint8Array<ArrayBuffer>;
+  /** For each call on the tape, in order, what it does: `setresuid(1000)`. */
+  calls: readonly string[];
+}
+
+const HEADER_BYTES = 16;
+const CALL_WORDS = 7;
+const PRCTL_SET_NO_NEW_PRIVS = 38n;
+const PRCTL_CAPBSET_DROP = 24n;
+const PRCTL_CAP_AMBIENT = 47n;
+const PRCTL_CAP_AMBIENT_CLEAR_ALL = 4n;
+const SECCOMP_SET_MODE_FILTER = 1n;
+const CAPABILITY_VERSION_3 = 0x20080522;
+const CLOSE_RANGE_CLOEXEC = 4n;
+const AT_FDCWD = -100n;
+
+/** Builds a tape: data first (its addresses are known at once), calls after. */
+class TapeWriter {
+  readonly #data: Uint8Array[] = [];
+  #dataBytes = 0;
+  readonly #calls: { number: bigint; args: bigint[]; what: string }[] = [];
+
+  constructor(private readonly numbers: Readonly<Record<string, number>>) {}
+
+  /** Places `bytes` in the data and returns the address they will have. */
+  place(bytes: Uint8Array): bigint {
+    const address = TAPE_ADDRESS + BigInt(HEADER_BYTES + this.#dataBytes);
+    const padded = new Uint8Array(Math.ceil(bytes.length / 8) * 8);
+    padded.set(bytes);
+    this.#data.push(padded);
+    this.#dataBytes += padded.length;
+    return address;
+  }
+
+  /** Places `text` as a NUL-terminated string. */
+  placeString(text: string): bigint {
+    return this.place(new TextEncoder().encode(`${text}\0`));
+  }
+
+  /** Adds a call of system call `name` with `args` (the rest zero). */
+  call(name: string, args: readonly bigint[], what: string): void {
+    const number = this.numbers[name];
+    if (number === undefined) throw new Error(`no system call number for "${name}"`);
+    this.#calls.push({ number: BigInt(number), args: [...args], what });
+  }
+
+  /** The tape's bytes and the calls' descriptions. */
+  finish(): StartTape {
+    const callsOffset = HEADER_BYTES + this.#dataBytes;
+    const size = callsOffset + this.#calls.length * CALL_WORDS * 8;
+    if (size > TAPE_BYTES) {
+      throw new Error(
+        `the start tape needs ${size} bytes, more than the ${TAPE_BYTES} it may have`,
+      );
+    }
+    const bytes = new Uint8Array(size);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0, BigInt(this.#calls.length), true);
+    view.setBigUint64(8, BigInt(callsOffset), true);
+    let offset = HEADER_BYTES;
+    for (const chunk of this.#data) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    for (const { number, args } of this.#calls) {
+      view.setBigUint64(offset, number, true);
+      for (let i = 0; i < CALL_WORDS - 1; i++) {
+        view.setBigUint64(offset + 8 + i * 8, BigInt.asUintN(64, args[i] ?? 0n), true);
+      }
+      offset += CALL_WORDS * 8;
+    }
+    return { bytes, calls: this.#calls.map((entry) => entry.what) };
+  }
+}
+
+/** The words of `values` as little-endian 32-bit integers. */
+function words32(values: readonly number[]): Uint8Array {
+  return new Uint8Array(new Uint32Array(values).buffer);
+}
+
+/** Adds the system calls of `step`. */
+function writeStep(tape: TapeWriter, step: CredentialStep): void {
+  const what = describeCredentialStep(step);
+  switch (step.op) {
+    case "fchown":
+      tape.call("fchown", [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)], what);
+      return;
+    case "chown":
+      tape.call(
+        "fchownat",
+        [AT_FDCWD, tape.placeString(step.path), BigInt(step.uid), BigInt(step.gid), 0n],
+        what,
+      );
+      return;
+    case "drop-bounding":
+      tape.call("prctl", [PRCTL_CAPBSET_DROP, BigInt(step.capability)], what);
+      return;
+    case "no-new-privileges":
+      tape.call("prctl", [PRCTL_SET_NO_NEW_PRIVS, 1n], what);
+      return;
+    case "seccomp": {
+      const filter = tape.place(step.filter);
+      const program = new DataView(new ArrayBuffer(16)); // struct sock_fprog
+      program.setUint16(0, step.filter.length / 8, true);
+      program.setBigUint64(8, filter, true);
+      const address = tape.place(new Uint8Array(program.buffer));
+      tape.call("seccomp", [SECCOMP_SET_MODE_FILTER, 0n, address], what);
+      return;
+    }
+    case "user": {
+      const groups = tape.place(words32(step.groups));
+      tape.call("setgroups", [BigInt(step.groups.length), groups], `setgroups(${step.groups})`);
+      const gid = BigInt(step.gid);
+      tape.call("setresgid", [gid, gid, gid], `setresgid(${step.gid})`);
+      const uid = BigInt(step.uid);
+      tape.call("setresuid", [uid, uid, uid], `setresuid(${step.uid})`);
+      return;
+    }
+    case "clear-ambient":
+      tape.call("prctl", [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL], what);
+      return;
+    case "capabilities": {
+      const low = Number(step.mask & 0xffffffffn);
+      const high = Number(step.mask >> 32n);
+      const header = tape.place(words32([CAPABILITY_VERSION_3, 0])); // this thread
+      const data = tape.place(words32([low, low, 0, high, high, 0]));
+      tape.call("capset", [header, data], what);
+      return;
+    }
+  }
+}
+
+/**
+ * The tape that takes on `steps` for `arch`, then marks every descriptor from 3 up
+ * close-on-exec.
+ */
+export function startTape(steps: readonly CredentialStep[], arch: SyscallArch): StartTape {
+  const tape = new TapeWriter(SYSCALL_NUMBERS[arch]);
+  for (const step of steps) writeStep(tape, step);
+  tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");
+  return tape.finish();
+}
