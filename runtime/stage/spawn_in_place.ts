@@ -33,6 +33,7 @@ import { createConsole } from "./console.ts";
 import { applyCredentialSteps, planCredentials } from "./credentials.ts";
 import { checkExecutable, resolveCommand } from "./exec_program.ts";
 import { buildRoot, containerNamespaces, finishContainer } from "./init_stage.ts";
+import { joinNetwork } from "./network.ts";
 
 /** Where the trampoline is written, in the container's /dev tmpfs; removed once it runs. */
 export const TRAMPOLINE_PATH = "/dev/.mydocker-start";
@@ -194,6 +195,7 @@ export function spawnInPlace(
   try {
     sys.unshare(namespaces);
     try {
+      joinNetwork(spec, sys);
       buildRoot(spec, "later", sys);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
       const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
