@@ -27,7 +27,8 @@ import { reportError } from "./report_error.ts";
 import { ago, duration, goTime } from "./human_time.ts";
 import { printFormatted } from "./format_option.ts";
 
-function status(container: ContainerSummary, now: number): string {
+/** A container's STATUS, as `ps` shows it: `Up 3 minutes`, `Exited (1) 2 hours ago`. */
+export function status(container: ContainerSummary, now: number): string {
   const { state } = container;
   if (state.status === "running") return `Up ${duration(now - Date.parse(state.startedAt!))}`;
   if (state.status === "created") return "Created";
@@ -52,6 +53,12 @@ function matches(c: ContainerSummary, filters: PsOptions["filters"]): boolean {
       ) && wanted.length >= 4),
   };
   return [...filters].every(([key, values]) => values.some(tests[key]));
+}
+
+/** A container's COMMAND, as `ps` shows it: quoted, cut at 20 characters unless `noTrunc`. */
+export function commandCell(container: ContainerSummary, noTrunc = false): string {
+  const command = container.args.join(" ");
+  return JSON.stringify(command.length > 20 && !noTrunc ? `${command.slice(0, 19)}…` : command);
 }
 
 /** `ps`'s `--format` placeholders and their `table` headers, as Docker names them. */
@@ -93,14 +100,11 @@ export async function psCommand(root: string, options: PsOptions): Promise<numbe
   const withSize = options.size || options.format?.includes(".Size") === true;
   const sizes = withSize ? await containerSizes(root, containers) : undefined;
   const rows = containers.map((c): PsRow => {
-    const command = c.args.join(" ");
     const size = sizes?.get(c.id);
     return {
       ID: id(c),
       Image: c.image,
-      Command: JSON.stringify(
-        command.length > 20 && !options.noTrunc ? `${command.slice(0, 19)}…` : command,
-      ),
+      Command: commandCell(c, options.noTrunc),
       CreatedAt: goTime(c.created),
       RunningFor: ago(c.created, now),
       Ports: "",

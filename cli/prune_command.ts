@@ -1,13 +1,23 @@
 /**
  * `mydocker container prune`, `image prune`, `system prune` and `system df`: Docker's warning
  * and `[y/N]` prompt (skipped with `-f`), its `Deleted …:` sections and `Total reclaimed space:`
- * line, and its TYPE / TOTAL / ACTIVE / SIZE / RECLAIMABLE table.
+ * line, and its TYPE / TOTAL / ACTIVE / SIZE / RECLAIMABLE table (with `-v`, its tables of each
+ * image, container and volume).
  *
  * @module
  */
 
 import { pruneContainers } from "../engine/container_prune.ts";
-import { type DiskUsage, systemDiskUsage, type UsageRow } from "../engine/disk_usage.ts";
+import {
+  type DiskUsage,
+  type DiskUsageDetails,
+  systemDiskUsage,
+  systemDiskUsageDetails,
+  type UsageRow,
+} from "../engine/disk_usage.ts";
+import { familiarRepository } from "../registry/format/reference.ts";
+import { commandCell, status } from "./container_commands.ts";
+import { ago } from "./human_time.ts";
 import { pruneImages } from "../engine/images.ts";
 import { pruneVolumes } from "../engine/volumes.ts";
 import { confirm } from "./confirm.ts";
@@ -82,6 +92,70 @@ export function diskUsageTable(usage: DiskUsage): string {
   ]);
 }
 
+/** The tables of `system df -v`, under Docker's headings. */
+export function diskUsageDetailsText(details: DiskUsageDetails): string {
+  const now = Date.now();
+  const images = formatColumns([
+    [
+      "REPOSITORY",
+      "TAG",
+      "IMAGE ID",
+      "CREATED",
+      "SIZE",
+      "SHARED SIZE",
+      "UNIQUE SIZE",
+      "CONTAINERS",
+    ],
+    ...details.images.map(({ image, size, sharedSize, containers }) => [
+      familiarRepository(image),
+      image.tag ?? "<none>",
+      image.id.replace(/^sha256:/, "").slice(0, 12),
+      image.created === undefined ? "N/A" : ago(image.created, now),
+      formatBytes(size),
+      humanSize(sharedSize),
+      humanSize(size - sharedSize),
+      String(containers),
+    ]),
+  ]);
+  const containers = formatColumns([
+    ["CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"],
+    ...details.containers.map(({ container, localVolumes, size }) => [
+      container.id.slice(0, 12),
+      container.image,
+      commandCell(container),
+      String(localVolumes),
+      formatBytes(size),
+      ago(container.created, now),
+      status(container, now),
+      container.name,
+    ]),
+  ]);
+  const volumes = formatColumns([
+    ["VOLUME NAME", "LINKS", "SIZE"],
+    ...details.volumes.map(({ name, links, size }) => [name, String(links), humanSize(size)]),
+  ]);
+  const cache = formatColumns([
+    ["CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED"],
+  ]);
+  return [
+    "Images space usage:",
+    "",
+    images,
+    "",
+    "Containers space usage:",
+    "",
+    containers,
+    "",
+    "Local Volumes space usage:",
+    "",
+    volumes,
+    "",
+    "Build cache usage: 0B",
+    "",
+    cache,
+  ].join("\n");
+}
+
 /** Runs one prune (or `system df`) and returns the exit code. */
 export async function pruneCommand(root: string, invocation: PruneInvocation): Promise<number> {
   const { force } = invocation.command === "df" ? { force: true } : invocation.options;
@@ -101,7 +175,11 @@ export async function pruneCommand(root: string, invocation: PruneInvocation): P
     }
     case "system": {
       if (invocation.command === "df") {
-        console.log(diskUsageTable(await systemDiskUsage(root)));
+        console.log(
+          invocation.options.verbose === true
+            ? diskUsageDetailsText(await systemDiskUsageDetails(root))
+            : diskUsageTable(await systemDiskUsage(root)),
+        );
         return 0;
       }
       const images = invocation.options.all === true ? "all" : "dangling";

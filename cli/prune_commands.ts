@@ -48,7 +48,9 @@ export const PRUNE_GROUPS = {
       description: "Show mydocker disk usage",
       minArgs: 0,
       maxArgs: 0,
-      options: [],
+      options: [
+        { long: "verbose", short: "v", help: "Show detailed information on space usage" },
+      ],
     },
     prune: {
       name: "system prune",
