@@ -14,11 +14,22 @@
 
 import { seccompSetModeFilter } from "./bpf.ts";
 import { capset, switchUser } from "./credentials.ts";
-import { chdir, chroot, close, closeOnExecFrom, dup2, fchown, mkfifo, mknod, open } from "./fs.ts";
+import {
+  chdir,
+  chroot,
+  close,
+  closeOnExecFrom,
+  dup2,
+  fchdir,
+  fchown,
+  mkfifo,
+  mknod,
+  open,
+} from "./fs.ts";
 import { makeTreeReadonly, mount, moveMount, openTreeClone, pivotRoot, umount2 } from "./mount.ts";
 import { sethostname, setns, unshare } from "./namespaces.ts";
 import { pathExists } from "./path_exists.ts";
-import { execve, prctl, resetSignals } from "./process.ts";
+import { execve, prctl, resetSignals, spawn, type SpawnOptions } from "./process.ts";
 import { ioctl, setControllingTerminal, unlockPseudoTerminal } from "./pty.ts";
 import { sendDescriptor, socket } from "./socket.ts";
 
@@ -82,12 +93,21 @@ export interface Sys {
   resetSignals(): void;
   /** execve(2); returns only by throwing. */
   execve(path: string, argv: readonly string[], envp: readonly string[]): never;
+  /** posix_spawn(3) of `path` (see `spawn` in `process.ts`); returns the child's pid. */
+  spawn(
+    path: string,
+    argv: readonly string[],
+    envp: readonly string[],
+    options: SpawnOptions,
+  ): number;
 
   // Descriptors, terminals and sockets.
   /** open(2), always close-on-exec; returns the fd. */
   open(path: string, flags: number): number;
   /** close(2). */
   close(fd: number): void;
+  /** fchdir(2). */
+  fchdir(fd: number): void;
   /** dup2(2), without close-on-exec. */
   dup2(from: number, to: number): void;
   /** ioctl(2) with a buffer argument, updated in place. */
@@ -151,8 +171,10 @@ export const realSys: Sys = {
   seccompSetModeFilter,
   resetSignals,
   execve,
+  spawn,
   open,
   close,
+  fchdir,
   dup2,
   ioctl,
   unlockPseudoTerminal,

@@ -10,7 +10,7 @@
 
 import { Errno } from "../sys/errno.ts";
 import { SyscallError } from "../sys/ffi.ts";
-import { Prctl } from "../sys/process.ts";
+import { Prctl, type SpawnOptions } from "../sys/process.ts";
 import type { FileStatus, Sys, WritableFile } from "../sys/sys.ts";
 
 /** What a recorded call was: a method of {@linkcode Sys}, or a write to or close of an opened file. */
@@ -208,9 +208,22 @@ export class FakeSys implements Sys {
     this.#record("execve", path, argv, envp);
     throw new ExecReached(path, argv, envp);
   }
+  /** Records the call and returns a made-up pid. */
+  spawn(
+    path: string,
+    argv: readonly string[],
+    envp: readonly string[],
+    options: SpawnOptions,
+  ): number {
+    this.#record("spawn", path, argv, envp, options);
+    return 4242;
+  }
   open(path: string, flags: number): number {
     this.#record("open", path, flags);
     return this.#fd();
+  }
+  fchdir(fd: number): void {
+    this.#record("fchdir", fd);
   }
   close(fd: number): void {
     this.#record("close", fd);

@@ -19,53 +19,13 @@ import { CloneFlag } from "../sys/namespaces.ts";
 import { Prctl } from "../sys/process.ts";
 import { SIGNALS } from "../sys/signals.ts";
 import { ExecReached, FakeSys } from "../testing/fake_sys.ts";
-
-const AT_START = "/sys/fs/cgroup/pids/mydocker/c/cgroup.procs";
-const BEFORE_EXEC = "/sys/fs/cgroup/memory/mydocker/c/cgroup.procs";
-
-/** The host and container files the stages read, as the fake's picture. */
-function machine(directories: readonly string[] = []): FakeSys {
-  return new FakeSys(
-    {
-      [AT_START]: "",
-      [BEFORE_EXEC]: "",
-      "/proc/kcore": "",
-    },
-    ["/host/data", ...directories],
-  );
-}
-
-function containerSpec(overrides: Partial<ContainerSpec> = {}): ContainerSpec {
-  return {
-    id: "c".repeat(64),
-    hostname: "box",
-    rootfs: {
-      lowerDirs: ["/store/layer"],
-      upperDir: "/ctr/upper",
-      workDir: "/ctr/work",
-      mountPoint: "/ctr/rootfs",
-      readonly: false,
-      noPivot: false,
-    },
-    network: "host",
-    process: {
-      args: ["/bin/app", "--flag"],
-      env: ["PATH=/bin"],
-      cwd: "/work",
-      user: "",
-      noNewPrivileges: true,
-    },
-    mounts: [{ type: "bind", source: "/host/data", target: "/data", readonly: false }],
-    capabilities: ["CHOWN", "KILL"],
-    privileged: false,
-    devices: [],
-    seccomp: true,
-    cgroups: { atStart: [AT_START], beforeExec: [BEFORE_EXEC] },
-    cgroupfs: [],
-    init: false,
-    ...overrides,
-  };
-}
+import {
+  assertInOrder,
+  AT_START,
+  BEFORE_EXEC,
+  containerSpec,
+  machine,
+} from "../testing/stage_fixtures.ts";
 
 /** Runs the init stage on `sys` up to its exec and returns what it exec'd. */
 function initUpToExec(spec: ContainerSpec, sys: FakeSys): ExecReached {
@@ -75,16 +35,6 @@ function initUpToExec(spec: ContainerSpec, sys: FakeSys): ExecReached {
     if (error instanceof ExecReached) return error;
     throw error;
   }
-}
-
-/** Asserts that the calls at `positions` were all made, in that order. */
-function assertInOrder(positions: Record<string, number>): void {
-  for (const [step, position] of Object.entries(positions)) {
-    assert.ok(position >= 0, `${step} was not called`);
-  }
-  const names = Object.keys(positions);
-  const sorted = [...names].sort((a, b) => positions[a]! - positions[b]!);
-  assert.deepEqual(sorted, names);
 }
 
 const mountOn = (wanted: string) => (_source: string | null, target: string) => target === wanted;

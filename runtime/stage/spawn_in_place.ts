@@ -24,9 +24,9 @@ import { EXIT_TAPE_FAILED, startTrampoline, TrampolineFd } from "../spec/start_t
 import { type StartTape, startTape } from "../spec/start_tape.ts";
 import { Errno, errnoDescription, errnoName } from "../../sys/errno.ts";
 import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
-import { close, fchdir, OpenFlag, pipe, readAll, writeAll } from "../../sys/fs.ts";
+import { close, OpenFlag, pipe, readAll, writeAll } from "../../sys/fs.ts";
 import { CloneFlag } from "../../sys/namespaces.ts";
-import { spawn, type SpawnAction, type SpawnFile, type SpawnOptions } from "../../sys/process.ts";
+import type { SpawnAction, SpawnFile, SpawnOptions } from "../../sys/process.ts";
 import type { SyscallArch } from "../../sys/syscall_numbers.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { createConsole } from "./console.ts";
@@ -158,9 +158,9 @@ function closeOrigin(origin: Origin, sys: Sys): void {
 /** Brings the calling thread back to `origin`: its namespaces, then its root and cwd. */
 function returnTo(origin: Origin, sys: Sys): void {
   for (const [fd, type] of origin.namespaces) sys.setns(fd, type);
-  fchdir(origin.root);
+  sys.fchdir(origin.root);
   sys.chroot(".");
-  fchdir(origin.cwd);
+  sys.fchdir(origin.cwd);
 }
 
 /**
@@ -220,7 +220,7 @@ export function spawnInPlace(
       const options = spawnOptions(stdio, consolePath, [lifeline, tapeRead, statusWrite]);
       sys.unshare(CloneFlag.NEWPID);
       try {
-        const pid = spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
+        const pid = sys.spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
         const held = new Set([tapeFd, statusFd, lifelineFd]);
         spawned = { pid, path, tape, tapeFd, statusFd, lifelineFd, held };
       } finally {
