@@ -200,7 +200,12 @@ export async function superviseContainer(
       const { restartCount } = hooks;
       // A container its monitor starts again is "restarting" until it runs, as in Docker.
       const status = next.status === "created" && restartCount ? "restarting" : next.status;
-      writeState(dir.path, restartCount === undefined ? next : { ...next, status, restartCount });
+      const kept = next.status === "exited" && !record.remove;
+      writeState(
+        dir.path,
+        restartCount === undefined ? next : { ...next, status, restartCount },
+        kept,
+      );
     } catch (error) {
       recorded = false;
       throw error;

@@ -137,7 +137,7 @@ export function sweepContainers(stateRoot: string): Set<string> {
         ...stored,
         status: "exited",
         exitCode: stored.exitCode ?? EXIT_KILLED,
-      });
+      }, true);
     } catch {
       // readState reports it so all the same.
     }
