@@ -11,6 +11,14 @@ import { COMMANDS } from "./commands.ts";
 import type { CommandSpec } from "./parse_args.ts";
 import { parseCommandLine, type ParsedCommand } from "./command_line.ts";
 
+/**
+ * Loads the command module at `path` (relative to this one) when its command runs. The path is
+ * not a string literal, so that Deno does not walk every command's modules at startup.
+ */
+function load<Module>(path: string): Promise<Module> {
+  return import(new URL(path, import.meta.url).href);
+}
+
 /** Runs the request `parsed` and returns the process exit code. */
 async function dispatch(parsed: ParsedCommand): Promise<number> {
   switch (parsed.name) {
@@ -21,127 +29,175 @@ async function dispatch(parsed: ParsedCommand): Promise<number> {
       console.error(`mydocker: ${parsed.message}\n${parsed.hint}`);
       return EXIT_MYDOCKER_FAILED;
     case "run": {
-      const { runCommand } = await import("./run_command.ts");
+      const { runCommand } = await load<typeof import("./run_command.ts")>("./run_command.ts");
       return await runCommand(parsed.invocation);
     }
     case "exec": {
-      const { execCommand } = await import("./exec_command.ts");
+      const { execCommand } = await load<typeof import("./exec_command.ts")>("./exec_command.ts");
       return await execCommand(parsed.root, parsed.container, parsed.command, parsed.options);
     }
     case "pull": {
-      const { pullCommand } = await import("./pull_command.ts");
+      const { pullCommand } = await load<typeof import("./pull_command.ts")>("./pull_command.ts");
       return await pullCommand(parsed.image, parsed.root, parsed.platform, parsed.quiet);
     }
     case "images": {
-      const { imagesCommand } = await import("./images_command.ts");
+      const { imagesCommand } = await load<typeof import("./images_command.ts")>(
+        "./images_command.ts",
+      );
       return await imagesCommand(parsed.root, parsed.options);
     }
     case "rmi": {
-      const { rmiCommand } = await import("./rmi_command.ts");
+      const { rmiCommand } = await load<typeof import("./rmi_command.ts")>("./rmi_command.ts");
       return await rmiCommand(parsed.root, parsed.images, parsed.force);
     }
     case "ps": {
-      const { psCommand } = await import("./container_commands.ts");
+      const { psCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return psCommand(parsed.root, parsed.options);
     }
     case "rm": {
-      const { rmCommand } = await import("./container_commands.ts");
+      const { rmCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await rmCommand(parsed.root, parsed.containers, parsed.force, parsed.volumes);
     }
     case "logs": {
-      const { logsCommand } = await import("./logs_command.ts");
+      const { logsCommand } = await load<typeof import("./logs_command.ts")>("./logs_command.ts");
       return await logsCommand(parsed.root, parsed.container, parsed.options);
     }
     case "start": {
-      const { startCommand } = await import("./container_commands.ts");
+      const { startCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await startCommand(parsed.root, parsed.containers, parsed);
     }
     case "attach": {
-      const { attachCommand } = await import("./attach_command.ts");
+      const { attachCommand } = await load<typeof import("./attach_command.ts")>(
+        "./attach_command.ts",
+      );
       return await attachCommand(parsed.root, parsed.container, parsed);
     }
     case "restart": {
-      const { restartCommand } = await import("./container_commands.ts");
+      const { restartCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await restartCommand(parsed.root, parsed.containers, parsed.stop);
     }
     case "stop": {
-      const { stopCommand } = await import("./container_commands.ts");
+      const { stopCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await stopCommand(parsed.root, parsed.containers, parsed.stop);
     }
     case "kill": {
-      const { killCommand } = await import("./container_commands.ts");
+      const { killCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await killCommand(parsed.root, parsed.containers, parsed.signal);
     }
     case "wait": {
-      const { waitCommand } = await import("./container_commands.ts");
+      const { waitCommand } = await load<typeof import("./container_commands.ts")>(
+        "./container_commands.ts",
+      );
       return await waitCommand(parsed.root, parsed.containers);
     }
     case "completion": {
-      const { completionCommand } = await import("./completion.ts");
+      const { completionCommand } = await load<typeof import("./completion.ts")>("./completion.ts");
       return completionCommand(parsed.shell);
     }
     case "cp": {
-      const { cpCommand } = await import("./container_files_commands.ts");
+      const { cpCommand } = await load<typeof import("./container_files_commands.ts")>(
+        "./container_files_commands.ts",
+      );
       return await cpCommand(parsed.root, parsed.source, parsed.dest);
     }
     case "diff": {
-      const { diffCommand } = await import("./container_files_commands.ts");
+      const { diffCommand } = await load<typeof import("./container_files_commands.ts")>(
+        "./container_files_commands.ts",
+      );
       return diffCommand(parsed.root, parsed.container);
     }
     case "export": {
-      const { exportCommand } = await import("./container_files_commands.ts");
+      const { exportCommand } = await load<typeof import("./container_files_commands.ts")>(
+        "./container_files_commands.ts",
+      );
       return await exportCommand(parsed.root, parsed.container, parsed.output);
     }
     case "network": {
-      const { networkCommand } = await import("./network_command.ts");
+      const { networkCommand } = await load<typeof import("./network_command.ts")>(
+        "./network_command.ts",
+      );
       return await networkCommand(parsed.root, parsed.invocation);
     }
     case "port": {
-      const { portCommand } = await import("./network_command.ts");
+      const { portCommand } = await load<typeof import("./network_command.ts")>(
+        "./network_command.ts",
+      );
       return portCommand(parsed.root, parsed.container, parsed.port);
     }
     case "volume": {
-      const { volumeCommand } = await import("./volume_command.ts");
+      const { volumeCommand } = await load<typeof import("./volume_command.ts")>(
+        "./volume_command.ts",
+      );
       return await volumeCommand(parsed.root, parsed.invocation);
     }
     case "inspect": {
-      const { inspectCommand } = await import("./inspect_command.ts");
+      const { inspectCommand } = await load<typeof import("./inspect_command.ts")>(
+        "./inspect_command.ts",
+      );
       return await inspectCommand(parsed.root, parsed.references, parsed);
     }
     case "version": {
-      const { versionCommand } = await import("./system_commands.ts");
+      const { versionCommand } = await load<typeof import("./system_commands.ts")>(
+        "./system_commands.ts",
+      );
       return versionCommand(parsed.format);
     }
     case "info": {
-      const { infoCommand } = await import("./system_commands.ts");
+      const { infoCommand } = await load<typeof import("./system_commands.ts")>(
+        "./system_commands.ts",
+      );
       return await infoCommand(parsed.root, parsed.format);
     }
     case "tag": {
-      const { tagCommand } = await import("./tag_command.ts");
+      const { tagCommand } = await load<typeof import("./tag_command.ts")>("./tag_command.ts");
       return await tagCommand(parsed.root, parsed.source, parsed.target);
     }
     case "rename": {
-      const { renameCommand } = await import("./container_info_commands.ts");
+      const { renameCommand } = await load<typeof import("./container_info_commands.ts")>(
+        "./container_info_commands.ts",
+      );
       return renameCommand(parsed.root, parsed.container, parsed.newName);
     }
     case "top": {
-      const { topCommand } = await import("./container_info_commands.ts");
+      const { topCommand } = await load<typeof import("./container_info_commands.ts")>(
+        "./container_info_commands.ts",
+      );
       return await topCommand(parsed.root, parsed.container, parsed.psArgs);
     }
     case "stats": {
-      const { statsCommand } = await import("./container_info_commands.ts");
+      const { statsCommand } = await load<typeof import("./container_info_commands.ts")>(
+        "./container_info_commands.ts",
+      );
       return await statsCommand(parsed.root, parsed.containers, parsed.noStream);
     }
     case "prune": {
-      const { pruneCommand } = await import("./prune_command.ts");
+      const { pruneCommand } = await load<typeof import("./prune_command.ts")>(
+        "./prune_command.ts",
+      );
       return await pruneCommand(parsed.root, parsed.invocation);
     }
     case "save": {
-      const { saveCommand } = await import("./image_archive_commands.ts");
+      const { saveCommand } = await load<typeof import("./image_archive_commands.ts")>(
+        "./image_archive_commands.ts",
+      );
       return await saveCommand(parsed.root, parsed.images, parsed.output);
     }
     case "load": {
-      const { loadCommand } = await import("./image_archive_commands.ts");
+      const { loadCommand } = await load<typeof import("./image_archive_commands.ts")>(
+        "./image_archive_commands.ts",
+      );
       return await loadCommand(parsed.root, parsed.input, parsed.quiet);
     }
     default: {
@@ -175,7 +231,7 @@ export async function main(args: readonly string[]): Promise<number> {
     checkRoot(parsed);
     return await dispatch(parsed);
   } catch (error) {
-    const { reportError } = await import("./report_error.ts");
+    const { reportError } = await load<typeof import("./report_error.ts")>("./report_error.ts");
     return reportError(error);
   }
 }
