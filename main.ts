@@ -20,6 +20,11 @@ if (import.meta.main) {
     const { monitorMain } = await import("./runtime/host/monitor.ts");
     Deno.exit(await monitorMain(second, third));
   }
+  if (first === "runtime") {
+    // The OCI runtime face (runc's command line), for containerd and dockerd.
+    const { runtimeCommand } = await import("./cli/runtime_command.ts");
+    Deno.exit(await runtimeCommand(Deno.args.slice(1)));
+  }
   const { main } = await import("./cli/main.ts");
   Deno.exit(await main(Deno.args));
 }

@@ -121,11 +121,14 @@ export function memoryFile(name: string, bytes: Uint8Array<ArrayBuffer>): number
   return fd;
 }
 
-/** Reads descriptor `fd` to its end (retrying when a signal interrupts a read). */
-export function readAll(fd: number): Uint8Array<ArrayBuffer> {
+/**
+ * Reads descriptor `fd` to its end, or until `limit` bytes are read (retrying when a signal
+ * interrupts a read).
+ */
+export function readAll(fd: number, limit = Infinity): Uint8Array<ArrayBuffer> {
   const chunks: Uint8Array[] = [];
-  for (;;) {
-    const buffer = new Uint8Array(65536);
+  for (let total = 0; total < limit;) {
+    const buffer = new Uint8Array(Math.min(65536, limit - total));
     const count = Number(libc().read(fd, buffer, BigInt(buffer.length)));
     if (count === 0) break;
     if (count < 0) {
@@ -134,6 +137,7 @@ export function readAll(fd: number): Uint8Array<ArrayBuffer> {
       throw new SyscallError("read", error, String(fd));
     }
     chunks.push(buffer.subarray(0, count));
+    total += count;
   }
   return concatBytes(chunks);
 }

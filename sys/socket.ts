@@ -5,7 +5,7 @@
  * @module
  */
 
-import { check, libc } from "./ffi.ts";
+import { check, encoder, libc } from "./ffi.ts";
 import { close, setCloseOnExec } from "./fs.ts";
 
 /** Creates a socket and returns its file descriptor. */
@@ -116,6 +116,30 @@ export function bindPort(
     const length = new Uint32Array([SOCKADDR_IN_BYTES]);
     check(libc().getsockname(fd, sockaddr, length), "getsockname", subject);
     return { fd, port: view.getUint16(2, false) };
+  } catch (error) {
+    close(fd);
+    throw error;
+  }
+}
+
+const SOCKADDR_UN_BYTES = 110;
+
+/**
+ * Connects a new Unix stream socket (close-on-exec) to the socket file at `path` and returns
+ * it (as a console socket is reached).
+ *
+ * @throws {SyscallError} when it cannot be reached.
+ */
+export function connectUnix(path: string): number {
+  const name = encoder.encode(path);
+  if (name.length >= SOCKADDR_UN_BYTES - 2) throw new RangeError(`Socket path too long: "${path}"`);
+  const fd = check(libc().socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+  try {
+    const sockaddr = new Uint8Array(SOCKADDR_UN_BYTES);
+    new DataView(sockaddr.buffer).setUint16(0, AF_UNIX, true);
+    sockaddr.set(name, 2);
+    check(libc().connect(fd, sockaddr, SOCKADDR_UN_BYTES), "connect", JSON.stringify(path));
+    return fd;
   } catch (error) {
     close(fd);
     throw error;

@@ -27,6 +27,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "runtime/state/",
     "runtime/cgroups/",
     "runtime/network/",
+    "runtime/oci/",
     "sys/",
   ],
   "registry/": ["registry/", "sys/"],
@@ -35,6 +36,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "runtime/cgroups/": ["runtime/cgroups/", "runtime/spec/", "sys/"],
   "runtime/state/": ["runtime/state/", "runtime/spec/", "runtime/cgroups/", "sys/"],
   "runtime/network/": ["runtime/network/", "runtime/spec/", "runtime/state/", "sys/"],
+  // The OCI face's config → plan and state directories.
+  "runtime/oci/": ["runtime/oci/", "runtime/spec/", "sys/"],
   // The host starts a container from its main thread, and finishes it from inside its mount
   // namespace.
   "runtime/host/": [

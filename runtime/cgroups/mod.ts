@@ -133,8 +133,9 @@ function layout(): CgroupLayout {
 
 /**
  * Creates the cgroups of container `id` in the hierarchies of `cgroupLayout` and applies
- * `limits` and the device allowlist `devices`: `mydocker/<id>` under every v1 hierarchy's and
- * the v2 hierarchy's mount point, the v1 `devices` controller's rules and the v2 device program
+ * `limits` and the device allowlist `devices`: `relativePath` (by default `mydocker/<id>`,
+ * recorded as the container's; an OCI config's cgroupsPath is the caller's to remove) under
+ * every v1 hierarchy's and the v2 hierarchy's mount point, the v1 `devices` controller's rules and the v2 device program
  * both written before any process joins. Nothing is left behind when it fails.
  *
  * @throws {ExitCodeError} (125) when a limit's controller is mounted nowhere, devices cannot be
@@ -146,7 +147,11 @@ export function createCgroupsIn(
   id: string,
   limits: ResourceLimits,
   devices: readonly DeviceRule[] = DEFAULT_DEVICE_RULES,
+  relativePath = `${PARENT}/${id}`,
 ): ContainerCgroup {
+  const owned = relativePath === `${PARENT}/${id}`;
+  const levels = relativePath.split("/").filter((name) => name !== "")
+    .map((_, i, names) => names.slice(0, i + 1).join("/"));
   const v2Root = cgroupLayout.v2MountPoint;
   const devicesV1 = cgroupLayout.v1.findIndex((h) => h.controllers.includes("devices"));
   if (devicesV1 < 0 && v2Root === undefined) {
@@ -183,31 +188,32 @@ export function createCgroupsIn(
         }
       }
       if (failures.length > 0) throw new Error(`Cannot remove cgroup ${failures.join(", ")}`);
-      forgetOwner(id);
+      if (owned) forgetOwner(id);
     },
   };
   try {
-    recordOwner(id);
+    if (owned) recordOwner(id);
     for (const hierarchy of cgroupLayout.v1) {
-      const parent = `${hierarchy.mountPoint}/${PARENT}`;
-      const path = `${parent}/${id}`;
       const cpuset = hierarchy.controllers.includes("cpuset");
-      makeCgroup(parent);
-      if (cpuset) copyCpuset(hierarchy.mountPoint, parent);
-      makeCgroup(path);
-      paths.push(path);
-      if (cpuset) copyCpuset(parent, path);
+      let parent = hierarchy.mountPoint;
+      for (const level of levels) {
+        const path = `${hierarchy.mountPoint}/${level}`;
+        makeCgroup(path);
+        if (cpuset) copyCpuset(parent, path);
+        parent = path;
+      }
+      paths.push(parent);
     }
     if (v2Root !== undefined) {
-      const parent = `${v2Root}/${PARENT}`;
-      const path = `${parent}/${id}`;
       const enable = placements.filter((p) => p.hierarchy === "v2")
         .map((p) => `+${p.controller.name}`).join(" ");
-      if (enable !== "") writeControl(v2Root, "cgroup.subtree_control", enable);
-      makeCgroup(parent);
-      if (enable !== "") writeControl(parent, "cgroup.subtree_control", enable);
-      makeCgroup(path);
-      paths.push(path);
+      let parent = v2Root;
+      for (const level of levels) {
+        if (enable !== "") writeControl(parent, "cgroup.subtree_control", enable);
+        parent = `${v2Root}/${level}`;
+        makeCgroup(parent);
+      }
+      paths.push(parent);
     }
     for (const { controller, hierarchy } of placements) {
       const path = paths[hierarchy === "v2" ? paths.length - 1 : hierarchy]!;
@@ -260,6 +266,93 @@ export function createContainerCgroup(
   devices: readonly DeviceRule[],
 ): ContainerCgroup {
   return createCgroupsIn(layout(), id, limits, devices);
+}
+
+/**
+ * Creates the cgroups of a container at `relativePath` below each hierarchy's mount point on
+ * this host (an OCI config's cgroupsPath), with `limits` and the device allowlist `devices`;
+ * the caller removes them ({@linkcode removeCgroupPaths}).
+ *
+ * @throws {ExitCodeError} (125) when a limit or the allowlist cannot be applied.
+ */
+export function createCgroupsAt(
+  relativePath: string,
+  limits: ResourceLimits,
+  devices: readonly DeviceRule[],
+): ContainerCgroup {
+  return createCgroupsIn(layout(), relativePath, limits, devices, relativePath);
+}
+
+/**
+ * Removes the cgroup directories `paths` (and any below them), waiting for them to stop being
+ * busy; one already gone is fine.
+ *
+ * @throws {Error} when one stays busy: `Cannot remove cgroup "…": device or resource busy`.
+ */
+export function removeCgroupPaths(paths: readonly string[]): void {
+  for (const path of [...paths].reverse()) {
+    try {
+      removeCgroup(path, REMOVE_PATIENCE_MS);
+    } catch (error) {
+      throw new Error(`Cannot remove cgroup "${path}": ${reason(error)}`, { cause: error });
+    }
+  }
+}
+
+/**
+ * Applies `limits` to the existing cgroup directories `paths` (`update`): each controller's
+ * files where its v1 hierarchy's directory has them, else in the v2 directory.
+ *
+ * @throws {ExitCodeError} (125) when a limit's controller is in none of them, or a file cannot
+ * be written.
+ */
+export function updateCgroupLimits(paths: readonly string[], limits: ResourceLimits): void {
+  for (const controller of CONTROLLERS) {
+    if (controller.v2Files(limits, () => false).length === 0) continue;
+    const v1 = paths.find((path) =>
+      pathExists(`${path}/${controller.name}.stat`) &&
+      !pathExists(`${path}/cgroup.controllers`)
+    );
+    const v2 = paths.find((path) => {
+      try {
+        return Deno.readTextFileSync(`${path}/cgroup.controllers`).split(/\s/)
+          .includes(controller.name);
+      } catch {
+        return false;
+      }
+    });
+    const path = v1 ?? v2;
+    if (path === undefined) {
+      throw new ExitCodeError(`Cannot apply ${controller.flags}: no ${controller.name} cgroup`);
+    }
+    const hasFile = (file: string) => pathExists(`${path}/${file}`);
+    const writes = path === v1
+      ? controller.v1Files(limits, hasFile)
+      : controller.v2Files(limits, hasFile);
+    for (const [file, value] of writes) writeControl(path, file, value);
+  }
+}
+
+/** The pids in the cgroup directories `paths` and those below them. */
+export function pidsInCgroups(paths: readonly string[]): number[] {
+  return [...new Set(paths.flatMap(cgroupPids))].sort((a, b) => a - b);
+}
+
+/**
+ * Freezes (or thaws) the cgroups `paths`: the v1 freezer hierarchy's when there is one, else
+ * the v2 one's `cgroup.freeze`.
+ *
+ * @throws {ExitCodeError} (125) when neither is there.
+ */
+export function freezeCgroups(paths: readonly string[], frozen: boolean): void {
+  const v1 = paths.find((path) => pathExists(`${path}/freezer.state`));
+  if (v1 !== undefined) {
+    writeControl(v1, "freezer.state", frozen ? "FROZEN" : "THAWED");
+    return;
+  }
+  const v2 = paths.find((path) => pathExists(`${path}/cgroup.freeze`));
+  if (v2 === undefined) throw new ExitCodeError("Cannot freeze: no freezer cgroup is mounted");
+  writeControl(v2, "cgroup.freeze", frozen ? "1" : "0");
 }
 
 /** Whether the cgroup of `procsFile` accounts memory (it has memory control files). */

@@ -19,7 +19,18 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
  * are left out.
  */
 export function cgroupfsMounts(cgroups: readonly string[], id: string): ContainerMount[] {
-  const suffix = `/mydocker/${id}`;
+  return cgroupfsMountsOf(cgroups, `mydocker/${id}`);
+}
+
+/**
+ * The mounts of a container's /sys/fs/cgroup for its cgroup directories `cgroups`, each
+ * `relativePath` below its hierarchy's mount point (see {@linkcode cgroupfsMounts}).
+ */
+export function cgroupfsMountsOf(
+  cgroups: readonly string[],
+  relativePath: string,
+): ContainerMount[] {
+  const suffix = `/${relativePath.replace(/^\/+|\/+$/g, "")}`;
   const binds: ContainerMount[] = [];
   for (const source of cgroups) {
     if (!source.endsWith(suffix)) continue;

@@ -6,6 +6,8 @@
  */
 
 import type { DeviceNode } from "./devices.ts";
+import type { MountStep } from "./mount_plan.ts";
+import type { SeccompProfile } from "./seccomp_profile.ts";
 
 /**
  * How the stage sets up the container's network: a new namespace with only loopback up
@@ -34,6 +36,11 @@ export interface ContainerSpec {
     readonly: boolean;
     /** `--no-pivot`: switch into the root with MS_MOVE and chroot instead of pivot_root. */
     noPivot: boolean;
+    /**
+     * A directory used as the root as it is, bound at mountPoint instead of an overlay (an OCI
+     * bundle's root, which the caller mounted).
+     */
+    source?: string;
   };
   /** The container's network namespace: see {@linkcode NetworkMode}. */
   network: NetworkMode;
@@ -63,6 +70,13 @@ export interface ContainerSpec {
   devices: DeviceNode[];
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
+  /** The profile installed instead of Docker's default one, when `seccomp` is set. */
+  seccompProfile?: SeccompProfile;
+  /**
+   * The file systems, device nodes, masks and read-only paths instead of Docker's standard
+   * ones (`planMounts`): an OCI config's.
+   */
+  mountPlan?: MountStep[];
   /**
    * The descriptors, as the stage holds them, of the command's stdio that mydocker made for it
    * (relay pipes, log files), to hand to the container's user (see `ProcessCredentials`).
@@ -116,6 +130,8 @@ export interface ProcessCredentials {
   noNewPrivileges: boolean;
   /** Whether Docker's default seccomp profile is installed. */
   seccomp: boolean;
+  /** The profile installed instead of Docker's default one, when `seccomp` is set. */
+  seccompProfile?: SeccompProfile;
   /**
    * The descriptors of the command's stdio that mydocker made for it (relay pipes, log files; a
    * terminal's slave is a path): handed to the container's user before it is taken on, as runc

@@ -27,9 +27,35 @@ export type CredentialStep =
   /** Sets the effective and permitted sets to `mask`, the inheritable set empty. */
   | { op: "capabilities"; mask: bigint };
 
+/**
+ * A step only the start trampoline's tape takes, for a container created now and started later
+ * (the OCI face's `create`): its process outlives the `create` that spawned it, says when it is
+ * ready, and waits for `start` before it execs.
+ */
+export type HoldStep =
+  /** Clears the parent-death signal the trampoline set (its parent, `create`, exits first). */
+  | { op: "clear-death-signal" }
+  /** Sets resource limit `resource` (RLIMIT_*) of the process to `soft` and `hard`. */
+  | { op: "rlimit"; resource: number; soft: bigint; hard: bigint }
+  /** Tells the host every earlier step was taken: the status pipe gets `{index, 0}`. */
+  | { op: "report-ready" }
+  /** Opens the exec fifo held at descriptor `fd` for writing: blocks until `start` reads it. */
+  | { op: "wait-fifo"; fd: number };
+
+/** A step of a start tape: a credential step or a hold step. */
+export type StartStep = CredentialStep | HoldStep;
+
 /** The step as a short call, for errors: `setresuid(1000)`, `capset(0x…)`. */
-export function describeCredentialStep(step: CredentialStep): string {
+export function describeCredentialStep(step: StartStep): string {
   switch (step.op) {
+    case "clear-death-signal":
+      return "prctl(PR_SET_PDEATHSIG, 0)";
+    case "rlimit":
+      return `prlimit(${step.resource}, ${step.soft}, ${step.hard})`;
+    case "report-ready":
+      return "write(status, ready)";
+    case "wait-fifo":
+      return `open("/proc/self/fd/${step.fd}", O_WRONLY)`;
     case "fchown":
       return `fchown(${step.fd}, ${step.uid}, ${step.gid})`;
     case "chown":

@@ -23,4 +23,9 @@ export interface ExecSpec extends ProcessCredentials {
    * status pipe, so that mydocker tells a command started from a stage that failed.
    */
   detached?: true;
+  /**
+   * With `detached`: the command keeps the stdio it was spawned with (the OCI face's `exec
+   * --detach`, whose caller gave it its stdio).
+   */
+  keepsStdio?: true;
 }

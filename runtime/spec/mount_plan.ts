@@ -73,6 +73,13 @@ function devSteps(devices: readonly DeviceNode[]): MountStep[] {
   ];
 }
 
+/** A container's mount plan: the one its spec carries, else the standard one. */
+export function containerMountPlan(
+  spec: MountPlanOptions & { readonly mountPlan?: readonly MountStep[] },
+): MountStep[] {
+  return spec.mountPlan === undefined ? planMounts(spec) : [...spec.mountPlan];
+}
+
 /** Computes the ordered mount plan for a container. */
 export function planMounts(options: MountPlanOptions): MountStep[] {
   const steps: MountStep[] = [

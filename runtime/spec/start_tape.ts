@@ -10,8 +10,8 @@
  * @module
  */
 
-import { type CredentialStep, describeCredentialStep } from "./credential_steps.ts";
-import { TAPE_ADDRESS, TAPE_BYTES } from "./start_trampoline.ts";
+import { describeCredentialStep, type StartStep } from "./credential_steps.ts";
+import { TAPE_ADDRESS, TAPE_BYTES, TrampolineFd } from "./start_trampoline.ts";
 import { SYSCALL_NUMBERS, type SyscallArch } from "../../sys/syscall_numbers.ts";
 
 /** A tape and, for each of its calls, the step it belongs to (for errors). */
@@ -32,6 +32,8 @@ const SECCOMP_SET_MODE_FILTER = 1n;
 const CAPABILITY_VERSION_3 = 0x20080522;
 const CLOSE_RANGE_CLOEXEC = 4n;
 const AT_FDCWD = -100n;
+const PRCTL_SET_PDEATHSIG = 1n;
+const O_WRONLY_CLOEXEC = 0o2000001n;
 
 /** Builds a tape: data first (its addresses are known at once), calls after. */
 class TapeWriter {
@@ -54,6 +56,11 @@ class TapeWriter {
   /** Places `text` as a NUL-terminated string. */
   placeString(text: string): bigint {
     return this.place(new TextEncoder().encode(`${text}\0`));
+  }
+
+  /** The index the next call gets. */
+  get nextIndex(): number {
+    return this.#calls.length;
   }
 
   /** Adds a call of system call `name` with `args` (the rest zero). */
@@ -98,9 +105,31 @@ function words32(values: readonly number[]): Uint8Array {
 }
 
 /** Adds the system calls of `step`. */
-function writeStep(tape: TapeWriter, step: CredentialStep): void {
+function writeStep(tape: TapeWriter, step: StartStep): void {
   const what = describeCredentialStep(step);
   switch (step.op) {
+    case "clear-death-signal":
+      tape.call("prctl", [PRCTL_SET_PDEATHSIG, 0n], what);
+      return;
+    case "rlimit": {
+      const limits = new DataView(new ArrayBuffer(16)); // struct rlimit64
+      limits.setBigUint64(0, BigInt.asUintN(64, step.soft), true);
+      limits.setBigUint64(8, BigInt.asUintN(64, step.hard), true);
+      const address = tape.place(new Uint8Array(limits.buffer));
+      tape.call("prlimit64", [0n, BigInt(step.resource), address, 0n], what);
+      return;
+    }
+    case "report-ready": {
+      // The same report as a failure's, with errno 0: the call's own index.
+      const report = tape.place(words32([tape.nextIndex, 0]));
+      tape.call("write", [BigInt(TrampolineFd.STATUS), report, 8n], what);
+      return;
+    }
+    case "wait-fifo": {
+      const path = tape.placeString(`/proc/self/fd/${step.fd}`);
+      tape.call("openat", [AT_FDCWD, path, O_WRONLY_CLOEXEC], what);
+      return;
+    }
     case "fchown":
       tape.call("fchown", [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)], what);
       return;
@@ -153,7 +182,7 @@ function writeStep(tape: TapeWriter, step: CredentialStep): void {
  * The tape that takes on `steps` for `arch`, then marks every descriptor from 3 up
  * close-on-exec.
  */
-export function startTape(steps: readonly CredentialStep[], arch: SyscallArch): StartTape {
+export function startTape(steps: readonly StartStep[], arch: SyscallArch): StartTape {
   const tape = new TapeWriter(SYSCALL_NUMBERS[arch]);
   for (const step of steps) writeStep(tape, step);
   tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");

@@ -19,6 +19,7 @@ import { boundingSetSteps, capabilitySteps } from "./capability_sets.ts";
 import { Prctl } from "../../sys/process.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { seccompFilter } from "./seccomp.ts";
+import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
 import { resolveContainerUser } from "./user.ts";
 
 /** A container process's credential steps, and the environment for its command. */
@@ -53,7 +54,10 @@ export function planCredentials(
   steps.push(...bounding.steps);
   if (credentials.noNewPrivileges) steps.push({ op: "no-new-privileges" });
   if (credentials.seccomp) {
-    steps.push({ op: "seccomp", filter: seccompFilter(credentials.capabilities) });
+    const filter = credentials.seccompProfile === undefined
+      ? seccompFilter(credentials.capabilities)
+      : compileSeccompFilter(credentials.seccompProfile, Deno.build.arch, []);
+    steps.push({ op: "seccomp", filter });
   }
   steps.push({ op: "user", uid, gid, groups: user.additionalGids });
   steps.push(...capabilitySteps(uid === 0 ? bounding.kept : 0n));

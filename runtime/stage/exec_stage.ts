@@ -61,7 +61,8 @@ export function runExecStage(spec: ExecSpec, sys: Sys = realSys): never {
   if (!status) return execProgram(spec.args, env, sys);
   return startCommand(spec.args, env, (path) => {
     checkExecutable(path, sys);
-    sys.dup2(1, 2); // As Docker's exec -d: the command's output reaches no one.
+    // As Docker's exec -d: the command's output reaches no one.
+    if (!spec.keepsStdio) sys.dup2(1, 2);
     status.write("1");
     status.close();
     return sys.execve(path, spec.args, env);

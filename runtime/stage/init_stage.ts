@@ -22,11 +22,12 @@ import { Prctl } from "../../sys/process.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { runMiniInit } from "./mini_init.ts";
-import { isProcStep, planMounts } from "../spec/mount_plan.ts";
+import { containerMountPlan, isProcStep } from "../spec/mount_plan.ts";
 import { bringLoopbackUp, joinNetwork } from "./network.ts";
 import {
   applyMountPlan,
   attachHostFile,
+  bindRoot,
   makeMountsPrivate,
   mountOverlay,
   switchRoot,
@@ -49,7 +50,8 @@ export type ProcMount = "here" | "later";
  */
 export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realSys): void {
   makeMountsPrivate(sys);
-  mountOverlay(spec.rootfs, sys);
+  if (spec.rootfs.source === undefined) mountOverlay(spec.rootfs, sys);
+  else bindRoot(spec.rootfs.source, spec.rootfs.mountPoint, sys);
   const hostBinary = spec.hostBinary;
   const hostBinaryTree = hostBinary === undefined
     ? undefined
@@ -57,7 +59,7 @@ export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realS
   const mounts = prepareMounts(spec.mounts, sys);
   const cgroupfs = prepareMounts(spec.cgroupfs, sys);
   switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot, sys);
-  const plan = planMounts({ privileged: spec.privileged, devices: spec.devices });
+  const plan = containerMountPlan(spec);
   if (proc === "later") {
     // The mount point now, while the root may still be written (see --read-only below).
     sys.mkdir("/proc");
@@ -110,6 +112,7 @@ export function takeOnContainerCredentials(
     capabilities: spec.capabilities,
     noNewPrivileges: spec.process.noNewPrivileges,
     seccomp: spec.seccomp,
+    ...(spec.seccompProfile === undefined ? {} : { seccompProfile: spec.seccompProfile }),
     ...(spec.stdioToChown === undefined ? {} : { stdioToChown: spec.stdioToChown }),
     ...(terminal === undefined ? {} : { terminalToChown: terminal }),
   }, sys);

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { isProcStep, planMounts } from "../spec/mount_plan.ts";
+import { containerMountPlan, isProcStep } from "../spec/mount_plan.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { close, fchdir, open, OpenFlag } from "../../sys/fs.ts";
 import { moveMount, procfsForPidNamespace } from "../../sys/mount.ts";
@@ -22,7 +22,7 @@ import { applyMountPlan } from "./rootfs.ts";
  * directory, when this returns or throws.
  */
 export function mountProcFromOutside(pid: number, spec: ContainerSpec): void {
-  const steps = planMounts({ privileged: spec.privileged, devices: spec.devices })
+  const steps = containerMountPlan(spec)
     .filter((step) => isProcStep(step) && !(step.op === "mount" && step.target === "/proc"));
   const fds: number[] = [];
   const remember = (fd: number) => (fds.push(fd), fd);

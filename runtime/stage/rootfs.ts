@@ -51,6 +51,11 @@ export function mountOverlay(rootfs: ContainerSpec["rootfs"], sys: Sys = realSys
   sys.mount("overlay", rootfs.mountPoint, "overlay", 0, options(names));
 }
 
+/** Binds directory `source` (recursively) at `mountPoint`, to become the root as it is. */
+export function bindRoot(source: string, mountPoint: string, sys: Sys = realSys): void {
+  sys.mount(source, mountPoint, null, MountFlag.BIND | MountFlag.REC, null);
+}
+
 /**
  * Makes `newRoot` the root of the calling thread's mount namespace with pivot_root and detaches
  * the old root, so that nothing of the host's tree is left in the namespace. With `noPivot`

@@ -19,7 +19,7 @@
  */
 
 import type { ContainerSpec } from "../spec/container_spec.ts";
-import type { CredentialStep } from "../spec/credential_steps.ts";
+import type { CredentialStep, HoldStep } from "../spec/credential_steps.ts";
 import { EXIT_TAPE_FAILED, startTrampoline, TrampolineFd } from "../spec/start_trampoline.ts";
 import { type StartTape, startTape } from "../spec/start_tape.ts";
 import { Errno, errnoDescription, errnoName } from "../../sys/errno.ts";
@@ -44,6 +44,21 @@ export const TRAMPOLINE_PATH = "/dev/.mydocker-start";
  */
 const STAGING_FD = 100;
 
+/**
+ * A start held before the exec, for the OCI face's `create`: the trampoline outlives the
+ * process that spawned it, takes `first` before its credential steps, then reports that it is
+ * ready and waits on the exec fifo `fifoFd` (an O_PATH descriptor) until `start` reads it.
+ */
+export interface InPlaceHold {
+  /** Steps taken first (clearing the parent-death signal, resource limits). */
+  first: HoldStep[];
+  /** The exec fifo, opened O_PATH, handed to the trampoline at {@linkcode EXEC_FIFO_FD}. */
+  fifoFd: number;
+}
+
+/** Where the trampoline of a held start finds its exec fifo. */
+export const EXEC_FIFO_FD = 6;
+
 /** How the command's process gets its stdio. */
 export interface InPlaceStdio {
   /** The command's stdin when it has no terminal: mydocker's, or /dev/null. */
@@ -52,6 +67,8 @@ export interface InPlaceStdio {
   newGroup: boolean;
   /** Descriptors of this process the command gets as its stdout and stderr, instead of ours. */
   output?: readonly [number, number];
+  /** Hold the start before the exec (see {@linkcode InPlaceHold}). */
+  hold?: InPlaceHold;
 }
 
 /** A trampoline spawned by {@linkcode spawnInPlace}, waiting for its tape. */
@@ -70,18 +87,23 @@ export interface SpawnedInPlace {
   lifelineFd: number;
   /** Which of those three this process still holds. */
   held: Set<number>;
+  /** Whether the start is held: released once the trampoline reports it is ready. */
+  holds: boolean;
 }
 
-/** The spawn options of the trampoline: its stdio, then the lifeline, tape and status pipe. */
+/**
+ * The spawn options of the trampoline: its stdio, then the lifeline, tape and status pipe (and
+ * a held start's exec fifo).
+ */
 function spawnOptions(
   stdio: InPlaceStdio,
   consolePath: string | undefined,
-  fds: readonly [number, number, number],
+  fds: readonly number[],
 ): SpawnOptions {
   const { LIFELINE, TAPE, STATUS } = TrampolineFd;
   const trampolineFds: SpawnAction[] = [
     ...fds.map((from, i): SpawnAction => ({ op: "dup2", from, to: STAGING_FD + i })),
-    ...[LIFELINE, TAPE, STATUS].map((to, i): SpawnAction => ({
+    ...[LIFELINE, TAPE, STATUS, EXEC_FIFO_FD].slice(0, fds.length).map((to, i): SpawnAction => ({
       op: "dup2",
       from: STAGING_FD + i,
       to,
@@ -206,23 +228,42 @@ export function spawnInPlace(
         capabilities: spec.capabilities,
         noNewPrivileges: spec.process.noNewPrivileges,
         seccomp: spec.seccomp,
+        ...(spec.seccompProfile === undefined ? {} : { seccompProfile: spec.seccompProfile }),
         ...(spec.stdioToChown === undefined ? {} : { stdioToChown: spec.stdioToChown }),
         ...(consolePath === undefined ? {} : { terminalToChown: consolePath }),
       }, sys);
       applyCredentialSteps(plan.steps.filter(isOwnership), sys);
+      const { hold } = stdio;
+      const credentialSteps = plan.steps.filter((step) => !isOwnership(step));
       const tape = startTape(
-        plan.steps.filter((step) => !isOwnership(step)),
+        hold === undefined ? credentialSteps : [
+          ...hold.first,
+          ...credentialSteps,
+          { op: "report-ready" },
+          { op: "wait-fifo", fd: EXEC_FIFO_FD },
+        ],
         Deno.build.arch as SyscallArch,
       );
       const args = spec.process.args;
       const path = resolveCommand(args[0] ?? "", plan.env, sys);
       checkExecutable(path, sys);
-      const options = spawnOptions(stdio, consolePath, [lifeline, tapeRead, statusWrite]);
+      const fds = [lifeline, tapeRead, statusWrite];
+      if (hold !== undefined) fds.push(hold.fifoFd);
+      const options = spawnOptions(stdio, consolePath, fds);
       sys.unshare(CloneFlag.NEWPID);
       try {
         const pid = sys.spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
         const held = new Set([tapeFd, statusFd, lifelineFd]);
-        spawned = { pid, path, tape, tapeFd, statusFd, lifelineFd, held };
+        spawned = {
+          pid,
+          path,
+          tape,
+          tapeFd,
+          statusFd,
+          lifelineFd,
+          held,
+          holds: hold !== undefined,
+        };
       } finally {
         sys.setns(origin.pidNamespace, CloneFlag.NEWPID);
       }
@@ -250,8 +291,9 @@ function closeHeld(spawned: SpawnedInPlace, fd: number): void {
 
 /**
  * Releases a trampoline spawned by {@linkcode spawnInPlace}: writes its tape and waits until it
- * has exec'd the command (its status pipe reaches its end) or reported a failure, which this
- * throws. Closes the descriptors of `spawned` either way.
+ * has exec'd the command (its status pipe reaches its end), or, for a held start, reported that
+ * it waits on its exec fifo; or until it reported a failure, which this throws. Closes the
+ * descriptors of `spawned` either way.
  *
  * @throws {ExitCodeError} 125 when a step of the tape failed; 126 or 127 when the command could
  * not be executed or found.
@@ -261,14 +303,18 @@ export function releaseInPlace(spawned: SpawnedInPlace): void {
   try {
     writeAll(spawned.tapeFd, spawned.tape.bytes);
     closeHeld(spawned, spawned.tapeFd);
-    report = readAll(spawned.statusFd);
+    report = readAll(spawned.statusFd, spawned.holds ? 8 : Infinity);
   } finally {
     closeSpawned(spawned);
   }
-  if (report.length < 8) return; // Exec'd (or killed before it could say otherwise).
+  if (report.length < 8) {
+    if (!spawned.holds) return; // Exec'd (or killed before it could say otherwise).
+    throw new ExitCodeError("Cannot create container: its process died before it was ready");
+  }
   const view = new DataView(report.buffer);
   const index = view.getUint32(0, true);
   const errno = view.getUint32(4, true);
+  if (errno === 0 && spawned.holds) return; // Ready, waiting on its exec fifo.
   const call = spawned.tape.calls[index];
   if (call !== undefined) {
     throw new ExitCodeError(

@@ -1,0 +1,569 @@
+/**
+ * mydocker as an OCI runtime: what containerd's runc shim and dockerd ask of runc (`create`,
+ * `start`, `state`, `kill`, `delete`, `exec`, `ps`, `pause`, `resume`), carried out with the
+ * same start path as `mydocker run` (`runtime/host/start_in_place.ts`) on the plan of a bundle's
+ * `config.json` (`runtime/oci/config.ts`). `create` holds the container's process before its
+ * exec, waiting on the exec fifo of its state directory, and exits; `start` opens the fifo.
+ *
+ * @module
+ */
+
+import {
+  createCgroupsAt,
+  freezeCgroups,
+  moveToCgroups,
+  pidsInCgroups,
+  removeCgroupPaths,
+  stageCgroups,
+  updateCgroupLimits,
+} from "../runtime/cgroups/mod.ts";
+import { type StartedInPlace, startInPlace } from "../runtime/host/start_in_place.ts";
+import { spawnStageInPidNamespace } from "../runtime/host/spawn_stage.ts";
+import {
+  type OciConfig,
+  type OciHook,
+  ociPlan,
+  type OciProcess,
+  type OciResources,
+  resourceLimitsOf,
+  userOf,
+} from "../runtime/oci/config.ts";
+import {
+  ContainerNotFound,
+  containerStateDir,
+  DEFAULT_OCI_ROOT,
+  execFifoPath,
+  listOciContainers,
+  type OciContainerState,
+  ociStateJson,
+  ociStatus,
+  processRuns,
+  readOciState,
+  writeOciState,
+} from "../runtime/oci/state_dir.ts";
+import { cgroupfsMountsOf } from "../runtime/spec/cgroupfs.ts";
+import type { ExecSpec } from "../runtime/spec/exec_spec.ts";
+import { EXEC_STAGE_ARG } from "../runtime/spec/stage_args.ts";
+import { procfsTakesPidNamespace } from "../sys/mount.ts";
+import { startTrampoline } from "../runtime/spec/start_trampoline.ts";
+import { close, mkfifo, open, OpenFlag } from "../sys/fs.ts";
+import { type ExitStatus, kill, waitpid } from "../sys/process.ts";
+import { processIdentity } from "../sys/process_identity.ts";
+import { signalNumber, SIGNALS } from "../sys/signals.ts";
+import { connectUnix } from "../sys/socket.ts";
+
+/** The runtime's global options. */
+export interface OciGlobals {
+  /** The root of the state directories. */
+  root: string;
+  /** Reports a line the caller should see (a warning), as runc logs it. */
+  warn(message: string): void;
+}
+
+/** What `create` (and `run`) take. */
+export interface OciCreateOptions {
+  id: string;
+  /** The bundle directory (holding config.json). */
+  bundle: string;
+  /** Where to write the container process's pid. */
+  pidFile?: string;
+  /** The Unix socket the terminal's master is sent to. */
+  consoleSocket?: string;
+}
+
+/** What `exec` takes. */
+export interface OciExecOptions {
+  id: string;
+  /** The process, as the config's `process`. */
+  process: OciProcess;
+  /** Return once the process runs (its caller reaps it) instead of waiting for its end. */
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+}
+
+/** The error of a runtime call that cannot be made (exit 1, as runc's). */
+export class OciRuntimeError extends Error {
+  /** `message` says what is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "OciRuntimeError";
+  }
+}
+
+/** The OCI version mydocker reports. */
+export const OCI_VERSION = "1.0.2";
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes `pid` to `path` as runc does: atomically, no newline. */
+function writePidFile(path: string, pid: number): void {
+  const temporary = `${path.slice(0, path.lastIndexOf("/") + 1)}.${path.split("/").pop()}.tmp`;
+  Deno.writeTextFileSync(temporary, String(pid));
+  Deno.renameSync(temporary, path);
+}
+
+/** Runs `hooks` with the container's state on their stdin; throws when one fails. */
+async function runHooks(
+  hooks: readonly OciHook[] | undefined,
+  state: Record<string, unknown>,
+  what: string,
+): Promise<void> {
+  for (const hook of hooks ?? []) {
+    const child = new Deno.Command(hook.path, {
+      args: (hook.args ?? []).slice(1),
+      env: Object.fromEntries((hook.env ?? []).map((entry) => {
+        const at = entry.indexOf("=");
+        return [entry.slice(0, at), entry.slice(at + 1)];
+      })),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(state))).catch(() => undefined);
+    await writer.close().catch(() => undefined);
+    const timer = hook.timeout === undefined
+      ? undefined
+      : setTimeout(() => child.kill("SIGKILL"), hook.timeout * 1000);
+    const output = await child.output();
+    clearTimeout(timer);
+    if (!output.success) {
+      const detail = new TextDecoder().decode(output.stderr).trim();
+      throw new OciRuntimeError(
+        `${what} hook "${hook.path}" failed (exit ${output.code})${detail ? `: ${detail}` : ""}`,
+      );
+    }
+  }
+}
+
+/** Whether this host can start a container in place, which the OCI face needs. */
+function checkInPlace(): void {
+  if (startTrampoline(Deno.build.arch) === undefined || !procfsTakesPidNamespace()) {
+    throw new OciRuntimeError(
+      "mydocker's OCI runtime needs its start trampoline (x86_64) and procfs's pidns option " +
+        "(Linux 6.15 or later)",
+    );
+  }
+}
+
+/** A created container, and (for `run`) how its process ends. */
+export interface CreatedContainer {
+  state: OciContainerState;
+  started: StartedInPlace;
+}
+
+/**
+ * Creates container `options.id` from its bundle: its cgroups, its root and mounts, and its
+ * process, held before its exec until {@linkcode startContainer}; writes its state and pid
+ * file. Nothing is left when it fails.
+ *
+ * @throws {OciRuntimeError} when the container exists; {@linkcode OciConfigError} when its
+ * config asks for what mydocker does not do; {@linkcode ExitCodeError} when it cannot start.
+ */
+export async function createContainer(
+  globals: OciGlobals,
+  options: OciCreateOptions,
+): Promise<CreatedContainer> {
+  checkInPlace();
+  const dir = containerStateDir(globals.root, options.id);
+  const bundle = Deno.realPathSync(options.bundle);
+  const config: OciConfig = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
+  const plan = ociPlan(config, {
+    id: options.id,
+    bundle,
+    defaultHostname: Deno.hostname(),
+  });
+  for (const warning of plan.warnings) globals.warn(warning);
+  if (plan.terminal && options.consoleSocket === undefined) {
+    throw new OciRuntimeError("process.terminal is set but no --console-socket was given");
+  }
+  Deno.mkdirSync(globals.root, { recursive: true, mode: 0o711 });
+  try {
+    Deno.mkdirSync(dir, { mode: 0o711 });
+  } catch (error) {
+    if (error instanceof Deno.errors.AlreadyExists) {
+      throw new OciRuntimeError(`container with id exists: ${options.id}`);
+    }
+    throw error;
+  }
+  const held: number[] = [];
+  let cgroupPaths: string[] = [];
+  let pid: number | undefined;
+  try {
+    mkfifo(execFifoPath(dir), 0o622);
+    const fifoFd = open(execFifoPath(dir), OpenFlag.PATH);
+    held.push(fifoFd);
+    const cgroup = createCgroupsAt(plan.cgroupsPath, plan.limits, plan.deviceRules);
+    cgroupPaths = cgroup.paths;
+    const { spec } = plan;
+    const cgroups = stageCgroups(cgroup.procsFiles);
+    if (plan.mountsCgroupfs) spec.cgroupfs = cgroupfsMountsOf(cgroup.paths, plan.cgroupsPath);
+    if (plan.terminal && options.consoleSocket !== undefined) {
+      const socketFd = connectUnix(options.consoleSocket);
+      held.push(socketFd);
+      spec.terminal = { socketFd };
+    }
+    const started = await startInPlace(spec, {
+      stdin: "inherit",
+      newGroup: false,
+      hold: { first: [{ op: "clear-death-signal" }, ...plan.holdSteps], fifoFd },
+      spawned(spawnedPid) {
+        pid = spawnedPid;
+        moveToCgroups([...cgroups.atStart, ...cgroups.beforeExec], spawnedPid);
+        if (plan.oomScoreAdj !== undefined) {
+          Deno.writeTextFileSync(`/proc/${spawnedPid}/oom_score_adj`, String(plan.oomScoreAdj));
+        }
+      },
+    });
+    const state: OciContainerState = {
+      id: options.id,
+      bundle,
+      rootfs: spec.rootfs.mountPoint,
+      pid: started.pid,
+      process: processIdentity(started.pid),
+      created: new Date().toISOString(),
+      ociVersion: config.ociVersion ?? OCI_VERSION,
+      annotations: config.annotations ?? {},
+      cgroupPaths,
+      cgroupsPath: plan.cgroupsPath,
+      hooks: { poststart: plan.hooks.poststart ?? [], poststop: plan.hooks.poststop ?? [] },
+      capabilities: spec.capabilities,
+      seccomp: spec.seccompProfile !== undefined,
+    };
+    if (spec.seccompProfile !== undefined) {
+      Deno.writeTextFileSync(`${dir}/seccomp.json`, JSON.stringify(spec.seccompProfile));
+    }
+    writeOciState(dir, state);
+    const stateJson = ociStateJson(state, "created");
+    await runHooks(plan.hooks.prestart, stateJson, "prestart");
+    await runHooks(plan.hooks.createRuntime, stateJson, "createRuntime");
+    if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
+    return { state, started };
+  } catch (error) {
+    if (pid !== undefined) {
+      kill(pid, SIGNALS.KILL);
+      await waitForEnd(processIdentity(pid));
+    }
+    try {
+      removeCgroupPaths(cgroupPaths);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+    throw error;
+  } finally {
+    for (const fd of held) close(fd);
+  }
+}
+
+/** Waits until process `identity` has ended (it is not this process's child). */
+async function waitForEnd(identity: string): Promise<void> {
+  while (processRuns(identity)) await sleep(5);
+}
+
+/**
+ * Starts created container `id`: opens its exec fifo, which releases its process to exec, and
+ * waits for that exec; runs the poststart hooks.
+ *
+ * @throws {ContainerNotFound}; {@linkcode OciRuntimeError} when it is not created.
+ */
+export async function startContainer(globals: OciGlobals, id: string): Promise<void> {
+  const state = readOciState(globals.root, id);
+  const dir = containerStateDir(globals.root, id);
+  const status = ociStatus(dir, state);
+  if (status === "stopped") {
+    throw new OciRuntimeError("cannot start a container that has stopped");
+  }
+  if (status !== "created") throw new OciRuntimeError("cannot start an already running container");
+  const fifo = await Deno.open(execFifoPath(dir), { read: true });
+  try {
+    // The writer's end closes when the process execs (close-on-exec) or dies.
+    for await (const _ of fifo.readable) {
+      // Nothing is written.
+    }
+  } finally {
+    Deno.removeSync(execFifoPath(dir));
+  }
+  await runHooks(state.hooks.poststart, ociStateJson(state, "running"), "poststart").catch(
+    (error) => globals.warn(error.message),
+  );
+}
+
+/** The OCI state JSON of container `id`. */
+export function containerState(globals: OciGlobals, id: string): Record<string, unknown> {
+  const state = readOciState(globals.root, id);
+  return ociStateJson(state, ociStatus(containerStateDir(globals.root, id), state));
+}
+
+/** The states of every container under the root. */
+export function listContainers(globals: OciGlobals): Record<string, unknown>[] {
+  return listOciContainers(globals.root).flatMap((id) => {
+    try {
+      return [containerState(globals, id)];
+    } catch (error) {
+      if (error instanceof ContainerNotFound) return [];
+      throw error;
+    }
+  });
+}
+
+/**
+ * Sends `signal` to container `id`'s process, or with `all` to every process in its cgroups.
+ *
+ * @throws {OciRuntimeError} "container not running" when it has stopped.
+ */
+export function killContainer(globals: OciGlobals, id: string, signal: number, all: boolean) {
+  const state = readOciState(globals.root, id);
+  if (all) {
+    for (const pid of pidsInCgroups(state.cgroupPaths)) kill(pid, signal);
+    return;
+  }
+  const status = ociStatus(containerStateDir(globals.root, id), state);
+  if (status === "stopped" || !kill(state.pid, signal)) {
+    throw new OciRuntimeError("container not running");
+  }
+}
+
+/**
+ * Deletes container `id`: a stopped or created one (killed), or with `force` a running one
+ * (killed with everything in its cgroups); removes its cgroups and state, runs its poststop
+ * hooks.
+ *
+ * @throws {ContainerNotFound}; {@linkcode OciRuntimeError} when it runs and `force` is unset.
+ */
+export async function deleteContainer(globals: OciGlobals, id: string, force: boolean) {
+  const state = readOciState(globals.root, id);
+  const dir = containerStateDir(globals.root, id);
+  const status = ociStatus(dir, state);
+  if (status !== "stopped" && status !== "created" && !force) {
+    throw new OciRuntimeError(`cannot delete container ${id} that is not stopped: ${status}`);
+  }
+  if (status !== "stopped") {
+    if (status === "paused") freezeCgroups(state.cgroupPaths, false);
+    kill(state.pid, SIGNALS.KILL);
+    await waitForEnd(state.process);
+  }
+  for (const pid of pidsInCgroups(state.cgroupPaths)) kill(pid, SIGNALS.KILL);
+  removeCgroupPaths(state.cgroupPaths);
+  Deno.removeSync(dir, { recursive: true });
+  await runHooks(state.hooks.poststop, ociStateJson(state, "stopped"), "poststop").catch(
+    (error) => globals.warn(error.message),
+  );
+}
+
+/** Freezes (`paused` true) or thaws container `id`. */
+export function pauseContainer(globals: OciGlobals, id: string, paused: boolean): void {
+  const state = readOciState(globals.root, id);
+  const status = ociStatus(containerStateDir(globals.root, id), state);
+  if (paused && status !== "running") throw new OciRuntimeError(`container not running`);
+  if (!paused && status !== "paused") throw new OciRuntimeError(`container not paused`);
+  freezeCgroups(state.cgroupPaths, paused);
+}
+
+/** The pids of container `id`'s processes. */
+export function containerPids(globals: OciGlobals, id: string): number[] {
+  return pidsInCgroups(readOciState(globals.root, id).cgroupPaths);
+}
+
+/**
+ * Runs `options.process` in container `id`; returns 0 once it runs with `detach`, else its exit
+ * code.
+ *
+ * @throws {OciRuntimeError} when the container does not run.
+ */
+export async function execInContainer(globals: OciGlobals, options: OciExecOptions) {
+  const state = readOciState(globals.root, options.id);
+  const dir = containerStateDir(globals.root, options.id);
+  const status = ociStatus(dir, state);
+  if (status !== "running" && status !== "created") {
+    throw new OciRuntimeError(`cannot exec in a ${status} container`);
+  }
+  const { process } = options;
+  if ((process.args ?? []).length === 0) throw new OciRuntimeError("process.args is missing");
+  const seccomp = state.seccomp
+    ? { seccompProfile: JSON.parse(Deno.readTextFileSync(`${dir}/seccomp.json`)) }
+    : {};
+  const capabilities = process.capabilities?.bounding === undefined
+    ? state.capabilities
+    : process.capabilities.bounding.map((name) => name.toUpperCase().replace(/^CAP_/, ""));
+  const spec: ExecSpec = {
+    pid: state.pid,
+    cgroups: stageCgroups(state.cgroupPaths.map((path) => `${path}/cgroup.procs`)),
+    args: process.args ?? [],
+    env: process.env ?? [],
+    cwd: process.cwd ?? "/",
+    user: userOf(process),
+    capabilities,
+    seccomp: state.seccomp,
+    ...seccomp,
+    noNewPrivileges: process.noNewPrivileges ?? false,
+    ...(options.detach ? { detached: true, keepsStdio: true } : {}),
+  };
+  let socketFd: number | undefined;
+  if (process.terminal) {
+    if (options.consoleSocket === undefined) {
+      throw new OciRuntimeError("process.terminal is set but no --console-socket was given");
+    }
+    socketFd = connectUnix(options.consoleSocket);
+    spec.terminal = { socketFd };
+  }
+  try {
+    const { pid, started } = spawnStageInPidNamespace(EXEC_STAGE_ARG, spec, state.pid, {
+      group: process.terminal ? "new-session" : "inherit",
+    });
+    moveToCgroups(spec.cgroups.atStart, pid);
+    const exited: Promise<ExitStatus> = waitpid(pid);
+    if (options.pidFile !== undefined) writePidFile(options.pidFile, pid);
+    if (options.detach) {
+      if (await started > 0) return 0;
+      const status = await exited;
+      return status.code ?? 128 + (status.signal ?? 0);
+    }
+    const status = await exited;
+    return status.code ?? 128 + (status.signal ?? 0);
+  } finally {
+    if (socketFd !== undefined) close(socketFd);
+  }
+}
+
+/** The features JSON (runtime-spec's features.md) of mydocker's OCI runtime. */
+export function ociFeatures(): Record<string, unknown> {
+  return {
+    ociVersionMin: "1.0.0",
+    ociVersionMax: "1.1.0",
+    hooks: ["prestart", "createRuntime", "poststart", "poststop"],
+    mountOptions: [
+      "ro",
+      "rw",
+      "nosuid",
+      "suid",
+      "nodev",
+      "dev",
+      "noexec",
+      "exec",
+      "bind",
+      "rbind",
+      "noatime",
+      "relatime",
+      "strictatime",
+    ],
+    linux: {
+      namespaces: ["pid", "network", "mount", "ipc", "uts"],
+      capabilities: [],
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false },
+      seccomp: {
+        enabled: true,
+        actions: ["SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO"],
+        operators: ["SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_MASKED_EQ"],
+      },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+    },
+  };
+}
+
+/** The default config.json `spec` writes: a busybox-style shell, as runc's. */
+export function defaultOciConfig(): OciConfig {
+  return {
+    ociVersion: OCI_VERSION,
+    process: {
+      terminal: true,
+      user: { uid: 0, gid: 0 },
+      args: ["sh"],
+      env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"],
+      cwd: "/",
+      capabilities: {
+        bounding: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+        effective: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+        permitted: ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
+      },
+      rlimits: [{ type: "RLIMIT_NOFILE", hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: "rootfs", readonly: true },
+    hostname: "mydocker",
+    mounts: [
+      { destination: "/proc", type: "proc", source: "proc" },
+      {
+        destination: "/dev",
+        type: "tmpfs",
+        source: "tmpfs",
+        options: ["nosuid", "strictatime", "mode=755", "size=65536k"],
+      },
+      {
+        destination: "/dev/pts",
+        type: "devpts",
+        source: "devpts",
+        options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
+      },
+      {
+        destination: "/dev/shm",
+        type: "tmpfs",
+        source: "shm",
+        options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"],
+      },
+      {
+        destination: "/dev/mqueue",
+        type: "mqueue",
+        source: "mqueue",
+        options: ["nosuid", "noexec", "nodev"],
+      },
+      {
+        destination: "/sys",
+        type: "sysfs",
+        source: "sysfs",
+        options: ["nosuid", "noexec", "nodev", "ro"],
+      },
+    ],
+    linux: {
+      namespaces: [
+        { type: "pid" },
+        { type: "network" },
+        { type: "ipc" },
+        { type: "uts" },
+        { type: "mount" },
+      ],
+      maskedPaths: [
+        "/proc/acpi",
+        "/proc/kcore",
+        "/proc/keys",
+        "/proc/latency_stats",
+        "/proc/timer_list",
+        "/proc/sched_debug",
+        "/proc/scsi",
+        "/sys/firmware",
+      ],
+      readonlyPaths: [
+        "/proc/bus",
+        "/proc/fs",
+        "/proc/irq",
+        "/proc/sys",
+        "/proc/sysrq-trigger",
+      ],
+    },
+  };
+}
+
+/** Applies the resources `resources` (`update --resources`) to container `id`'s cgroups. */
+export function updateContainer(globals: OciGlobals, id: string, resources: OciResources): void {
+  updateCgroupLimits(readOciState(globals.root, id).cgroupPaths, resourceLimitsOf(resources));
+}
+
+/**
+ * The number of signal `value` (`9`, `KILL`, `SIGKILL`).
+ *
+ * @throws {OciRuntimeError} naming an unknown signal.
+ */
+export function signalOf(value: string): number {
+  const number = signalNumber(value);
+  if (number === undefined) throw new OciRuntimeError(`unknown signal "${value}"`);
+  return number;
+}
+
+/** Re-exported for the command line: the default root of the state directories. */
+export { DEFAULT_OCI_ROOT };
+/** Re-exported for the command line: a process as `exec --process` gives it. */
+export type { OciProcess };

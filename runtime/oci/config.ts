@@ -1,0 +1,415 @@
+/**
+ * An OCI runtime config (`config.json` of a bundle, runtime-spec 1.0/1.1) as mydocker's plan:
+ * the {@linkcode ContainerSpec} its start path carries out, and what the host does around it
+ * (cgroups and their limits, resource limits on the tape, the OOM score, hooks). Pure: the
+ * caller reads the file and carries the plan out.
+ *
+ * @module
+ */
+
+import type { ContainerMount, ContainerSpec, NetworkMode } from "../spec/container_spec.ts";
+import type { HoldStep } from "../spec/credential_steps.ts";
+import { DEFAULT_DEVICE_RULES, type DeviceRule } from "../spec/device_rules.ts";
+import { DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, type DeviceNode } from "../spec/devices.ts";
+import type { MountStep } from "../spec/mount_plan.ts";
+import type { ResourceLimits } from "../spec/resource_limits.ts";
+import { parseMountOptions } from "./mount_options.ts";
+import { OciConfigError } from "./oci_config_error.ts";
+import { type OciSeccomp, seccompProfileOf } from "./seccomp.ts";
+
+/** A hook: a host program run with the container's state on its stdin. */
+export interface OciHook {
+  path: string;
+  args?: string[];
+  env?: string[];
+  timeout?: number;
+}
+
+/** The hooks of a config, by when they run. */
+export interface OciHooks {
+  prestart?: OciHook[];
+  createRuntime?: OciHook[];
+  createContainer?: OciHook[];
+  startContainer?: OciHook[];
+  poststart?: OciHook[];
+  poststop?: OciHook[];
+}
+
+/** A process of a config (`process`, or `exec --process`'s file). */
+export interface OciProcess {
+  terminal?: boolean;
+  user?: { uid?: number; gid?: number; additionalGids?: number[]; umask?: number };
+  args?: string[];
+  env?: string[];
+  cwd?: string;
+  capabilities?: {
+    bounding?: string[];
+    effective?: string[];
+    inheritable?: string[];
+    permitted?: string[];
+    ambient?: string[];
+  };
+  rlimits?: { type: string; hard: number; soft: number }[];
+  noNewPrivileges?: boolean;
+  apparmorProfile?: string;
+  selinuxLabel?: string;
+  oomScoreAdj?: number;
+}
+
+/** An OCI mount. */
+export interface OciMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+/** `linux.resources` (the parts mydocker applies). */
+export interface OciResources {
+  memory?: { limit?: number; swap?: number; reservation?: number };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  pids?: { limit?: number };
+  devices?: {
+    allow: boolean;
+    type?: string;
+    major?: number | null;
+    minor?: number | null;
+    access?: string;
+  }[];
+}
+
+/** An OCI runtime config. */
+export interface OciConfig {
+  ociVersion?: string;
+  process?: OciProcess;
+  root?: { path: string; readonly?: boolean };
+  hostname?: string;
+  mounts?: OciMount[];
+  hooks?: OciHooks;
+  annotations?: Record<string, string>;
+  linux?: {
+    namespaces?: { type: string; path?: string }[];
+    uidMappings?: unknown[];
+    gidMappings?: unknown[];
+    devices?: {
+      type: string;
+      path: string;
+      major?: number;
+      minor?: number;
+      fileMode?: number;
+      uid?: number;
+      gid?: number;
+    }[];
+    cgroupsPath?: string;
+    resources?: OciResources;
+    seccomp?: OciSeccomp;
+    maskedPaths?: string[];
+    readonlyPaths?: string[];
+    sysctl?: Record<string, string>;
+    rootfsPropagation?: string;
+    mountLabel?: string;
+  };
+}
+
+/** What mydocker does for a config: the spec, and the host's part around it. */
+export interface OciPlan {
+  /** The spec; its cgroups and cgroupfs are the caller's to fill once the cgroups exist. */
+  spec: ContainerSpec;
+  /** The container's cgroup below each hierarchy's mount point, relative. */
+  cgroupsPath: string;
+  /** The cgroup limits. */
+  limits: ResourceLimits;
+  /** The device allowlist. */
+  deviceRules: DeviceRule[];
+  /** Whether the config mounts a cgroup file system (the container's own cgroups, read-only). */
+  mountsCgroupfs: boolean;
+  /** Steps the start tape takes first: the resource limits. */
+  holdSteps: HoldStep[];
+  /** The process's OOM score adjustment, written from the host. */
+  oomScoreAdj?: number;
+  /** The hooks. */
+  hooks: OciHooks;
+  /** Whether the process gets a terminal (sent over the console socket). */
+  terminal: boolean;
+  /** What the plan leaves out, one line each. */
+  warnings: string[];
+}
+
+/** Where the plan's config comes from and what it cannot say. */
+export interface OciPlanContext {
+  /** The container id. */
+  id: string;
+  /** The bundle's absolute path (relative paths in the config are below it). */
+  bundle: string;
+  /** The hostname when the config gives none (the host's: a new UTS namespace keeps it). */
+  defaultHostname: string;
+}
+
+/** Resource limits by their `RLIMIT_*` names. */
+const RLIMITS: Readonly<Record<string, number>> = {
+  RLIMIT_CPU: 0,
+  RLIMIT_FSIZE: 1,
+  RLIMIT_DATA: 2,
+  RLIMIT_STACK: 3,
+  RLIMIT_CORE: 4,
+  RLIMIT_RSS: 5,
+  RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7,
+  RLIMIT_MEMLOCK: 8,
+  RLIMIT_AS: 9,
+  RLIMIT_LOCKS: 10,
+  RLIMIT_SIGPENDING: 11,
+  RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13,
+  RLIMIT_RTPRIO: 14,
+  RLIMIT_RTTIME: 15,
+};
+
+/** The default cgroup period of the CPU quota, µs. */
+const CPU_PERIOD = 100_000;
+
+function absolute(path: string, bundle: string): string {
+  return path.startsWith("/") ? path : `${bundle}/${path}`;
+}
+
+/** The container's network: the host's without a network namespace, else new or joined. */
+function networkOf(namespaces: readonly { type: string; path?: string }[]): NetworkMode {
+  const network = namespaces.find((entry) => entry.type === "network");
+  if (network === undefined) return "host";
+  return network.path === undefined || network.path === "" ? "none" : { join: network.path };
+}
+
+/** Checks the namespaces: new PID and mount ones are needed; user namespaces are refused. */
+function checkNamespaces(
+  namespaces: readonly { type: string; path?: string }[],
+  warnings: string[],
+): void {
+  for (const type of ["pid", "mount"]) {
+    const entry = namespaces.find((candidate) => candidate.type === type);
+    if (entry === undefined) {
+      throw new OciConfigError(`a container needs a new ${type} namespace`);
+    }
+  }
+  for (const { type, path } of namespaces) {
+    if (type === "user") throw new OciConfigError("user namespaces are not supported");
+    if (type === "cgroup") warnings.push("a cgroup namespace is not created");
+    if (path !== undefined && path !== "" && type !== "network") {
+      throw new OciConfigError(`joining a ${type} namespace ("${path}") is not supported`);
+    }
+  }
+}
+
+/** The capability names of a list (`CAP_CHOWN` → `CHOWN`). */
+function capabilityNames(list: readonly string[] | undefined): string[] {
+  return (list ?? []).map((name) => name.toUpperCase().replace(/^CAP_/, ""));
+}
+
+/** The device node of a `linux.devices` entry. */
+function deviceNode(device: NonNullable<OciConfig["linux"]>["devices"] & object): DeviceNode[] {
+  return device.map((entry) => {
+    const type = entry.type === "u" ? "c" : entry.type;
+    if (type !== "c" && type !== "b") {
+      throw new OciConfigError(`device "${entry.path}" of type "${entry.type}" is not supported`);
+    }
+    return {
+      path: entry.path,
+      type,
+      major: entry.major ?? 0,
+      minor: entry.minor ?? 0,
+      mode: entry.fileMode ?? 0o666,
+      uid: entry.uid ?? 0,
+      gid: entry.gid ?? 0,
+    };
+  });
+}
+
+/**
+ * The device allowlist: runc's defaults, then the config's allow rules (a deny rule cannot be
+ * expressed in an allowlist, and the configs' one is the leading deny-all).
+ */
+function deviceRules(resources: OciResources | undefined): DeviceRule[] {
+  const rules = [...DEFAULT_DEVICE_RULES];
+  for (const entry of resources?.devices ?? []) {
+    if (!entry.allow) continue;
+    const type = entry.type === "c" || entry.type === "b" ? entry.type : "a";
+    rules.push({
+      type,
+      major: entry.major ?? "*",
+      minor: entry.minor ?? "*",
+      access: entry.access ?? "rwm",
+    });
+  }
+  return rules;
+}
+
+/** The cgroup limits of `resources`. */
+export function resourceLimitsOf(resources: OciResources | undefined): ResourceLimits {
+  const limits: ResourceLimits = {};
+  const { memory, cpu, pids } = resources ?? {};
+  if (memory?.limit !== undefined && memory.limit > 0) limits.memoryBytes = memory.limit;
+  if (memory?.swap !== undefined && memory.swap !== 0) limits.memorySwapBytes = memory.swap;
+  if (cpu?.quota !== undefined && cpu.quota > 0) {
+    limits.cpus = cpu.quota / (cpu.period ?? CPU_PERIOD);
+  }
+  if (cpu?.shares !== undefined && cpu.shares > 0) limits.cpuShares = cpu.shares;
+  if (pids?.limit !== undefined && pids.limit > 0) limits.pidsLimit = pids.limit;
+  return limits;
+}
+
+/** The plan of the config's mounts: file systems as steps, binds as the spec's mounts. */
+function mountsOf(mounts: readonly OciMount[], bundle: string) {
+  const steps: MountStep[] = [];
+  const binds: ContainerMount[] = [];
+  let cgroupfs = false;
+  let devTmpfs = false;
+  for (const mount of mounts) {
+    const options = parseMountOptions(mount.options ?? []);
+    const target = mount.destination;
+    if (!target.startsWith("/")) {
+      throw new OciConfigError(`mount destination "${target}" is not absolute`);
+    }
+    if (mount.type === "bind" || options.bind) {
+      if (mount.source === undefined) throw new OciConfigError(`bind "${target}" has no source`);
+      binds.push({
+        type: "bind",
+        source: absolute(mount.source, bundle),
+        target,
+        readonly: (options.flags & 1) !== 0,
+      });
+    } else if (mount.type === "cgroup" || mount.type === "cgroup2") {
+      cgroupfs = true;
+    } else {
+      const fstype = mount.type ?? "none";
+      if (target === "/dev" && fstype === "tmpfs") devTmpfs = true;
+      steps.push({
+        op: "mount",
+        source: mount.source ?? fstype,
+        target,
+        fstype,
+        flags: options.flags,
+        ...(options.data === "" ? {} : { data: options.data }),
+      });
+    }
+  }
+  return { steps, binds, cgroupfs, devTmpfs };
+}
+
+/** /dev's standard nodes (unless the config's replace them) and links, then the config's nodes. */
+function devSteps(devices: readonly DeviceNode[], standard: boolean): MountStep[] {
+  const taken = new Set(devices.map((device) => device.path));
+  const nodes = standard ? DEFAULT_DEVICES.filter((device) => !taken.has(device.path)) : [];
+  const links = standard ? DEFAULT_DEV_SYMLINKS.filter(([path]) => !taken.has(path)) : [];
+  return [
+    ...[...nodes, ...devices].map((device): MountStep => ({ op: "mknod", ...device })),
+    ...links.map(([path, target]): MountStep => ({ op: "symlink", path, target })),
+  ];
+}
+
+/** A limit as prlimit64 takes it: RLIM_INFINITY (all ones) for a JSON 2^64-1, which a double rounds up. */
+function rlimitValue(value: number): bigint {
+  return value >= 2 ** 63 ? -1n : BigInt(value);
+}
+
+/** The hold steps of `rlimits`. */
+function rlimitSteps(rlimits: OciProcess["rlimits"]): HoldStep[] {
+  return (rlimits ?? []).map(({ type, soft, hard }) => {
+    const resource = RLIMITS[type];
+    if (resource === undefined) throw new OciConfigError(`unknown rlimit "${type}"`);
+    return { op: "rlimit", resource, soft: rlimitValue(soft), hard: rlimitValue(hard) };
+  });
+}
+
+/** The `uid:gid` of a process's user, checked. */
+export function userOf(process: OciProcess): string {
+  return `${process.user?.uid ?? 0}:${process.user?.gid ?? 0}`;
+}
+
+/**
+ * The plan of `config`.
+ *
+ * @throws {OciConfigError} when the config asks for what mydocker does not do (user namespaces,
+ * joining a PID namespace, sysctls, a seccomp action other than allow and errno) or lacks what
+ * it needs (process args, root path).
+ */
+export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
+  const warnings: string[] = [];
+  const process = config.process;
+  if (process === undefined || (process.args ?? []).length === 0) {
+    throw new OciConfigError("process.args is missing");
+  }
+  if (config.root?.path === undefined) throw new OciConfigError("root.path is missing");
+  const linux = config.linux ?? {};
+  if ((linux.uidMappings ?? []).length > 0 || (linux.gidMappings ?? []).length > 0) {
+    throw new OciConfigError("uid and gid mappings (user namespaces) are not supported");
+  }
+  if (Object.keys(linux.sysctl ?? {}).length > 0) {
+    throw new OciConfigError(`sysctl ${Object.keys(linux.sysctl ?? {}).join(", ")} not supported`);
+  }
+  const namespaces = linux.namespaces ?? [];
+  checkNamespaces(namespaces, warnings);
+  if (process.apparmorProfile) warnings.push("the AppArmor profile is ignored");
+  if (process.selinuxLabel) warnings.push("the SELinux label is ignored");
+  const mounts = mountsOf(config.mounts ?? [], context.bundle);
+  const devices = deviceNode(linux.devices ?? []);
+  const mountPlan: MountStep[] = [
+    ...mounts.steps,
+    ...devSteps(devices, mounts.devTmpfs),
+    ...(linux.maskedPaths ?? []).map((path): MountStep => ({ op: "mask", path })),
+    ...(linux.readonlyPaths ?? []).map((path): MountStep => ({ op: "readonly", path })),
+  ];
+  const root = absolute(config.root.path, context.bundle);
+  const seccompProfile = linux.seccomp === undefined ? undefined : seccompProfileOf(linux.seccomp);
+  const hooks = config.hooks ?? {};
+  for (const when of ["createContainer", "startContainer"] as const) {
+    if ((hooks[when] ?? []).length > 0) warnings.push(`${when} hooks are not run`);
+  }
+  const spec: ContainerSpec = {
+    id: context.id,
+    hostname: config.hostname || context.defaultHostname,
+    rootfs: {
+      lowerDirs: [],
+      upperDir: "",
+      workDir: "",
+      mountPoint: root,
+      readonly: config.root.readonly ?? false,
+      noPivot: false,
+      source: root,
+    },
+    network: networkOf(namespaces),
+    process: {
+      args: process.args ?? [],
+      env: process.env ?? [],
+      cwd: process.cwd ?? "/",
+      user: userOf(process),
+      noNewPrivileges: process.noNewPrivileges ?? false,
+    },
+    mounts: mounts.binds,
+    capabilities: capabilityNames(process.capabilities?.bounding),
+    privileged: false,
+    devices,
+    seccomp: seccompProfile !== undefined,
+    ...(seccompProfile === undefined ? {} : { seccompProfile }),
+    mountPlan,
+    cgroups: { atStart: [], beforeExec: [] },
+    cgroupfs: [],
+    init: false,
+  };
+  const cgroupsPath = (linux.cgroupsPath ?? `/${context.id}`).replace(/^\/+/, "");
+  if (cgroupsPath.includes(":")) {
+    throw new OciConfigError(
+      `cgroupsPath "${linux.cgroupsPath}" is a systemd unit; mydocker manages cgroupfs only`,
+    );
+  }
+  return {
+    spec,
+    cgroupsPath,
+    limits: resourceLimitsOf(linux.resources),
+    deviceRules: deviceRules(linux.resources),
+    mountsCgroupfs: mounts.cgroupfs,
+    holdSteps: rlimitSteps(process.rlimits),
+    ...(process.oomScoreAdj === undefined ? {} : { oomScoreAdj: process.oomScoreAdj }),
+    hooks,
+    terminal: process.terminal ?? false,
+    warnings,
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * OCI configs to mydocker's plan (`runtime/oci/config.ts`): containerd's default spec, the
+ * runtime-spec's examples (seccomp, namespaces, mappings), and what mydocker refuses.
+ */
+
+import assert from "node:assert/strict";
+import { type OciConfig, ociPlan } from "../runtime/oci/config.ts";
+import { parseMountOptions } from "../runtime/oci/mount_options.ts";
+import { seccompProfileOf } from "../runtime/oci/seccomp.ts";
+import { MountFlag } from "../sys/mount.ts";
+
+const CONTAINERD: OciConfig = JSON.parse(
+  Deno.readTextFileSync(new URL("./testdata/oci/containerd_default.json", import.meta.url)),
+);
+const CONTEXT = { id: "demo", bundle: "/run/bundle", defaultHostname: "host" };
+
+/** A copy of containerd's default config with `change` made to it. */
+function config(change: (config: OciConfig) => void): OciConfig {
+  const copy = structuredClone(CONTAINERD);
+  change(copy);
+  return copy;
+}
+
+Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's root", () => {
+  const plan = ociPlan(CONTAINERD, CONTEXT);
+  const { spec } = plan;
+  assert.equal(spec.rootfs.source, "/run/bundle/rootfs");
+  assert.equal(spec.rootfs.mountPoint, "/run/bundle/rootfs");
+  assert.equal(spec.hostname, "host");
+  assert.equal(spec.network, "none");
+  assert.deepEqual(spec.process, {
+    args: ["sh", "-c", "echo hi"],
+    env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+    cwd: "/",
+    user: "0:0",
+    noNewPrivileges: true,
+  });
+  assert.equal(spec.capabilities.length, 14);
+  assert.equal(spec.capabilities[0], "CHOWN");
+  assert.equal(spec.seccomp, false);
+  assert.equal(plan.cgroupsPath, "default/demo");
+  assert.deepEqual(plan.limits, {
+    memoryBytes: 67108864,
+    cpus: 0.5,
+    cpuShares: 512,
+    pidsLimit: 64,
+  });
+  assert.ok(plan.deviceRules.some((rule) => rule.major === 10 && rule.minor === 200));
+  assert.equal(plan.mountsCgroupfs, true);
+  assert.deepEqual(plan.holdSteps, [{ op: "rlimit", resource: 7, soft: 1024n, hard: 1024n }]);
+  assert.deepEqual(plan.hooks.poststop, [{ path: "/bin/true", args: ["true"] }]);
+  assert.deepEqual(plan.warnings, []);
+});
+
+Deno.test("ociPlan() keeps the config's mount order, then /dev's nodes, masks and read-only paths", () => {
+  const { spec } = ociPlan(CONTAINERD, CONTEXT);
+  const plan = spec.mountPlan ?? [];
+  const mounts = plan.filter((step) => step.op === "mount");
+  assert.deepEqual(mounts.map((step) => step.target), [
+    "/proc",
+    "/dev",
+    "/dev/pts",
+    "/dev/shm",
+    "/dev/mqueue",
+    "/sys",
+    "/run",
+  ]);
+  const { NOSUID, NOEXEC, NODEV, RDONLY, STRICTATIME } = MountFlag;
+  assert.deepEqual(mounts[2], {
+    op: "mount",
+    source: "devpts",
+    target: "/dev/pts",
+    fstype: "devpts",
+    flags: NOSUID | NOEXEC,
+    data: "newinstance,ptmxmode=0666,mode=0620,gid=5",
+  });
+  assert.equal(mounts[1]!.flags, NOSUID | STRICTATIME);
+  assert.equal(mounts[5]!.flags, NOSUID | NOEXEC | NODEV | RDONLY);
+  const nodes = plan.flatMap((step) => step.op === "mknod" ? [step.path] : []);
+  assert.deepEqual(nodes, [
+    "/dev/null",
+    "/dev/zero",
+    "/dev/full",
+    "/dev/random",
+    "/dev/urandom",
+    "/dev/tty",
+    "/dev/net/tun",
+  ]);
+  assert.ok(plan.some((step) => step.op === "symlink" && step.path === "/dev/ptmx"));
+  assert.deepEqual(plan.slice(-5), [
+    { op: "mask", path: "/proc/acpi" },
+    { op: "mask", path: "/proc/kcore" },
+    { op: "mask", path: "/sys/firmware" },
+    { op: "readonly", path: "/proc/bus" },
+    { op: "readonly", path: "/proc/sys" },
+  ]);
+  // Binds are the spec's mounts, attached after the plan; relative sources are the bundle's.
+  assert.deepEqual(spec.mounts, [
+    { type: "bind", source: "/etc/hosts", target: "/etc/hosts", readonly: true },
+    { type: "bind", source: "/run/bundle/data", target: "/data", readonly: false },
+  ]);
+});
+
+Deno.test("ociPlan() joins a network namespace by path, and shares the host's without one", () => {
+  const joined = config((c) => {
+    c.linux!.namespaces = [{ type: "pid" }, { type: "mount" }, {
+      type: "network",
+      path: "/var/run/netns/n1",
+    }];
+  });
+  assert.deepEqual(ociPlan(joined, CONTEXT).spec.network, { join: "/var/run/netns/n1" });
+  const host = config((c) => {
+    c.linux!.namespaces = [{ type: "pid" }, { type: "mount" }];
+  });
+  assert.equal(ociPlan(host, CONTEXT).spec.network, "host");
+});
+
+Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
+  const cases: [(c: OciConfig) => void, RegExp][] = [
+    [(c) => {
+      c.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 32000 }];
+    }, /uid and gid mappings/],
+    [(c) => {
+      c.linux!.namespaces!.push({ type: "user" });
+    }, /user namespaces are not supported/],
+    [(c) => {
+      c.linux!.namespaces = [{ type: "pid", path: "/proc/1/ns/pid" }, { type: "mount" }];
+    }, /joining a pid namespace/],
+    [(c) => {
+      c.linux!.namespaces = [{ type: "mount" }];
+    }, /needs a new pid namespace/],
+    [(c) => {
+      c.linux!.sysctl = { "net.ipv4.ip_forward": "1" };
+    }, /sysctl net.ipv4.ip_forward/],
+    [(c) => {
+      c.linux!.cgroupsPath = "system.slice:containerd:demo";
+    }, /systemd unit/],
+    [(c) => {
+      c.process!.args = [];
+    }, /process.args is missing/],
+    [(c) => {
+      c.process!.rlimits = [{ type: "RLIMIT_BOGUS", hard: 1, soft: 1 }];
+    }, /unknown rlimit "RLIMIT_BOGUS"/],
+  ];
+  for (const [change, message] of cases) {
+    assert.throws(() => ociPlan(config(change), CONTEXT), message);
+  }
+});
+
+Deno.test("ociPlan() reads an unlimited rlimit (2^64-1 in JSON) as RLIM_INFINITY", () => {
+  const plan = ociPlan(
+    config((c) => {
+      c.process!.rlimits = JSON.parse(
+        '[{"type":"RLIMIT_CORE","hard":18446744073709551615,"soft":18446744073709551615}]',
+      );
+    }),
+    CONTEXT,
+  );
+  assert.deepEqual(plan.holdSteps, [{ op: "rlimit", resource: 4, soft: -1n, hard: -1n }]);
+});
+
+Deno.test("ociPlan() warns of what it leaves out: labels, cgroup namespaces, in-container hooks", () => {
+  const plan = ociPlan(
+    config((c) => {
+      c.process!.apparmorProfile = "docker-default";
+      c.linux!.namespaces!.push({ type: "cgroup" });
+      c.hooks = { startContainer: [{ path: "/bin/true" }] };
+    }),
+    CONTEXT,
+  );
+  assert.deepEqual(plan.warnings, [
+    "a cgroup namespace is not created",
+    "the AppArmor profile is ignored",
+    "startContainer hooks are not run",
+  ]);
+});
+
+Deno.test("seccompProfileOf() reads Docker's profile format: errno default, args, errnoRet", () => {
+  const profile = seccompProfileOf({
+    defaultAction: "SCMP_ACT_ERRNO",
+    defaultErrnoRet: 1,
+    architectures: ["SCMP_ARCH_X86_64"],
+    syscalls: [
+      { names: ["read", "write"], action: "SCMP_ACT_ALLOW" },
+      { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+      {
+        names: ["personality"],
+        action: "SCMP_ACT_ALLOW",
+        args: [{ index: 0, value: 8, op: "SCMP_CMP_EQ" }],
+      },
+      {
+        names: ["clone"],
+        action: "SCMP_ACT_ALLOW",
+        args: [{ index: 0, value: 2114060288, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ" }],
+      },
+    ],
+  });
+  assert.deepEqual(profile, {
+    defaultErrno: 1,
+    rules: [
+      { names: ["read", "write"], action: "allow" },
+      { names: ["clone3"], action: { errno: 38 } },
+      { names: ["personality"], action: "allow", args: [{ index: 0, op: "equal", value: 8 }] },
+      {
+        names: ["clone"],
+        action: "allow",
+        args: [{ index: 0, op: "maskedEqual", mask: 2114060288, value: 0 }],
+      },
+    ],
+  });
+});
+
+Deno.test("seccompProfileOf() refuses the runtime-spec example's allowing default", () => {
+  // config-linux.md's example: everything allowed but getcwd and chmod.
+  assert.throws(
+    () =>
+      seccompProfileOf({
+        defaultAction: "SCMP_ACT_ALLOW",
+        architectures: ["SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+        syscalls: [{ names: ["getcwd", "chmod"], action: "SCMP_ACT_ERRNO" }],
+      }),
+    /defaultAction "SCMP_ACT_ALLOW" is not supported/,
+  );
+  assert.throws(
+    () =>
+      seccompProfileOf({
+        defaultAction: "SCMP_ACT_ERRNO",
+        syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_KILL" }],
+      }),
+    /action "SCMP_ACT_KILL"/,
+  );
+});
+
+Deno.test("parseMountOptions() sets and clears flags, spots binds, keeps the rest as data", () => {
+  const { RDONLY, NOSUID, NODEV } = MountFlag;
+  assert.deepEqual(parseMountOptions(["rbind", "rprivate", "ro", "nosuid", "nodev"]), {
+    flags: RDONLY | NOSUID | NODEV,
+    bind: true,
+    data: "",
+  });
+  assert.deepEqual(parseMountOptions(["ro", "rw", "mode=1777", "size=64m"]), {
+    flags: 0,
+    bind: false,
+    data: "mode=1777,size=64m",
+  });
+});
