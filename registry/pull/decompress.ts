@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Duplex } from "node:stream";
+import { Duplex, type Transform } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import type { LayerCompression } from "../format/media_types.ts";
 
@@ -23,6 +23,14 @@ export function sniffCompression(head: Uint8Array): LayerCompression {
   if (startsWith(GZIP_MAGIC)) return "gzip";
   if (startsWith(ZSTD_MAGIC)) return "zstd";
   return "none";
+}
+
+/** A `node:zlib` codec for `compression`, or null for an uncompressed stream. */
+export function createDecompressor(compression: LayerCompression): Transform | null {
+  if (compression === "none") return null;
+  return compression === "gzip"
+    ? createGunzip({ chunkSize: CHUNK_BYTES })
+    : createZstdDecompress({ chunkSize: CHUNK_BYTES });
 }
 
 /**
@@ -65,10 +73,7 @@ export async function decompress(
     magic.set(chunk.subarray(0, magic.length - offset), offset);
     offset += Math.min(chunk.length, magic.length - offset);
   }
-  const compression = sniffCompression(magic.subarray(0, offset));
-  if (compression === "none") return replay;
-  const codec = compression === "gzip"
-    ? createGunzip({ chunkSize: CHUNK_BYTES })
-    : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+  const codec = createDecompressor(sniffCompression(magic.subarray(0, offset)));
+  if (codec === null) return replay;
   return replay.pipeThrough(Duplex.toWeb(codec) as TransformStream<Uint8Array, Uint8Array>);
 }

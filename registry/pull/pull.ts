@@ -153,8 +153,9 @@ async function pullLocked(
     emit({ type: "layer", layer: layer.digest, status, current: 0, total: layer.size });
   }
   using workers = new LayerWorkers();
+  // Largest first: the layers share the cores best when the longest one does not start last.
   await runPool(
-    [...missing.values()],
+    [...missing.values()].sort((a, b) => b.layer.size - a.layer.size),
     Math.min(options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS, UNPACKERS),
     options.signal,
     (download, signal) => pullLayer(source, store, repository, download, workers, emit, signal),

@@ -6,16 +6,16 @@
  * none may set overlayfs's own xattrs: only the whiteout conversion here does.
  *
  * Files are written with synchronous calls: per-file async overhead dominates small-file layers.
+ * The tar parsing is {@linkcode TarReader}'s, also synchronous, on the chunks as they come.
  *
  * @module
  */
 
-import { concatBytes } from "../../sys/bytes.ts";
-import tar from "tar-stream";
 import { errnoDescriptionOf } from "../../sys/errno.ts";
 import { SyscallError } from "../../sys/ffi.ts";
 import { lchown, lutimes, mknod } from "../../sys/fs.ts";
 import { lsetxattr } from "../../sys/xattr.ts";
+import { type TarEntry, TarFormatError, TarReader, type TarSink } from "./tar_reader.ts";
 
 /** A layer that cannot be unpacked: a malformed or unsafe entry, or a failed write. */
 export class LayerUnpackError extends Error {
@@ -40,12 +40,10 @@ export interface UnpackResult {
   bytes: number;
 }
 
-type Header = tar.Header;
 type Kind = "dir" | "symlink" | "other";
 
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_MARKER = ".wh..wh..opq";
-const XATTR_PAX_PREFIX = "SCHILY.xattr.";
 /** Files up to this size are buffered and written with one call. */
 const SMALL_FILE_BYTES = 1 << 20;
 /** Paths and names quoted in messages are cut to this many characters. */
@@ -80,137 +78,87 @@ export async function unpackLayer(
   dest: string,
   options: UnpackOptions,
 ): Promise<UnpackResult> {
-  const writer = new LayerWriter(dest, options.layer);
-  const extract = tar.extract();
-  keepBinaryXattrs(extract);
-  let failure: unknown;
-  const fail = (error: unknown) => {
-    failure ??= error;
-    extract.destroy(error instanceof Error ? error : new Error(String(error)));
-  };
-  extract.on("entry", (header, stream, next) => {
-    // The parser destroys this stream with the error that stopped it; `failure` already has it.
-    stream.on("error", () => {});
-    try {
-      writer.begin(header);
-    } catch (error) {
-      fail(writer.explain(error));
-      return;
-    }
-    stream.on("data", (chunk) => {
-      try {
-        writer.write(chunk as Uint8Array);
-      } catch (error) {
-        fail(writer.explain(error));
-      }
-    });
-    stream.on("end", () => {
-      try {
-        writer.end();
-        next();
-      } catch (error) {
-        fail(writer.explain(error));
-      }
-    });
-  });
-  const finished = new Promise<void>((resolve, reject) => {
-    extract.on("finish", resolve);
-    extract.on("error", reject);
-    extract.on("close", () => {
-      if (failure !== undefined) reject(failure);
-    });
-  });
-  finished.catch(() => {}); // observed below, after the input is read
+  const unpacker = new LayerUnpacker(dest, options);
   const reader = archive.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (failure !== undefined) continue; // keep reading to the end: upstream checks still run
-      if (!extract.write(value)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            extract.off("drain", done);
-            extract.off("close", done);
-            resolve();
-          };
-          extract.on("drain", done);
-          extract.on("close", done);
-        });
-      }
+      unpacker.push(value);
     }
   } catch (error) {
-    extract.destroy();
-    writer.abandon();
+    unpacker.abandon();
     throw error;
   } finally {
     reader.releaseLock();
   }
-  if (failure === undefined) extract.end(null);
-  try {
-    await finished;
-  } catch (error) {
-    writer.abandon();
-    // The writer's failures are LayerUnpackErrors already; anything else is the parser's.
-    throw error instanceof LayerUnpackError
-      ? error
-      : new LayerUnpackError(options.layer, `malformed tar: ${messageOf(error)}`, { cause: error });
-  }
-  try {
-    writer.finish();
-  } catch (error) {
-    throw new LayerUnpackError(
-      options.layer,
-      `cannot set directory times: ${describeFailure(error)}`,
-      { cause: error },
-    );
-  }
-  return { entries: writer.entries, bytes: writer.bytes };
+  return unpacker.finish();
 }
 
 /**
- * tar-stream decodes PAX values as UTF-8, which mangles binary xattr values such as
- * `security.capability`. This re-reads each PAX header's `SCHILY.xattr.*` records from the raw
- * bytes and stores their values as byte strings (one char per byte).
+ * Unpacks a layer's tar bytes pushed in chunks, synchronously (for a worker that owns its
+ * thread: no promise per chunk or entry). After the first failure it ignores the rest of the
+ * input, which the caller still reads to its end for its digest checks; {@linkcode finish}
+ * throws that failure.
  */
-function keepBinaryXattrs(extract: tar.Extract): void {
-  const parser = extract as unknown as {
-    _decodeLongHeader(buf: Uint8Array): void;
-    _header: { type: string };
-    _pax: Record<string, string> | null;
-  };
-  const decode = parser._decodeLongHeader.bind(parser);
-  parser._decodeLongHeader = (buf: Uint8Array) => {
-    decode(buf);
-    if (parser._header.type !== "pax-header" || parser._pax === null) return;
-    for (const [key, value] of rawPaxRecords(buf)) {
-      if (key.startsWith(XATTR_PAX_PREFIX)) parser._pax[key] = byteString(value);
+export class LayerUnpacker {
+  readonly #layer: string;
+  readonly #writer: LayerWriter;
+  readonly #reader: TarReader;
+  #failure: LayerUnpackError | undefined;
+
+  /** Builds an unpacker into `dest`, an empty directory that only it writes to. */
+  constructor(dest: string, options: UnpackOptions) {
+    this.#layer = options.layer;
+    this.#writer = new LayerWriter(dest, options.layer);
+    this.#reader = new TarReader(this.#writer);
+  }
+
+  /** Applies the entries `chunk` completes (the chunk is not kept). */
+  push(chunk: Uint8Array): void {
+    if (this.#failure !== undefined) return;
+    try {
+      this.#reader.push(chunk);
+    } catch (error) {
+      this.#fail(error);
     }
-  };
-}
+  }
 
-const utf8 = new TextDecoder();
+  /**
+   * Ends the input: throws {@linkcode LayerUnpackError} for the first failure, or a truncated
+   * archive; else sets the directories' times and tells what was written.
+   */
+  finish(): UnpackResult {
+    if (this.#failure === undefined) {
+      try {
+        this.#reader.end();
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      this.#writer.finish();
+    } catch (error) {
+      throw new LayerUnpackError(
+        this.#layer,
+        `cannot set directory times: ${describeFailure(error)}`,
+        { cause: error },
+      );
+    }
+    return { entries: this.#writer.entries, bytes: this.#writer.bytes };
+  }
 
-/** Maps each byte to the char with that code (TextDecoder's "latin1" is windows-1252). */
-function byteString(bytes: Uint8Array): string {
-  let text = "";
-  for (const byte of bytes) text += String.fromCharCode(byte);
-  return text;
-}
+  /** Closes the file being written, if any, once the input has failed. */
+  abandon(): void {
+    this.#writer.abandon();
+  }
 
-/** Splits PAX extended header data (`LEN KEY=VALUE\n` records) keeping values as bytes. */
-function* rawPaxRecords(buf: Uint8Array): Generator<[string, Uint8Array]> {
-  let offset = 0;
-  while (offset < buf.length) {
-    const space = buf.indexOf(0x20, offset);
-    if (space < 0) return;
-    const length = Number.parseInt(utf8.decode(buf.subarray(offset, space)), 10);
-    if (!(length > 0)) return;
-    const record = buf.subarray(space + 1, offset + length - 1);
-    const equals = record.indexOf(0x3d);
-    if (equals < 0) return;
-    yield [utf8.decode(record.subarray(0, equals)), record.subarray(equals + 1)];
-    offset += length;
+  #fail(error: unknown): void {
+    this.#writer.abandon();
+    this.#failure = error instanceof TarFormatError
+      ? new LayerUnpackError(this.#layer, `malformed tar: ${error.message}`, { cause: error })
+      : this.#writer.explain(error);
   }
 }
 
@@ -248,18 +196,23 @@ function parentOf(rel: string): string {
   return slash < 0 ? "" : rel.slice(0, slash);
 }
 
-/** A regular file being written: its chunks so far, or the open file once it is large. */
+/**
+ * A regular file being written: a small one is gathered in `buffer` (when its content comes in
+ * pieces) and written with one call; a large one is open as `fd` from its first piece.
+ */
 interface OpenFile {
   path: string;
-  header: Header;
-  mode: number;
-  chunks: Uint8Array[];
-  size: number;
+  entry: TarEntry;
+  /** Permission bits to create it with, or undefined for the default (0o666 less the umask). */
+  mode: number | undefined;
+  /** Bytes received so far. */
+  received: number;
+  buffer?: Uint8Array<ArrayBuffer>;
   fd?: Deno.FsFile;
 }
 
 /** Applies tar entries one by one; tracks what it created so safety checks need no syscalls. */
-class LayerWriter {
+class LayerWriter implements TarSink {
   entries = 0;
   bytes = 0;
   /** What each path created so far is. Invariant: every ancestor of a listed path is a "dir". */
@@ -278,73 +231,80 @@ class LayerWriter {
     this.#layer = layer;
   }
 
-  begin(header: Header): void {
+  begin(entry: TarEntry): void {
     this.entries++;
-    this.#entryName = header.name;
-    const rel = relativePath(header.name, (reason) => this.#error(reason));
+    this.#entryName = entry.name;
+    const rel = relativePath(entry.name, (reason) => this.#error(reason));
     const base = rel.slice(rel.lastIndexOf("/") + 1);
     if (base.startsWith(WHITEOUT_PREFIX)) return this.#whiteout(rel, base);
-    switch (header.type) {
+    switch (entry.type) {
       case "directory":
-        return this.#directory(rel, header);
-      case "file":
-      case "contiguous-file":
+        return this.#directory(rel, entry);
+      case "file": {
         this.#prepare(rel, "other");
+        const mode = entry.mode & 0o777;
         this.#file = {
           path: this.#abs(rel),
-          header,
-          mode: header.mode & 0o777,
-          chunks: [],
-          size: 0,
+          entry,
+          mode: mode === (0o666 & ~this.#umask) ? undefined : mode,
+          received: 0,
         };
         return;
+      }
       case "symlink":
         this.#prepare(rel, "symlink");
-        Deno.symlinkSync(header.linkname, this.#abs(rel));
-        return this.#metadata(this.#abs(rel), header, "symlink");
+        Deno.symlinkSync(entry.linkname, this.#abs(rel));
+        return this.#metadata(this.#abs(rel), entry, "symlink");
       case "link":
-        return this.#hardlink(rel, header);
+        return this.#hardlink(rel, entry);
       case "character-device":
       case "block-device":
       case "fifo": {
         this.#prepare(rel, "other");
-        const type = header.type === "fifo" ? "p" : header.type === "block-device" ? "b" : "c";
-        mknod(this.#abs(rel), type, header.mode & 0o7777, header.devmajor, header.devminor);
-        return this.#metadata(this.#abs(rel), header, "other");
+        const type = entry.type === "fifo" ? "p" : entry.type === "block-device" ? "b" : "c";
+        mknod(this.#abs(rel), type, entry.mode & 0o7777, entry.devmajor, entry.devminor);
+        return this.#metadata(this.#abs(rel), entry, "other");
       }
-      default:
-        throw this.#error(`has unsupported type "${header.type}"`);
+      case "unsupported":
+        throw this.#error(
+          entry.sparse
+            ? "is a sparse file, which mydocker does not unpack"
+            : `has an unsupported type (tar typeflag ${JSON.stringify(entry.typeflag)})`,
+        );
     }
   }
 
-  write(chunk: Uint8Array): void {
+  write(data: Uint8Array): void {
     const file = this.#file;
     if (file === undefined) return;
-    file.size += chunk.length;
-    this.bytes += chunk.length;
-    if (file.fd === undefined && file.size <= SMALL_FILE_BYTES) {
-      file.chunks.push(chunk);
-      return;
+    const size = file.entry.size;
+    const offset = file.received;
+    file.received += data.length;
+    this.bytes += data.length;
+    if (size > SMALL_FILE_BYTES) {
+      file.fd ??= Deno.openSync(file.path, createOptions(file.mode));
+      writeAll(file.fd, data);
+    } else if (data.length === size) {
+      this.#create(file, data); // the whole content in one piece: no copy
+    } else {
+      file.buffer ??= new Uint8Array(size);
+      file.buffer.set(data, offset);
+      if (file.received === size) this.#create(file, file.buffer);
     }
-    if (file.fd === undefined) {
-      file.fd = Deno.openSync(file.path, { write: true, createNew: true, mode: file.mode });
-      for (const buffered of file.chunks) writeAll(file.fd, buffered);
-      file.chunks = [];
-    }
-    writeAll(file.fd, chunk);
   }
 
   end(): void {
     const file = this.#file;
     if (file === undefined) return;
     this.#file = undefined;
-    if (file.fd === undefined) {
-      const data = file.chunks.length === 1 ? file.chunks[0]! : concatBytes(file.chunks);
-      Deno.writeFileSync(file.path, data, { createNew: true, mode: file.mode });
-    } else {
-      file.fd.close();
-    }
-    this.#metadata(file.path, file.header, "other");
+    if (file.fd !== undefined) file.fd.close();
+    else if (file.entry.size === 0) this.#create(file, new Uint8Array());
+    this.#metadata(file.path, file.entry, "other");
+  }
+
+  /** Writes a small file whole, with one call. */
+  #create(file: OpenFile, data: Uint8Array): void {
+    Deno.writeFileSync(file.path, data, createOptions(file.mode));
   }
 
   /** Applies directory mtimes, last, since creating entries inside a directory changes them. */
@@ -403,34 +363,34 @@ class LayerWriter {
     this.#kinds.set(rel, kind);
   }
 
-  #directory(rel: string, header: Header): void {
+  #directory(rel: string, entry: TarEntry): void {
     if (rel !== "") {
       const existed = this.#kinds.get(rel) === "dir";
       this.#prepare(rel, "dir");
       if (!existed) Deno.mkdirSync(this.#abs(rel), { mode: 0o700 });
     }
     const path = this.#abs(rel);
-    this.#metadata(path, header, "dir");
+    this.#metadata(path, entry, "dir");
   }
 
-  #hardlink(rel: string, header: Header): void {
+  #hardlink(rel: string, entry: TarEntry): void {
     let target: string;
     try {
-      target = relativePath(header.linkname, (reason) => new Error(reason));
+      target = relativePath(entry.linkname, (reason) => new Error(reason));
     } catch {
-      throw this.#error(`links to ${quote(header.linkname)}, which escapes the layer`);
+      throw this.#error(`links to ${quote(entry.linkname)}, which escapes the layer`);
     }
     const kind = this.#kinds.get(target);
     if (kind === undefined || kind === "dir") {
       for (let dir = parentOf(target); dir !== ""; dir = parentOf(dir)) {
         if (this.#kinds.get(dir) === "symlink") {
           throw this.#error(
-            `links to ${quote(header.linkname)}, which passes through the symlink ${quote(dir)}`,
+            `links to ${quote(entry.linkname)}, which passes through the symlink ${quote(dir)}`,
           );
         }
       }
       const what = kind === "dir" ? "a directory" : "not an earlier entry of the layer";
-      throw this.#error(`links to ${quote(header.linkname)}, which is ${what}`);
+      throw this.#error(`links to ${quote(entry.linkname)}, which is ${what}`);
     }
     if (target === rel) return;
     this.#prepare(rel, kind);
@@ -453,26 +413,18 @@ class LayerWriter {
   }
 
   /** Sets ownership, then mode (chown clears setuid), xattrs and mtime (later, for dirs). */
-  #metadata(path: string, header: Header, kind: Kind): void {
-    const pax = header.pax as Record<string, string> | null | undefined;
-    const uid = pax?.uid === undefined ? header.uid : Number(pax.uid);
-    const gid = pax?.gid === undefined ? header.gid : Number(pax.gid);
+  #metadata(path: string, entry: TarEntry, kind: Kind): void {
+    const { uid, gid, mtime } = entry;
     const chowned = uid !== this.#uid || gid !== this.#gid || kind === "dir";
     if (chowned) lchown(path, uid, gid);
-    const mode = header.mode & 0o7777;
+    const mode = entry.mode & 0o7777;
     // A new file already has its mode unless chown cleared it or the umask or creation dropped bits.
     if (kind !== "symlink" && (chowned || (mode & ~0o777) !== 0 || (mode & this.#umask) !== 0)) {
       Deno.chmodSync(path, mode);
     }
-    if (pax) {
-      for (const key in pax) {
-        if (!key.startsWith(XATTR_PAX_PREFIX)) continue;
-        const name = key.slice(XATTR_PAX_PREFIX.length);
-        if (!keepsXattr(name)) continue;
-        this.#setXattr(path, name, Uint8Array.from(pax[key]!, (char) => char.charCodeAt(0)));
-      }
+    for (const [name, value] of entry.xattrs) {
+      if (keepsXattr(name)) this.#setXattr(path, name, value as Uint8Array<ArrayBuffer>);
     }
-    const mtime = pax?.mtime === undefined ? header.mtime.getTime() / 1000 : Number(pax.mtime);
     if (kind === "dir") this.#dirTimes.push({ path, mtime });
     else lutimes(path, mtime, mtime);
   }
@@ -494,6 +446,13 @@ class LayerWriter {
       throw error;
     }
   }
+}
+
+/** Options creating a new file, with `mode` or else the default permissions. */
+function createOptions(mode: number | undefined): Deno.WriteFileOptions & Deno.OpenOptions {
+  return mode === undefined
+    ? { write: true, createNew: true }
+    : { write: true, createNew: true, mode };
 }
 
 function writeAll(file: Deno.FsFile, data: Uint8Array): void {
