@@ -6,6 +6,7 @@
  */
 
 import { benchImageStart } from "./image_start.ts";
+import { benchNetwork } from "./network.ts";
 import { benchPull } from "./pull.ts";
 import { benchStartLatency } from "./start_latency.ts";
 
@@ -22,6 +23,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   start: () => benchStartLatency(runsOr(30)),
   pull: () => benchPull(runsOr(5)),
   "image-start": () => benchImageStart(runsOr(30)),
+  network: () => benchNetwork(runsOr(20)),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);

@@ -15,6 +15,7 @@ import type { VolumeMount } from "../runtime/spec/container_config.ts";
 import type { ImageConfig } from "../registry/format/manifest.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
 import { containerNetwork } from "./networks.ts";
+import { macAddressText } from "../runtime/network/attach.ts";
 import { portKey } from "../runtime/spec/port_bindings.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 
@@ -215,6 +216,7 @@ function networkSettings(root: string, id: string, mode: string) {
   const address = lease?.address ?? "";
   const gateway = attached?.network.gateway ?? "";
   const prefix = attached?.prefix ?? 0;
+  const mac = address === "" ? "" : macAddressText(address);
   const name = mode.startsWith("container:") ? undefined : mode;
   return {
     SandboxKey: "",
@@ -222,7 +224,7 @@ function networkSettings(root: string, id: string, mode: string) {
     IPAddress: address,
     IPPrefixLen: prefix,
     Gateway: gateway,
-    MacAddress: "",
+    MacAddress: mac,
     Networks: new Map(
       name === undefined ? [] : [[name, {
         NetworkID: attached?.network.id ?? "",
@@ -230,7 +232,7 @@ function networkSettings(root: string, id: string, mode: string) {
         Gateway: gateway,
         IPAddress: address,
         IPPrefixLen: prefix,
-        MacAddress: "",
+        MacAddress: mac,
       }]],
     ),
   };

@@ -17,6 +17,7 @@ import { ExitCodeError } from "../sys/exit_codes.ts";
 import type { PortBinding } from "../runtime/spec/port_bindings.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
 import { removeBridge } from "../runtime/network/bridge.ts";
+import { macAddressText } from "../runtime/network/attach.ts";
 import { applyRules, deleteTableRules } from "../runtime/network/firewall.ts";
 import { hostRouteSubnets } from "../runtime/network/host_routes.ts";
 import { type Lease, leaseOf, listLeases } from "../runtime/network/ipam.ts";
@@ -334,7 +335,7 @@ export function inspectNetwork(
     Containers: Object.fromEntries(leases.map((lease) => [lease.container, {
       Name: names.get(lease.container) ?? lease.name,
       EndpointID: "",
-      MacAddress: "",
+      MacAddress: macAddressText(lease.address),
       IPv4Address: `${lease.address}/${prefix}`,
       IPv6Address: "",
     }])),

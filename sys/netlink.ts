@@ -39,6 +39,7 @@ export const NlmFlag = {
   CREATE: 0x400,
 } as const;
 
+const IFLA_ADDRESS = 1;
 const IFLA_IFNAME = 3;
 const IFLA_MASTER = 10;
 const IFLA_LINKINFO = 18;
@@ -139,12 +140,18 @@ export function newBridgeBody(name: string): Uint8Array[] {
 
 /**
  * The body of RTM_NEWLINK that creates veth pair `name` / `peer`, the peer made directly in the
- * network namespace open at descriptor `peerNamespace`.
+ * network namespace open at descriptor `peerNamespace`, with MAC address `peerMac` (6 bytes).
  */
-export function newVethBody(name: string, peer: string, peerNamespace: number): Uint8Array[] {
+export function newVethBody(
+  name: string,
+  peer: string,
+  peerNamespace: number,
+  peerMac: Uint8Array,
+): Uint8Array[] {
   const peerInfo = concat([
     ifinfomsg(),
     stringAttribute(IFLA_IFNAME, peer),
+    attribute(IFLA_ADDRESS, peerMac),
     u32Attribute(IFLA_NET_NS_FD, peerNamespace),
   ]);
   return [
@@ -314,12 +321,15 @@ export class RouteSocket {
     );
   }
 
-  /** Creates veth pair `name` (here) / `peer` (in the network namespace open at `peerNamespace`). */
-  createVeth(name: string, peer: string, peerNamespace: number): void {
+  /**
+   * Creates veth pair `name` (here) / `peer` (in the network namespace open at `peerNamespace`,
+   * with MAC address `peerMac`).
+   */
+  createVeth(name: string, peer: string, peerNamespace: number, peerMac: Uint8Array): void {
     this.request(
       RtmType.NEWLINK,
       NlmFlag.CREATE | NlmFlag.EXCL,
-      newVethBody(name, peer, peerNamespace),
+      newVethBody(name, peer, peerNamespace, peerMac),
       `create veth "${name}"`,
     );
   }

@@ -91,9 +91,11 @@ const SOCK_CLOEXEC = 0o2000000;
 const SOCKADDR_IN_BYTES = 16;
 
 /**
- * Binds a TCP (listening) or UDP socket of the calling thread's network namespace to IPv4
- * `address`:`port` (0: a free port the kernel picks), to hold that port; returns the socket and
- * the port bound.
+ * Binds a TCP or UDP socket of the calling thread's network namespace to IPv4 `address`:`port`
+ * (0: a free port the kernel picks), to hold that port; returns the socket and the port bound. A
+ * TCP socket is bound, not listening: nobody else can bind the port (the socket has no
+ * SO_REUSEADDR), and a connection that reaches it rather than its DNAT is refused, never left
+ * waiting in a backlog.
  *
  * @throws {SyscallError} when it cannot be bound (EADDRINUSE: something holds the port).
  */
@@ -112,7 +114,6 @@ export function bindPort(
     sockaddr.set(address.split(".").map(Number), 4);
     const subject = `${address}:${port}/${protocol}`;
     check(libc().bind(fd, sockaddr, SOCKADDR_IN_BYTES), "bind", subject);
-    if (protocol === "tcp") check(libc().listen(fd, 1), "listen", subject);
     const length = new Uint32Array([SOCKADDR_IN_BYTES]);
     check(libc().getsockname(fd, sockaddr, length), "getsockname", subject);
     return { fd, port: view.getUint16(2, false) };

@@ -24,7 +24,7 @@ Deno.test("message() writes the netlink header: length, type, flags, sequence", 
 });
 
 Deno.test("newVethBody() nests the peer (name, namespace fd) in IFLA_LINKINFO / IFLA_INFO_DATA", () => {
-  const body = concat(newVethBody("veth1", "eth0", 9));
+  const body = concat(newVethBody("veth1", "eth0", 9, new Uint8Array([2, 0x42, 10, 0, 0, 2])));
   const text = hex(body);
   // ifinfomsg, then IFLA_IFNAME "veth1".
   assert.equal(text.slice(0, 32), "0".repeat(32));
@@ -32,8 +32,13 @@ Deno.test("newVethBody() nests the peer (name, namespace fd) in IFLA_LINKINFO / 
   // IFLA_LINKINFO (18 | NLA_F_NESTED) holds IFLA_INFO_KIND "veth".
   assert.equal(text.slice(60, 64), "1280");
   assert.ok(text.includes("0900010076657468" + "00000000"));
-  // The peer: VETH_INFO_PEER with an ifinfomsg, IFLA_IFNAME "eth0" and IFLA_NET_NS_FD 9.
-  assert.ok(text.includes("0900030065746830" + "00000000" + "08001c0009000000"));
+  // The peer: VETH_INFO_PEER with an ifinfomsg, IFLA_IFNAME "eth0", IFLA_ADDRESS and
+  // IFLA_NET_NS_FD 9.
+  assert.ok(
+    text.includes(
+      "0900030065746830" + "00000000" + "0a000100" + "02420a000002" + "0000" + "08001c0009000000",
+    ),
+  );
 });
 
 Deno.test("linkUpBody() sets IFF_UP in flags and change, with IFLA_MASTER when attached", () => {

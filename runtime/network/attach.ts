@@ -118,6 +118,20 @@ export function attachNetwork(request: NetworkRequest): AttachedNetwork {
   return attachBridge(request, record);
 }
 
+/**
+ * The MAC address of the container at IPv4 `address`, as Docker derives it: `02:42` and the
+ * address's four bytes. The same address always gets the same MAC, so the host's neighbour cache
+ * stays right when a new container takes the address of one that ended.
+ */
+export function macAddress(address: string): Uint8Array {
+  return new Uint8Array([0x02, 0x42, ...address.split(".").map(Number)]);
+}
+
+/** {@linkcode macAddress} as text, `02:42:ac:11:00:02`, as inspect shows it. */
+export function macAddressText(address: string): string {
+  return Array.from(macAddress(address), (b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
 /** A veth name as Docker makes them: `veth` and 7 random hex characters. */
 function vethName(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
@@ -203,7 +217,7 @@ function attachBridge(
     const subnet = parseSubnet(network.subnet);
     const inside = inNetworkNamespace(namespace, () => new RouteSocket());
     try {
-      host.createVeth(veth, "eth0", namespace);
+      host.createVeth(veth, "eth0", namespace, macAddress(lease.address));
       undo.push(() => host.deleteLink(veth));
       host.setUp(veth, network.bridge);
       inside.setUp("lo");

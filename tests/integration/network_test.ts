@@ -7,7 +7,9 @@
  */
 
 import assert from "node:assert/strict";
-import { MYDOCKER, type RunResult, waitFor } from "../../testing/mydocker.ts";
+import { busyboxEntries, pushImage } from "../../testing/image_builder.ts";
+import { MYDOCKER, runMydocker, type RunResult, waitFor } from "../../testing/mydocker.ts";
+import { startRegistry } from "../../testing/registry_server.ts";
 import { makeTestBed } from "../../testing/test_bed.ts";
 
 const bed = await makeTestBed();
@@ -114,7 +116,7 @@ async function tcpAnswers(
   return ok;
 }
 
-async function waitForAsync(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+async function waitForAsync(check: () => Promise<boolean>, ms = 20_000): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return true;
@@ -230,12 +232,12 @@ Deno.test("-p publishes TCP to the host's loopback, the bridge address and other
   const inspect = await mydocker(
     "inspect",
     "-f",
-    "{{.NetworkSettings.Gateway}} {{json .NetworkSettings.Ports}}",
+    "{{.NetworkSettings.Gateway}} {{.NetworkSettings.MacAddress}} {{json .NetworkSettings.Ports}}",
     "web",
   );
   assert.equal(
     inspect.stdoutText,
-    `${GATEWAY} {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}],"81/tcp":[{"HostIp":"0.0.0.0","HostPort":"${
+    `${GATEWAY} 02:42:ac:1e:00:02 {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}],"81/tcp":[{"HostIp":"0.0.0.0","HostPort":"${
       ports.match(/:(\d+)\n$/)![1]
     }"}]}\n`,
   );
@@ -283,6 +285,33 @@ Deno.test("-p publishes UDP to the host's loopback and the bridge address", asyn
   const bridge = await inNs([...DENO, udpClient, GATEWAY, "5353"]);
   assert.equal(bridge.stdoutText, "ping\n", bridge.stderrText);
   assert.equal((await mydocker("rm", "-f", "dns")).code, 0);
+});
+
+Deno.test("-P publishes the image's exposed ports to free host ports", async () => {
+  // Pulled from the machine's loopback, where the registry is; run in the test namespace.
+  const registry = await startRegistry({ tls: false, tokenAuth: false });
+  try {
+    await pushImage(registry, "exposing", "v1", {
+      layers: [{ entries: await busyboxEntries() }],
+      config: { Cmd: TCP_SERVER, ExposedPorts: { "80/tcp": {} } },
+    });
+    const image = `${registry.host}/exposing:v1`;
+    const pulled = await runMydocker(["pull", "-q", image], {
+      env: { ...registry.env, MYDOCKER_ROOT: stateRoot },
+    });
+    assert.equal(pulled.code, 0, pulled.stderrText);
+    const run = await mydocker("run", "-d", "--name", "exposed", "-P", "--pull", "never", image);
+    assert.equal(run.code, 0, run.stderrText);
+    try {
+      const port = (await mydocker("port", "exposed", "80/tcp")).stdoutText;
+      assert.match(port, /^0\.0\.0\.0:\d+\n$/);
+      assert.ok(await tcpAnswers("127.0.0.1", Number(port.trim().split(":")[1]), "hello\n"));
+    } finally {
+      assert.equal((await mydocker("rm", "-f", "exposed")).code, 0);
+    }
+  } finally {
+    await registry.stop();
+  }
 });
 
 Deno.test("containers on a user network reach each other by address and by name", async () => {
