@@ -119,3 +119,10 @@ Deno.test("startTape() refuses a tape larger than the trampoline reads", () => {
   const filter = new Uint8Array(TAPE_BYTES);
   assert.throws(() => startTape([{ op: "seccomp", filter }], "x86_64"), /start tape needs/);
 });
+
+Deno.test("startTape() sets the init flag in its header only for --init", () => {
+  const flags = (init: boolean) =>
+    new DataView(startTape([], "x86_64", init).bytes.buffer).getBigUint64(16, true);
+  assert.equal(flags(false), 0n);
+  assert.equal(flags(true), 1n);
+});

@@ -30,6 +30,9 @@ async function trampoline(
   options: {
     steps?: CredentialStep[];
     tape?: "none";
+    init?: boolean;
+    /** Run it as PID 1 of a new PID namespace with its own /proc (the lifeline: /dev/null). */
+    pidns?: boolean;
     lifeline?: "open" | "hung-up";
     redirect?: string;
   } = {},
@@ -40,7 +43,7 @@ async function trampoline(
     await Deno.writeFile(path, code!, { mode: 0o755 });
     const tape = options.tape === "none"
       ? new Uint8Array()
-      : startTape(options.steps ?? [], "x86_64").bytes;
+      : startTape(options.steps ?? [], "x86_64", options.init).bytes;
     await Deno.writeFile(`${dir}/tape`, tape);
     const fds = `4<"${dir}/tape" 5>"${dir}/status" ${options.redirect ?? ""}`;
     // The shell puts the lifeline at descriptor 3: a pipe whose writer lives on, or has gone;
@@ -49,11 +52,19 @@ async function trampoline(
     const script = options.lifeline === "hung-up"
       ? `true | { sleep 0.2; ${start}; }`
       : `sleep 1 | { ${start}; }`;
-    const output = await new Deno.Command("bash", {
-      args: ["-c", `exec 9>&-; ${script}`, "bash", ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const command = options.pidns
+      ? new Deno.Command("unshare", {
+        args: ["--pid", "--fork", "--mount-proc", "bash", "-c", `${start} 3</dev/null`, "bash"]
+          .concat(args),
+        stdout: "piped",
+        stderr: "piped",
+      })
+      : new Deno.Command("bash", {
+        args: ["-c", `exec 9>&-; ${script}`, "bash", ...args],
+        stdout: "piped",
+        stderr: "piped",
+      });
+    const output = await command.output();
     const status = await Deno.readFile(`${dir}/status`);
     const view = new DataView(status.buffer);
     return {
@@ -116,6 +127,39 @@ if (code !== undefined) {
     ];
     const result = await trampoline(["/bin/echo", "echo", "started"], { steps });
     assert.deepEqual(result, { code: 125, stdout: "", report: [1, 2] }); // ENOENT
+  });
+
+  Deno.test("as init, the trampoline runs the command as its child and exits as it does", async () => {
+    // The command is not PID 1: its parent is, the trampoline.
+    const script = 'test $$ -ne 1 && test "$PPID" -eq 1 && exit 7';
+    const result = await trampoline(["/bin/busybox", "sh", "-c", script], {
+      init: true,
+      pidns: true,
+    });
+    assert.deepEqual(result, { code: 7, stdout: "" });
+    const signalled = await trampoline(["/bin/busybox", "sh", "-c", "kill -USR1 $$"], {
+      init: true,
+      pidns: true,
+    });
+    assert.deepEqual(signalled, { code: 128 + 10, stdout: "" });
+  });
+
+  Deno.test("as init, the trampoline reaps orphans and forwards signals to the command", async () => {
+    // An orphan reparented to the trampoline, PID 1, is reaped; a SIGTERM sent to the
+    // trampoline reaches the command, which traps it.
+    const script = [
+      'trap "echo got TERM; exit 3" TERM',
+      "(sleep 0.1 &)",
+      "sleep 0.4",
+      'ps -o pid,stat,comm | grep -c " Z " || true',
+      "kill -TERM 1",
+      "sleep 2 & wait",
+    ].join("; ");
+    const result = await trampoline(
+      ["/bin/busybox", "sh", "-c", script],
+      { init: true, pidns: true },
+    );
+    assert.deepEqual(result, { code: 3, stdout: "0\ngot TERM\n" });
   });
 
   Deno.test("the trampoline exits 127 for a missing program and 126 for one it cannot run", async () => {

@@ -93,9 +93,11 @@ function containerSpec(
   cgroup: ContainerCgroup,
   terminal: { readonly socketFd: number } | undefined,
   network: AttachedNetwork,
+  inPlace: boolean,
 ) {
-  // --init's PID 1 stays out of the container's cgroups; it puts the command into them.
-  const cgroups: StageCgroups = config.init
+  // --init's PID 1 through the init stage (a Deno process) stays out of the container's cgroups
+  // and puts the command into them; started in place, it is the trampoline, 500 bytes of code.
+  const cgroups: StageCgroups = config.init && !inPlace
     ? { atStart: [], beforeExec: [], forCommand: cgroup.procsFiles }
     : stageCgroups(cgroup.procsFiles);
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");
@@ -146,12 +148,12 @@ function addedDevices(config: ContainerConfig): DeviceNode[] {
 /**
  * Whether a container starts from this process's main thread (`start_in_place.ts`): where the
  * kernel can give a PID namespace a /proc from outside (procfs `pidns`, Linux 6.15 and later),
- * on an architecture with a start trampoline, and the container has neither `--init` (whose PID
- * 1 is a process of mydocker's) nor `--no-pivot`. Otherwise, or with `MYDOCKER_INIT_PROCESS=1`
- * set, it starts through the init stage process.
+ * on an architecture with a start trampoline (which is also `--init`'s PID 1), and the
+ * container has no `--no-pivot`. Otherwise, or with `MYDOCKER_INIT_PROCESS=1` set, it starts
+ * through the init stage process.
  */
 function startsInPlace(config: ContainerConfig): boolean {
-  if (config.init || config.noPivot || Deno.env.get("MYDOCKER_INIT_PROCESS") === "1") return false;
+  if (config.noPivot || Deno.env.get("MYDOCKER_INIT_PROCESS") === "1") return false;
   return startTrampoline(Deno.build.arch) !== undefined && procfsTakesPidNamespace();
 }
 
@@ -215,14 +217,15 @@ export async function superviseContainer(
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
     network = attachNetwork({ config: record.config, name: record.name, dir: dir.path });
-    const spec = containerSpec(record.config, dir, cgroup, hooks.terminal, network);
+    const inPlace = startsInPlace(record.config);
+    const spec = containerSpec(record.config, dir, cgroup, hooks.terminal, network, inPlace);
     network.announce();
     const cgroups = spec.cgroups;
     const output = hooks.output?.commandEnds;
     const stdin = hooks.stdin ?? "pass";
     let pid: number;
     let exited: Promise<ExitStatus>;
-    if (startsInPlace(record.config)) {
+    if (inPlace) {
       // The stdio mydocker made: the relay's pipes, or a monitor's log files at 1 and 2.
       spec.stdioToChown = output !== undefined ? [...output] : record.detached ? [1, 2] : [];
       ({ pid, exited } = await startInPlace(spec, {
@@ -312,7 +315,12 @@ export async function runContainer(record: ContainerRecord): Promise<number> {
   const { tty, interactive } = record.config;
   const stdin = stdinMode(tty, interactive);
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
-  const forwarder = new SignalForwarder({ terminalSignalsDelivered: stdin === "foreground" });
+  // --init's PID 1 started in place waits for every signal and forwards it to the command; it
+  // shows no handler (the init stage's does, once its signal worker runs).
+  const forwarder = new SignalForwarder({
+    pidOne: !(record.config.init && startsInPlace(record.config)),
+    terminalSignalsDelivered: stdin === "foreground",
+  });
   // A kept container's output (its terminal's, as stdout) is teed into its json-file log, as
   // Docker keeps it.
   const logged = !record.remove;

@@ -4,7 +4,8 @@
  * six arguments, and the data they point to at the addresses the trampoline reads the tape to.
  *
  * Layout, all little-endian 64-bit words: the number of calls, the offset of the first call, the
- * data (8-byte aligned), then the calls, each `{ number, args[6] }`. The last call marks every
+ * flags (bit 0: stay as PID 1 and run the command as its child: `--init`), the data (8-byte
+ * aligned), then the calls, each `{ number, args[6] }`. The last call marks every
  * descriptor from 3 up close-on-exec, so that the command gets only its stdio.
  *
  * @module
@@ -22,7 +23,8 @@ export interface StartTape {
   calls: readonly string[];
 }
 
-const HEADER_BYTES = 16;
+const HEADER_BYTES = 24;
+const FLAG_INIT = 1n;
 const CALL_WORDS = 7;
 const PRCTL_SET_NO_NEW_PRIVS = 38n;
 const PRCTL_CAPBSET_DROP = 24n;
@@ -66,12 +68,14 @@ class TapeWriter {
   /** Adds a call of system call `name` with `args` (the rest zero). */
   call(name: string, args: readonly bigint[], what: string): void {
     const number = this.numbers[name];
-    if (number === undefined) throw new Error(`no system call number for "${name}"`);
+    if (number === undefined) {
+      throw new Error(`no system call number for "${name}"`);
+    }
     this.#calls.push({ number: BigInt(number), args: [...args], what });
   }
 
-  /** The tape's bytes and the calls' descriptions. */
-  finish(): StartTape {
+  /** The tape's bytes (with `flags` in its header) and the calls' descriptions. */
+  finish(flags: bigint): StartTape {
     const callsOffset = HEADER_BYTES + this.#dataBytes;
     const size = callsOffset + this.#calls.length * CALL_WORDS * 8;
     if (size > TAPE_BYTES) {
@@ -83,6 +87,7 @@ class TapeWriter {
     const view = new DataView(bytes.buffer);
     view.setBigUint64(0, BigInt(this.#calls.length), true);
     view.setBigUint64(8, BigInt(callsOffset), true);
+    view.setBigUint64(16, flags, true);
     let offset = HEADER_BYTES;
     for (const chunk of this.#data) {
       bytes.set(chunk, offset);
@@ -91,7 +96,11 @@ class TapeWriter {
     for (const { number, args } of this.#calls) {
       view.setBigUint64(offset, number, true);
       for (let i = 0; i < CALL_WORDS - 1; i++) {
-        view.setBigUint64(offset + 8 + i * 8, BigInt.asUintN(64, args[i] ?? 0n), true);
+        view.setBigUint64(
+          offset + 8 + i * 8,
+          BigInt.asUintN(64, args[i] ?? 0n),
+          true,
+        );
       }
       offset += CALL_WORDS * 8;
     }
@@ -131,12 +140,22 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       return;
     }
     case "fchown":
-      tape.call("fchown", [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)], what);
+      tape.call(
+        "fchown",
+        [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)],
+        what,
+      );
       return;
     case "chown":
       tape.call(
         "fchownat",
-        [AT_FDCWD, tape.placeString(step.path), BigInt(step.uid), BigInt(step.gid), 0n],
+        [
+          AT_FDCWD,
+          tape.placeString(step.path),
+          BigInt(step.uid),
+          BigInt(step.gid),
+          0n,
+        ],
         what,
       );
       return;
@@ -157,7 +176,11 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
     }
     case "user": {
       const groups = tape.place(words32(step.groups));
-      tape.call("setgroups", [BigInt(step.groups.length), groups], `setgroups(${step.groups})`);
+      tape.call(
+        "setgroups",
+        [BigInt(step.groups.length), groups],
+        `setgroups(${step.groups})`,
+      );
       const gid = BigInt(step.gid);
       tape.call("setresgid", [gid, gid, gid], `setresgid(${step.gid})`);
       const uid = BigInt(step.uid);
@@ -165,7 +188,11 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       return;
     }
     case "clear-ambient":
-      tape.call("prctl", [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL], what);
+      tape.call(
+        "prctl",
+        [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL],
+        what,
+      );
       return;
     case "capabilities": {
       const low = Number(step.mask & 0xffffffffn);
@@ -180,11 +207,21 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
 
 /**
  * The tape that takes on `steps` for `arch`, then marks every descriptor from 3 up
- * close-on-exec.
+ * close-on-exec. With `init`, the trampoline stays as PID 1 once the tape is done: it runs the
+ * command as its child, reaps every process that ends in the container and forwards every
+ * signal to the command, and exits as the command does (`--init`, as tini).
  */
-export function startTape(steps: readonly StartStep[], arch: SyscallArch): StartTape {
+export function startTape(
+  steps: readonly StartStep[],
+  arch: SyscallArch,
+  init = false,
+): StartTape {
   const tape = new TapeWriter(SYSCALL_NUMBERS[arch]);
   for (const step of steps) writeStep(tape, step);
-  tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");
-  return tape.finish();
+  tape.call(
+    "close_range",
+    [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC],
+    "close_range(3, ~0, CLOEXEC)",
+  );
+  return tape.finish(init ? FLAG_INIT : 0n);
 }
