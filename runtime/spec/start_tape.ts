@@ -68,9 +68,7 @@ class TapeWriter {
   /** Adds a call of system call `name` with `args` (the rest zero). */
   call(name: string, args: readonly bigint[], what: string): void {
     const number = this.numbers[name];
-    if (number === undefined) {
-      throw new Error(`no system call number for "${name}"`);
-    }
+    if (number === undefined) throw new Error(`no system call number for "${name}"`);
     this.#calls.push({ number: BigInt(number), args: [...args], what });
   }
 
@@ -96,11 +94,7 @@ class TapeWriter {
     for (const { number, args } of this.#calls) {
       view.setBigUint64(offset, number, true);
       for (let i = 0; i < CALL_WORDS - 1; i++) {
-        view.setBigUint64(
-          offset + 8 + i * 8,
-          BigInt.asUintN(64, args[i] ?? 0n),
-          true,
-        );
+        view.setBigUint64(offset + 8 + i * 8, BigInt.asUintN(64, args[i] ?? 0n), true);
       }
       offset += CALL_WORDS * 8;
     }
@@ -140,22 +134,12 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       return;
     }
     case "fchown":
-      tape.call(
-        "fchown",
-        [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)],
-        what,
-      );
+      tape.call("fchown", [BigInt(step.fd), BigInt(step.uid), BigInt(step.gid)], what);
       return;
     case "chown":
       tape.call(
         "fchownat",
-        [
-          AT_FDCWD,
-          tape.placeString(step.path),
-          BigInt(step.uid),
-          BigInt(step.gid),
-          0n,
-        ],
+        [AT_FDCWD, tape.placeString(step.path), BigInt(step.uid), BigInt(step.gid), 0n],
         what,
       );
       return;
@@ -176,11 +160,7 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
     }
     case "user": {
       const groups = tape.place(words32(step.groups));
-      tape.call(
-        "setgroups",
-        [BigInt(step.groups.length), groups],
-        `setgroups(${step.groups})`,
-      );
+      tape.call("setgroups", [BigInt(step.groups.length), groups], `setgroups(${step.groups})`);
       const gid = BigInt(step.gid);
       tape.call("setresgid", [gid, gid, gid], `setresgid(${step.gid})`);
       const uid = BigInt(step.uid);
@@ -188,11 +168,7 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       return;
     }
     case "clear-ambient":
-      tape.call(
-        "prctl",
-        [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL],
-        what,
-      );
+      tape.call("prctl", [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL], what);
       return;
     case "capabilities": {
       const low = Number(step.mask & 0xffffffffn);
@@ -218,10 +194,6 @@ export function startTape(
 ): StartTape {
   const tape = new TapeWriter(SYSCALL_NUMBERS[arch]);
   for (const step of steps) writeStep(tape, step);
-  tape.call(
-    "close_range",
-    [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC],
-    "close_range(3, ~0, CLOEXEC)",
-  );
+  tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");
   return tape.finish(init ? FLAG_INIT : 0n);
 }

@@ -102,15 +102,8 @@ function spawnOptions(
 ): SpawnOptions {
   const { LIFELINE, TAPE, STATUS } = TrampolineFd;
   const trampolineFds: SpawnAction[] = [
-    ...fds.map((from, i): SpawnAction => ({
-      op: "dup2",
-      from,
-      to: STAGING_FD + i,
-    })),
-    ...[LIFELINE, TAPE, STATUS, EXEC_FIFO_FD].slice(0, fds.length).map((
-      to,
-      i,
-    ): SpawnAction => ({
+    ...fds.map((from, i): SpawnAction => ({ op: "dup2", from, to: STAGING_FD + i })),
+    ...[LIFELINE, TAPE, STATUS, EXEC_FIFO_FD].slice(0, fds.length).map((to, i): SpawnAction => ({
       op: "dup2",
       from: STAGING_FD + i,
       to,
@@ -121,11 +114,7 @@ function spawnOptions(
     return {
       group: "new-session",
       files: [{ fd: 0, path: consolePath, flags: OpenFlag.RDWR }],
-      actions: [
-        { op: "dup2", from: 0, to: 1 },
-        { op: "dup2", from: 0, to: 2 },
-        ...trampolineFds,
-      ],
+      actions: [{ op: "dup2", from: 0, to: 1 }, { op: "dup2", from: 0, to: 2 }, ...trampolineFds],
     };
   }
   const stdin: SpawnFile[] = stdio.stdin === "null"
@@ -156,12 +145,7 @@ interface Origin {
 }
 
 function saveOrigin(namespaces: number, sys: Sys): Origin {
-  const origin: Origin = {
-    namespaces: [],
-    pidNamespace: -1,
-    root: -1,
-    cwd: -1,
-  };
+  const origin: Origin = { namespaces: [], pidNamespace: -1, root: -1, cwd: -1 };
   try {
     const types = [
       ["mnt", CloneFlag.NEWNS],
@@ -171,10 +155,7 @@ function saveOrigin(namespaces: number, sys: Sys): Origin {
     ] as const;
     for (const [name, type] of types) {
       if ((namespaces & type) === 0) continue;
-      origin.namespaces.push([
-        sys.open(`/proc/thread-self/ns/${name}`, OpenFlag.RDONLY),
-        type,
-      ]);
+      origin.namespaces.push([sys.open(`/proc/thread-self/ns/${name}`, OpenFlag.RDONLY), type]);
     }
     origin.pidNamespace = sys.open("/proc/thread-self/ns/pid", OpenFlag.RDONLY);
     origin.root = sys.open("/", OpenFlag.PATH | OpenFlag.DIRECTORY);
@@ -219,9 +200,7 @@ export function spawnInPlace(
 ): SpawnedInPlace {
   const trampoline = startTrampoline(Deno.build.arch);
   if (trampoline === undefined) {
-    throw new Error(
-      `no start trampoline for architecture "${Deno.build.arch}"`,
-    );
+    throw new Error(`no start trampoline for architecture "${Deno.build.arch}"`);
   }
   const namespaces = containerNamespaces(spec);
   const opened: number[] = [];
@@ -241,8 +220,7 @@ export function spawnInPlace(
       joinNetwork(spec, sys);
       buildRoot(spec, "later", sys);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
-      const consolePath = spec.terminal &&
-        createConsole(spec.terminal.socketFd, true, sys);
+      const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
       finishContainer(spec, sys);
       const plan = planCredentials({
         user: spec.process.user,
@@ -275,12 +253,7 @@ export function spawnInPlace(
       const options = spawnOptions(stdio, consolePath, fds);
       sys.unshare(CloneFlag.NEWPID);
       try {
-        const pid = sys.spawn(
-          TRAMPOLINE_PATH,
-          [path, ...args],
-          plan.env,
-          options,
-        );
+        const pid = sys.spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
         const held = new Set([tapeFd, statusFd, lifelineFd]);
         spawned = {
           pid,
@@ -337,9 +310,7 @@ export function releaseInPlace(spawned: SpawnedInPlace): void {
   }
   if (report.length < 8) {
     if (!spawned.holds) return; // Exec'd (or killed before it could say otherwise).
-    throw new ExitCodeError(
-      "Cannot create container: its process died before it was ready",
-    );
+    throw new ExitCodeError("Cannot create container: its process died before it was ready");
   }
   const view = new DataView(report.buffer);
   const index = view.getUint32(0, true);
@@ -354,13 +325,7 @@ export function releaseInPlace(spawned: SpawnedInPlace): void {
   }
   const quoted = JSON.stringify(spawned.path);
   if (errno === Errno.ENOENT) {
-    throw new ExitCodeError(
-      `Cannot run ${quoted}: no such file or directory`,
-      EXIT_NOT_FOUND,
-    );
+    throw new ExitCodeError(`Cannot run ${quoted}: no such file or directory`, EXIT_NOT_FOUND);
   }
-  throw new ExitCodeError(
-    `Cannot run ${quoted}: ${errnoDescription(errno)}`,
-    EXIT_CANNOT_EXECUTE,
-  );
+  throw new ExitCodeError(`Cannot run ${quoted}: ${errnoDescription(errno)}`, EXIT_CANNOT_EXECUTE);
 }
