@@ -89,11 +89,13 @@ export async function prepareBusyboxPeers(tmpfs: string): Promise<BusyboxPeers> 
   const podman = ["podman", "--root", `${tmpfs}/podman`, "--runroot", `${tmpfs}/podman-run`];
   const stateRoot = { MYDOCKER_ROOT: `${tmpfs}/mydocker` };
   if (!(await hasProgram("docker-registry"))) {
+    // Without the default bridge, as the registry's config has it: the peers run --network=none.
+    await Deno.writeTextFile(`${tmpfs}/mydocker-config.json`, '{"bridge": "none"}\n');
     return {
       source: "`--rootfs` of a busybox directory (no docker-registry here for a stored image)",
       mydockerImage: ["--rootfs", rootfs, "busybox"],
       shown: { mydocker: "--rootfs DIR busybox", podman: "--rootfs DIR" },
-      mydockerEnv: stateRoot,
+      mydockerEnv: { ...stateRoot, MYDOCKER_CONFIG: `${tmpfs}/mydocker-config.json` },
       podman,
       podmanImage: ["--rootfs", `${rootfs}:O`],
       podmanEnv,

@@ -16,6 +16,8 @@ import {
   waitContainer,
 } from "../engine/container_lifecycle.ts";
 import { containerSummaries, type ContainerSummary } from "../engine/container_listing.ts";
+import { publishedPorts } from "../engine/networks.ts";
+import { portsCell } from "../runtime/spec/port_bindings.ts";
 import { restartContainer, startStoppedContainer } from "../engine/container_start.ts";
 import { startAttached } from "../engine/attach_container.ts";
 import { attachOptions } from "./attach_command.ts";
@@ -79,9 +81,9 @@ const PS_HEADERS = {
 /** One `ps` row as `--format` sees it: Docker's placeholders, all strings. */
 type PsRow = Record<keyof typeof PS_HEADERS, string>;
 
-/** `ps`'s default table (Docker's, without PORTS: mydocker publishes none). */
+/** `ps`'s default table, Docker's. */
 const PS_TABLE =
-  "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
+  "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
 
 /** `mydocker ps [OPTIONS]`: lists running (or all) containers, Docker's columns or `--format`. */
 export async function psCommand(root: string, options: PsOptions): Promise<number> {
@@ -99,6 +101,7 @@ export async function psCommand(root: string, options: PsOptions): Promise<numbe
   }
   const withSize = options.size || options.format?.includes(".Size") === true;
   const sizes = withSize ? await containerSizes(root, containers) : undefined;
+  const ports = publishedPorts(root);
   const rows = containers.map((c): PsRow => {
     const size = sizes?.get(c.id);
     return {
@@ -107,7 +110,7 @@ export async function psCommand(root: string, options: PsOptions): Promise<numbe
       Command: commandCell(c, options.noTrunc),
       CreatedAt: goTime(c.created),
       RunningFor: ago(c.created, now),
-      Ports: "",
+      Ports: portsCell(ports.get(c.id) ?? []),
       State: c.state.status === "unknown" ? "dead" : c.state.status,
       Status: status(c, now),
       Size: size ? `${formatBytes(size.rw)} (virtual ${formatBytes(size.rootFs)})` : "0B",

@@ -367,3 +367,12 @@ export function containerPorts(
   const ports = containerNetwork(root, container.record.id)?.lease.ports ?? [];
   return { name: container.record.name, ports };
 }
+
+/** The published ports of every container of `root` holding an address, by container id. */
+export function publishedPorts(root: string): Map<string, PortBinding[]> {
+  const ports = new Map<string, PortBinding[]>();
+  for (const network of listNetworks(root)) {
+    for (const lease of listLeases(root, network.name)) ports.set(lease.container, lease.ports);
+  }
+  return ports;
+}

@@ -16,7 +16,7 @@ import {
   type WindowSize,
   writeAllAsync,
 } from "../sys/pty.ts";
-import { MYDOCKER } from "./mydocker.ts";
+import { MYDOCKER, NO_BRIDGE_CONFIG } from "./mydocker.ts";
 
 const SIGKILL = 9;
 const SIGWINCH = 28;
@@ -54,7 +54,11 @@ export class PtySession {
     const slavePath = `/dev/pts/${unlockPseudoTerminal(this.#master)}`;
     setWindowSize(this.#master, size);
     this.#slave = open(slavePath, RDWR | NOCTTY);
-    const environment = Object.entries({ ...Deno.env.toObject(), ...env })
+    const environment = Object.entries({
+      ...Deno.env.toObject(),
+      MYDOCKER_CONFIG: NO_BRIDGE_CONFIG,
+      ...env,
+    })
       .map(([key, value]) => `${key}=${value}`);
     // In a new session, opening the slave at fd 0 without O_NOCTTY makes it the controlling tty.
     this.pid = spawn(MYDOCKER, [MYDOCKER, ...args], environment, {

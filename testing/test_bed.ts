@@ -6,7 +6,6 @@
  */
 
 import { makeBusyboxRootfs } from "./busybox_rootfs.ts";
-import { NO_BRIDGE_CONFIG } from "./mydocker.ts";
 
 /** A test file's roots and the environment that points mydocker at its state root. */
 export interface TestBed {
@@ -14,8 +13,8 @@ export interface TestBed {
   rootfs: string;
   /** The file's own state root (store and containers). */
   stateRoot: string;
-  /** The environment that points mydocker at `stateRoot` (and a config without the bridge). */
-  env: { MYDOCKER_ROOT: string; MYDOCKER_CONFIG: string };
+  /** The environment that points mydocker at `stateRoot`. */
+  env: { MYDOCKER_ROOT: string };
 }
 
 /** Makes the roots; they are removed when the test module unloads. */
@@ -31,9 +30,5 @@ export async function makeTestBed(): Promise<TestBed> {
       }
     }
   });
-  return {
-    rootfs,
-    stateRoot,
-    env: { MYDOCKER_ROOT: stateRoot, MYDOCKER_CONFIG: NO_BRIDGE_CONFIG },
-  };
+  return { rootfs, stateRoot, env: { MYDOCKER_ROOT: stateRoot } };
 }

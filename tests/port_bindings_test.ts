@@ -3,6 +3,7 @@ import {
   exposedBindings,
   parsePublish,
   portLines,
+  portsCell,
   PortSpecError,
 } from "../runtime/spec/port_bindings.ts";
 
@@ -65,4 +66,15 @@ Deno.test("portLines() prints docker port's lines, by container port", () => {
     ]),
     ["22/tcp -> 127.0.0.1:2222", "53/udp -> 0.0.0.0:5353", "80/tcp -> 0.0.0.0:8080"],
   );
+});
+
+Deno.test("portsCell() prints ps's PORTS cell", () => {
+  assert.equal(
+    portsCell([
+      { hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80, protocol: "tcp" },
+      { hostIp: "0.0.0.0", hostPort: 5353, containerPort: 53, protocol: "udp" },
+    ]),
+    "0.0.0.0:5353->53/udp, 0.0.0.0:8080->80/tcp",
+  );
+  assert.equal(portsCell([]), "");
 });

@@ -105,3 +105,11 @@ export function portLines(bindings: readonly PortBinding[]): string[] {
     .sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol))
     .map((binding) => `${portKey(binding)} -> ${binding.hostIp}:${binding.hostPort}`);
 }
+
+/** `ps`'s PORTS cell: `0.0.0.0:8080->80/tcp, 0.0.0.0:5353->53/udp`, by container port. */
+export function portsCell(bindings: readonly PortBinding[]): string {
+  return [...bindings]
+    .sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol))
+    .map((binding) => `${binding.hostIp}:${binding.hostPort}->${portKey(binding)}`)
+    .join(", ");
+}

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { MYDOCKER, runMydocker } from "../../testing/mydocker.ts";
+import { MYDOCKER, NO_BRIDGE_CONFIG, runMydocker } from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 
@@ -79,7 +79,13 @@ async function runFromNonMountRoot(args: string[]) {
   try {
     const output = await new Deno.Command("unshare", {
       args: ["--mount", "sh", "-c", script, "sh", MYDOCKER, ...args],
-      env: { ...env, ROOT: root, CHECKOUT: checkout, STATE: stateRoot },
+      env: {
+        MYDOCKER_CONFIG: NO_BRIDGE_CONFIG,
+        ...env,
+        ROOT: root,
+        CHECKOUT: checkout,
+        STATE: stateRoot,
+      },
       stdin: "null",
     }).output();
     const decoder = new TextDecoder();

@@ -61,7 +61,7 @@ Deno.test("ps filters, limits and sizes as docker ps does", async () => {
   assert.deepEqual(await quiet("-l", "--no-trunc"), [ids.ps_charlie]);
 
   const sized = (await mydocker("ps", "-a", "-s", "-f", "name=charlie")).stdoutText.split("\n");
-  assert.match(sized[0]!, /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +NAMES +SIZE$/);
+  assert.match(sized[0]!, /^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES +SIZE$/);
   assert.match(sized[1]!, / ps_charlie +3kB \(virtual 3kB\)$/);
   const long = (await mydocker("ps", "-a", "--no-trunc", "-f", "name=charlie")).stdoutText;
   assert.match(long, /"sh -c head -c 3000 \/dev\/zero > \/f; exit 3"/);

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { MYDOCKER, runMydocker, waitFor } from "../../testing/mydocker.ts";
+import { MYDOCKER, NO_BRIDGE_CONFIG, runMydocker, waitFor } from "../../testing/mydocker.ts";
 import { containerCgroups } from "../../testing/container_cgroups.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
@@ -56,7 +56,7 @@ for (const [path, extraEnv] of PATHS) {
     for (const [index, delay] of delays.entries()) {
       const child = new Deno.Command(MYDOCKER, {
         args: ["run", "--name", `k${index}`, "--rootfs", rootfs, "x", "sleep", token],
-        env: { ...env, ...extraEnv },
+        env: { MYDOCKER_CONFIG: NO_BRIDGE_CONFIG, ...env, ...extraEnv },
         stdin: "null",
         stdout: "null",
         stderr: "null",
@@ -109,7 +109,7 @@ Deno.test("a SIGKILL while the command waits at its start gate leaves no untrack
   for (let attempt = 0; attempt < 10 && caught < 3; attempt++) {
     const child = new Deno.Command(MYDOCKER, {
       args: ["run", "--rootfs", rootfs, "x", "sleep", token],
-      env,
+      env: { MYDOCKER_CONFIG: NO_BRIDGE_CONFIG, ...env },
       stdin: "null",
       stdout: "null",
       stderr: "null",
