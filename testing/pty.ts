@@ -45,10 +45,15 @@ export class PtySession {
   #output = "";
 
   /**
-   * Opens a pseudo-terminal of `size` and starts mydocker with `args` on it, with the test's
-   * environment plus `env`.
+   * Opens a pseudo-terminal of `size` and starts mydocker (or `program`) with `args` on it, with
+   * the test's environment plus `env`.
    */
-  constructor(args: readonly string[], env: Record<string, string>, size: WindowSize) {
+  constructor(
+    args: readonly string[],
+    env: Record<string, string>,
+    size: WindowSize,
+    program: string = MYDOCKER,
+  ) {
     const { RDWR, NOCTTY } = OpenFlag;
     this.#master = open("/dev/ptmx", RDWR | NOCTTY);
     const slavePath = `/dev/pts/${unlockPseudoTerminal(this.#master)}`;
@@ -61,7 +66,7 @@ export class PtySession {
     })
       .map(([key, value]) => `${key}=${value}`);
     // In a new session, opening the slave at fd 0 without O_NOCTTY makes it the controlling tty.
-    this.pid = spawn(MYDOCKER, [MYDOCKER, ...args], environment, {
+    this.pid = spawn(program, [program, ...args], environment, {
       group: "new-session",
       files: [0, 1, 2].map((fd) => ({ fd, path: slavePath, flags: RDWR })),
     });

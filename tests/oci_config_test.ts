@@ -130,8 +130,12 @@ Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
       c.linux!.namespaces = [{ type: "mount" }];
     }, /needs a new pid namespace/],
     [(c) => {
+      c.linux!.sysctl = { "vm.swappiness": "1" };
+    }, /sysctl "vm.swappiness" is not in a namespace of the container/],
+    [(c) => {
+      c.linux!.namespaces = [{ type: "pid" }, { type: "mount" }];
       c.linux!.sysctl = { "net.ipv4.ip_forward": "1" };
-    }, /sysctl net.ipv4.ip_forward/],
+    }, /needs a network namespace/],
     [(c) => {
       c.linux!.cgroupsPath = "system.slice:containerd:demo";
     }, /systemd unit/],
@@ -145,6 +149,12 @@ Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
   for (const [change, message] of cases) {
     assert.throws(() => ociPlan(config(change), CONTEXT), message);
   }
+});
+
+Deno.test("ociPlan() keeps sysctls of the container's namespaces (Docker's unprivileged ports)", () => {
+  const sysctl = { "net.ipv4.ip_unprivileged_port_start": "0", "kernel.shmmax": "65536" };
+  const plan = ociPlan(config((c) => (c.linux!.sysctl = sysctl)), CONTEXT);
+  assert.deepEqual(plan.spec.sysctl, sysctl);
 });
 
 Deno.test("ociPlan() reads an unlimited rlimit (2^64-1 in JSON) as RLIM_INFINITY", () => {

@@ -199,6 +199,22 @@ function checkNamespaces(
   }
 }
 
+/** Kernel parameters a container's own namespaces have (as runc allows them). */
+const NAMESPACED_SYSCTL =
+  /^(?:kernel\.(?:msgmax|msgmnb|msgmni|sem|shmall|shmmax|shmmni|shm_rmid_forced|domainname|hostname)|fs\.mqueue\.[a-z_]+|net\.[a-z0-9_.\-]+)$/;
+
+/** Checks that every sysctl is one of the container's namespaces (net.* only in a netns). */
+function checkSysctls(sysctl: Record<string, string>, hostNetwork: boolean): void {
+  for (const key of Object.keys(sysctl)) {
+    if (!NAMESPACED_SYSCTL.test(key) || key.includes("..")) {
+      throw new OciConfigError(`sysctl "${key}" is not in a namespace of the container`);
+    }
+    if (hostNetwork && key.startsWith("net.")) {
+      throw new OciConfigError(`sysctl "${key}" needs a network namespace of the container`);
+    }
+  }
+}
+
 /** The capability names of a list (`CAP_CHOWN` → `CHOWN`). */
 function capabilityNames(list: readonly string[] | undefined): string[] {
   return (list ?? []).map((name) => name.toUpperCase().replace(/^CAP_/, ""));
@@ -342,11 +358,10 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   if ((linux.uidMappings ?? []).length > 0 || (linux.gidMappings ?? []).length > 0) {
     throw new OciConfigError("uid and gid mappings (user namespaces) are not supported");
   }
-  if (Object.keys(linux.sysctl ?? {}).length > 0) {
-    throw new OciConfigError(`sysctl ${Object.keys(linux.sysctl ?? {}).join(", ")} not supported`);
-  }
   const namespaces = linux.namespaces ?? [];
   checkNamespaces(namespaces, warnings);
+  const sysctl = linux.sysctl ?? {};
+  checkSysctls(sysctl, networkOf(namespaces) === "host");
   if (process.apparmorProfile) warnings.push("the AppArmor profile is ignored");
   if (process.selinuxLabel) warnings.push("the SELinux label is ignored");
   const mounts = mountsOf(config.mounts ?? [], context.bundle);
@@ -390,6 +405,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
     seccomp: seccompProfile !== undefined,
     ...(seccompProfile === undefined ? {} : { seccompProfile }),
     mountPlan,
+    ...(Object.keys(sysctl).length === 0 ? {} : { sysctl }),
     cgroups: { atStart: [], beforeExec: [] },
     cgroupfs: [],
     init: false,

@@ -78,6 +78,11 @@ export interface ContainerSpec {
    */
   mountPlan?: MountStep[];
   /**
+   * Kernel parameters of the container's namespaces (`net.*`, `kernel.shm*`, …), set once it
+   * has entered them: an OCI config's.
+   */
+  sysctl?: Record<string, string>;
+  /**
    * The descriptors, as the stage holds them, of the command's stdio that mydocker made for it
    * (relay pipes, log files), to hand to the container's user (see `ProcessCredentials`).
    */

@@ -34,6 +34,7 @@ import {
 } from "./rootfs.ts";
 import { takeOnCredentials } from "./credentials.ts";
 import { readStageSpec, runStage } from "./stage_failure.ts";
+import { applySysctls } from "./sysctl.ts";
 import { makeWorkingDirectory } from "./working_directory.ts";
 
 /**
@@ -132,6 +133,7 @@ export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[
   const commandCgroups = forCommand === undefined ? undefined : openCommandCgroups(forCommand, sys);
   sys.unshare(containerNamespaces(spec));
   joinNetwork(spec, sys);
+  applySysctls(spec, sys);
   buildRoot(spec, "here", sys);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
   if (spec.terminal) sys.close(spec.terminal.socketFd);

@@ -34,6 +34,7 @@ import { applyCredentialSteps, planCredentials } from "./credentials.ts";
 import { checkExecutable, resolveCommand } from "./exec_program.ts";
 import { buildRoot, containerNamespaces, finishContainer } from "./init_stage.ts";
 import { joinNetwork } from "./network.ts";
+import { applySysctls } from "./sysctl.ts";
 
 /** Where the trampoline is written, in the container's /dev tmpfs; removed once it runs. */
 export const TRAMPOLINE_PATH = "/dev/.mydocker-start";
@@ -218,6 +219,7 @@ export function spawnInPlace(
     sys.unshare(namespaces);
     try {
       joinNetwork(spec, sys);
+      applySysctls(spec, sys);
       buildRoot(spec, "later", sys);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
       const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);

@@ -1,0 +1,90 @@
+/**
+ * A dockerd of a test's own (Debian's `docker.io`): data, exec root, pid file, socket and config
+ * in a temp directory, no bridge, no iptables, its own containerd namespaces, and mydocker's
+ * OCI runtime registered as `mydocker` (`--add-runtime`).
+ *
+ * @module
+ */
+
+import type { RunResult } from "./mydocker.ts";
+
+const decoder = new TextDecoder();
+
+/** Debian's docker client (not whatever else is first on PATH). */
+export const DOCKER_CLIENT = "/usr/bin/docker";
+
+/** A running dockerd. */
+export interface TestDockerd {
+  /** `-H unix://…`: the arguments that point a docker client at it. */
+  host: string[];
+  /** Runs the docker client against it. */
+  docker(args: readonly string[]): Promise<RunResult>;
+  /** Stops dockerd and removes its directories (every container must be removed first). */
+  stop(): Promise<void>;
+}
+
+/** Starts dockerd with runtime `mydocker` at `launcher`; resolves once it answers. */
+export async function startDockerd(launcher: string): Promise<TestDockerd> {
+  const dir = await Deno.makeTempDir({ prefix: "mydocker-test-dockerd-" });
+  const tag = dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x");
+  await Deno.writeTextFile(`${dir}/daemon.json`, "{}");
+  const host = ["-H", `unix://${dir}/docker.sock`];
+  const daemon = new Deno.Command("dockerd", {
+    args: [
+      "--config-file",
+      `${dir}/daemon.json`,
+      "--data-root",
+      `${dir}/data`,
+      "--exec-root",
+      `${dir}/exec`,
+      "--pidfile",
+      `${dir}/docker.pid`,
+      ...host,
+      "--bridge=none",
+      "--iptables=false",
+      "--ip6tables=false",
+      "--ip-masq=false",
+      "--containerd-namespace",
+      `mydocker-test-${tag}`,
+      "--containerd-plugins-namespace",
+      `mydocker-test-${tag}-plugins`,
+      "--add-runtime",
+      `mydocker=${launcher}`,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const docker = async (args: readonly string[]): Promise<RunResult> => {
+    const output = await new Deno.Command(DOCKER_CLIENT, {
+      args: [...host, ...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return {
+      code: output.code,
+      stdout: output.stdout,
+      stderr: output.stderr,
+      stdoutText: decoder.decode(output.stdout),
+      stderrText: decoder.decode(output.stderr),
+    };
+  };
+  for (let attempt = 0; (await docker(["version"])).code !== 0; attempt++) {
+    if (attempt === 300) {
+      daemon.kill("SIGKILL");
+      await daemon.status;
+      throw new Error("dockerd did not start within 30 seconds");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    host,
+    docker,
+    async stop() {
+      daemon.kill("SIGTERM");
+      await daemon.status;
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
