@@ -16,7 +16,7 @@ import type { ImageConfig } from "../registry/format/manifest.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
 import { containerNetwork } from "./networks.ts";
 import { macAddressText } from "../runtime/network/attach.ts";
-import { portKey } from "../runtime/spec/port_bindings.ts";
+import { type PortBinding, portKey } from "../runtime/spec/port_bindings.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 
 /** Go's zero time, which Docker prints for a time that never happened. */
@@ -139,6 +139,11 @@ async function containerObject(root: string, container: StoredContainer) {
     HostConfig: {
       Binds: slice(binds),
       NetworkMode: config.network,
+      PortBindings: portBindings(config.ports ?? []),
+      Dns: [...config.dns?.servers ?? []],
+      DnsOptions: [...config.dns?.options ?? []],
+      DnsSearch: [...config.dns?.search ?? []],
+      ExtraHosts: slice(config.dns?.extraHosts),
       RestartPolicy: {
         Name: record.restartPolicy?.name ?? "no",
         MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0,
@@ -196,6 +201,22 @@ async function containerObject(root: string, container: StoredContainer) {
     },
     NetworkSettings: networkSettings(root, record.id, config.network),
   };
+}
+
+/**
+ * HostConfig.PortBindings as Docker shows them: what `-p` and `-P` asked for, by container port
+ * (`HostPort` empty where a free port was to be chosen).
+ */
+function portBindings(ports: readonly PortBinding[]) {
+  const bindings = new Map<string, { HostIp: string; HostPort: string }[]>();
+  for (const port of ports) {
+    const key = portKey(port);
+    bindings.set(key, [...bindings.get(key) ?? [], {
+      HostIp: port.hostIp === "0.0.0.0" ? "" : port.hostIp,
+      HostPort: port.hostPort === 0 ? "" : String(port.hostPort),
+    }]);
+  }
+  return bindings;
 }
 
 /**

@@ -229,6 +229,11 @@ Deno.test("-p publishes TCP to the host's loopback, the bridge address and other
   assert.match(ports, /^80\/tcp -> 0\.0\.0\.0:8080\n81\/tcp -> 0\.0\.0\.0:(\d+)\n$/);
   assert.notEqual(ports.match(/:(\d+)\n$/)![1], "0");
   assert.equal((await mydocker("port", "web", "80")).stdoutText, "0.0.0.0:8080\n");
+  const bindings = await mydocker("inspect", "-f", "{{json .HostConfig.PortBindings}}", "web");
+  assert.equal(
+    bindings.stdoutText,
+    '{"80/tcp":[{"HostIp":"","HostPort":"8080"}],"81/tcp":[{"HostIp":"","HostPort":""}]}\n',
+  );
   const ps = (await mydocker("ps", "--format", "{{.Names}} {{.Ports}}")).stdoutText;
   assert.match(ps, /^web 0\.0\.0\.0:8080->80\/tcp, 0\.0\.0\.0:\d+->81\/tcp$/m);
   const inspect = await mydocker(
