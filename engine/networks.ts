@@ -18,7 +18,7 @@ import type { PortBinding } from "../runtime/spec/port_bindings.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
 import { removeBridge } from "../runtime/network/bridge.ts";
 import { macAddressText } from "../runtime/network/attach.ts";
-import { applyRules, deleteTableRules } from "../runtime/network/firewall.ts";
+import { hostFirewall } from "../runtime/network/firewall.ts";
 import { hostRouteSubnets } from "../runtime/network/host_routes.ts";
 import { type Lease, leaseOf, listLeases } from "../runtime/network/ipam.ts";
 import { type NetworkConfig, parseNetworkConfig } from "../runtime/network/network_config.ts";
@@ -255,11 +255,7 @@ export function pruneNetworks(root: string): string[] {
   const remaining = listNetworks(root);
   if (remaining.every((network) => listLeases(root, network.name).length === 0)) {
     for (const network of remaining) tearDown(network);
-    try {
-      applyRules(deleteTableRules());
-    } catch {
-      // Already gone.
-    }
+    hostFirewall().removeAll();
   }
   return removed;
 }

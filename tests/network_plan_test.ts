@@ -7,7 +7,8 @@ import {
   overlaps,
   parseSubnet,
 } from "../runtime/network/subnet.ts";
-import { baseRules, forwardGuardRules, portElements } from "../runtime/network/firewall.ts";
+import { baseRules, forwardGuardRules, portElements } from "../runtime/network/nft_rules.ts";
+import { jumpRules, networkRules, portRules } from "../runtime/network/iptables_rules.ts";
 import { leaseAddress, listLeases, releaseAddress, staleLeases } from "../runtime/network/ipam.ts";
 import { storeNetwork } from "../runtime/network/network_store.ts";
 import { parseNetworkConfig } from "../runtime/network/network_config.ts";
@@ -66,6 +67,35 @@ Deno.test("the firewall's rules live in mydocker's own table and vary only by el
       protocol: "tcp",
     }], "x"),
     "delete element ip mydocker ports { tcp . 8080 }\n",
+  );
+});
+
+Deno.test("the iptables rules live in mydocker's own chains, but for the jumps into them", () => {
+  const rules = [
+    ...jumpRules(true),
+    ...networkRules("mydocker0", "172.17.0.0/16", true),
+    ...portRules(
+      [{ hostIp: "0.0.0.0", hostPort: 8080, containerPort: 80, protocol: "tcp" }],
+      "172.17.0.2",
+    ),
+  ];
+  for (const rule of rules) {
+    const own = rule.chain.startsWith("MYDOCKER");
+    const jump = rule.spec.at(-1)!.startsWith("MYDOCKER");
+    assert.ok(own || jump, `${rule.chain} ${rule.spec.join(" ")}`);
+  }
+  assert.deepEqual(rules.at(-1), {
+    table: "nat",
+    chain: "MYDOCKER",
+    spec: ["-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "172.17.0.2:80"],
+  });
+  assert.deepEqual(
+    networkRules("mydocker0", "172.17.0.0/16", false).map((rule) => rule.spec.join(" ")),
+    [
+      "-s 127.0.0.0/8 -o mydocker0 -j MASQUERADE",
+      "-s 172.17.0.0/16 -o mydocker0 -m conntrack --ctstate DNAT -j MASQUERADE",
+      "-s 172.17.0.0/16 ! -o mydocker0 -j MASQUERADE",
+    ],
   );
 });
 

@@ -24,7 +24,7 @@ import type { PortBinding } from "../spec/port_bindings.ts";
 import { containerResolvConf, HOST_GATEWAY, parseExtraHost } from "../spec/resolv_conf.ts";
 import { findContainer } from "../state/containers.ts";
 import { ensureBridge } from "./bridge.ts";
-import { applyRules, portElements } from "./firewall.ts";
+import { hostFirewall } from "./firewall.ts";
 import { joinHosts, leaveHosts } from "./hosts_entries.ts";
 import { type Lease, leaseAddress, listLeases, releaseAddress } from "./ipam.ts";
 import { createNetworkNamespace, inNetworkNamespace } from "./namespace.ts";
@@ -228,8 +228,9 @@ function attachBridge(
       inside.close();
     }
     if (held.ports.length > 0) {
-      applyRules(portElements("add", held.ports, lease.address));
-      undo.push(() => applyRules(portElements("delete", held.ports, lease.address)));
+      const firewall = hostFirewall();
+      firewall.publish(held.ports, lease.address);
+      undo.push(() => firewall.unpublish(held.ports, lease.address));
     }
     const userNetwork = network.name !== DEFAULT_NETWORK;
     const others = () =>

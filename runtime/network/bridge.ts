@@ -1,7 +1,7 @@
 /**
  * A network's bridge on the host, set up on first use and idempotent (a concurrent first run
- * does the same steps, each tolerating the other's): mydocker's firewall table and the
- * network's elements in it, `ip_forward` (on only if it was off, then with Docker's guard),
+ * does the same steps, each tolerating the other's): mydocker's firewall rules and the
+ * network's, `ip_forward` (on only if it was off, then with Docker's guard),
  * the bridge with the gateway address, `route_localnet` on it (so the host's loopback reaches
  * published ports), up. And its removal.
  *
@@ -9,7 +9,7 @@
  */
 
 import type { RouteSocket } from "../../sys/netlink.ts";
-import { applyRules, baseRules, forwardGuardRules, networkElements } from "./firewall.ts";
+import { hostFirewall } from "./firewall.ts";
 import type { NetworkRecord } from "./network_store.ts";
 import { broadcastOf, parseSubnet } from "./subnet.ts";
 
@@ -19,10 +19,7 @@ const SYSCTL = "/proc/sys/net/ipv4";
 export function ensureBridge(host: RouteSocket, network: NetworkRecord): void {
   if (host.link(network.bridge)?.up) return;
   const forwarding = Deno.readTextFileSync(`${SYSCTL}/ip_forward`).trim() === "1";
-  applyRules(
-    baseRules() + networkElements("add", network.bridge, network.subnet) +
-      (forwarding ? "" : forwardGuardRules()),
-  );
+  hostFirewall().addNetwork(network.bridge, network.subnet, !forwarding);
   if (!forwarding) Deno.writeTextFileSync(`${SYSCTL}/ip_forward`, "1");
   host.createBridge(network.bridge);
   const subnet = parseSubnet(network.subnet);
@@ -31,12 +28,8 @@ export function ensureBridge(host: RouteSocket, network: NetworkRecord): void {
   host.setUp(network.bridge);
 }
 
-/** Removes `network`'s bridge and its elements of the firewall (nothing when they are gone). */
+/** Removes `network`'s bridge and its firewall rules (nothing when they are gone). */
 export function removeBridge(host: RouteSocket, network: NetworkRecord): void {
   host.deleteLink(network.bridge);
-  try {
-    applyRules(networkElements("delete", network.bridge, network.subnet));
-  } catch {
-    // Never set up, or the table is gone.
-  }
+  hostFirewall().removeNetwork(network.bridge, network.subnet);
 }

@@ -1,110 +1,163 @@
 /**
- * mydocker's firewall rules, all in its own nftables table `ip mydocker` (nothing else is
- * touched): masquerade of its subnets' outbound traffic, DNAT of published ports (from other
- * hosts in prerouting, from the host itself in output, its loopback included), and, when
- * mydocker turned `ip_forward` on, a guard that forwards nothing but its bridges' traffic, as
- * Docker does. The rules are fixed; what varies lives in sets and maps (the bridges, the
- * subnets, the published ports), so a container adds and removes elements and never rules.
- * The text is built by pure functions; {@linkcode applyRules} hands it to `nft` at once, as one
- * transaction.
+ * The host's firewall, through whichever tool it has: `nft` (mydocker's own table, see
+ * `nft_rules.ts`), else `iptables` (mydocker's own chains, see `iptables_rules.ts`);
+ * `$MYDOCKER_FIREWALL` (`nft` or `iptables`) chooses one. Both set up the same things: a
+ * network's masquerade (and, when mydocker turned `ip_forward` on, the forwarding guard), a
+ * container's published ports, and their removal.
  *
  * @module
  */
 
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import type { PortBinding } from "../spec/port_bindings.ts";
+import {
+  Chain,
+  type IptablesRule,
+  jumpRules,
+  networkRules,
+  ownChains,
+  portRules,
+} from "./iptables_rules.ts";
+import {
+  baseRules,
+  deleteTableRules,
+  forwardGuardRules,
+  networkElements,
+  portElements,
+} from "./nft_rules.ts";
 
-/** mydocker's table. */
-export const TABLE = "ip mydocker";
-
-/**
- * The table, its sets, maps and chains, and its rules: idempotent (each chain flushed and
- * refilled in the same transaction; the sets and maps keep their elements).
- */
-export function baseRules(): string {
-  const chains = {
-    publish: "",
-    prerouting: "{ type nat hook prerouting priority dstnat; policy accept; }",
-    output: "{ type nat hook output priority -100; policy accept; }",
-    postrouting: "{ type nat hook postrouting priority srcnat; policy accept; }",
-  };
-  return [
-    `add table ${TABLE}`,
-    `add set ${TABLE} bridges { type ifname; }`,
-    `add set ${TABLE} subnets { type ipv4_addr; flags interval; }`,
-    `add map ${TABLE} ports { type inet_proto . inet_service : ipv4_addr . inet_service; }`,
-    `add map ${TABLE} address_ports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`,
-    ...Object.entries(chains).map(([name, hook]) => `add chain ${TABLE} ${name} ${hook}`.trim()),
-    ...Object.keys(chains).map((name) => `flush chain ${TABLE} ${name}`),
-    `add rule ${TABLE} publish dnat ip to ip daddr . meta l4proto . th dport map @address_ports`,
-    `add rule ${TABLE} publish dnat ip to meta l4proto . th dport map @ports`,
-    `add rule ${TABLE} prerouting fib daddr type local jump publish`,
-    `add rule ${TABLE} output fib daddr type local jump publish`,
-    // The host's loopback reaching a published port (with route_localnet on the bridge).
-    `add rule ${TABLE} postrouting ip saddr 127.0.0.0/8 oifname @bridges masquerade`,
-    // A container reaching a published port through the host (hairpin).
-    `add rule ${TABLE} postrouting ct status dnat ip saddr @subnets oifname @bridges masquerade`,
-    `add rule ${TABLE} postrouting ip saddr @subnets oifname != @bridges masquerade`,
-    "",
-  ].join("\n");
+/** What mydocker asks of the host's firewall. */
+export interface Firewall {
+  /**
+   * Sets up mydocker's rules (idempotent) and network bridge `bridge` on `subnet`; `guard`: the
+   * host did not forward before, so forward nothing but mydocker's bridges' traffic.
+   */
+  addNetwork(bridge: string, subnet: string, guard: boolean): void;
+  /** Removes the rules of network `bridge` on `subnet`; nothing when they are gone. */
+  removeNetwork(bridge: string, subnet: string): void;
+  /** Publishes `ports` of the container at `address`. */
+  publish(ports: readonly PortBinding[], address: string): void;
+  /** Unpublishes them; nothing when they are gone. */
+  unpublish(ports: readonly PortBinding[], address: string): void;
+  /** Removes everything mydocker set up; nothing when it is gone. */
+  removeAll(): void;
 }
 
-/**
- * The guard added when mydocker turned `ip_forward` on: the host forwards only its bridges'
- * traffic, as it forwarded nothing before.
- */
-export function forwardGuardRules(): string {
-  return [
-    `add chain ${TABLE} forward { type filter hook forward priority filter; policy accept; }`,
-    `flush chain ${TABLE} forward`,
-    `add rule ${TABLE} forward iifname != @bridges oifname != @bridges drop`,
-    "",
-  ].join("\n");
-}
-
-/** The elements that make network bridge `bridge` on `subnet` known to the rules. */
-export function networkElements(action: "add" | "delete", bridge: string, subnet: string): string {
-  return [
-    `${action} element ${TABLE} bridges { "${bridge}" }`,
-    `${action} element ${TABLE} subnets { ${subnet} }`,
-    "",
-  ].join("\n");
-}
-
-/** The map elements that publish `ports` of the container at `address` (or unpublish them). */
-export function portElements(
-  action: "add" | "delete",
-  ports: readonly PortBinding[],
-  address: string,
-): string {
-  return ports.map((port) => {
-    const any = port.hostIp === "0.0.0.0";
-    const key = `${any ? "" : `${port.hostIp} . `}${port.protocol} . ${port.hostPort}`;
-    const value = action === "add" ? ` : ${address} . ${port.containerPort}` : "";
-    return `${action} element ${TABLE} ${any ? "ports" : "address_ports"} { ${key}${value} }\n`;
-  }).join("");
-}
-
-/** Removes mydocker's table and everything in it. */
-export function deleteTableRules(): string {
-  return `delete table ${TABLE}\n`;
-}
-
-/**
- * Applies `rules` with `nft`, as one transaction (the text as nft's one argument).
- *
- * @throws {ExitCodeError} (125) with nft's message when nft is missing or refuses them.
- */
-export function applyRules(rules: string): void {
+/** Runs `program` with `args`; returns whether it succeeded and its first line of stderr. */
+function run(program: string, args: readonly string[]): { ok: boolean; message: string } {
   let output: Deno.CommandOutput;
   try {
-    output = new Deno.Command("nft", { args: [rules], stdin: "null", stdout: "null" }).outputSync();
+    output = new Deno.Command(program, { args: [...args], stdin: "null", stdout: "null" })
+      .outputSync();
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "nft not found (install nftables)" : error;
+    const why = error instanceof Deno.errors.NotFound ? `${program} not found` : String(error);
     throw new ExitCodeError(`Cannot set up the firewall: ${why}`);
   }
-  if (output.code !== 0) {
-    const message = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
-    throw new ExitCodeError(`Cannot set up the firewall: nft: ${message}`);
+  const message = new TextDecoder().decode(output.stderr).trim().split("\n")[0] ?? "";
+  return { ok: output.success, message };
+}
+
+function must(program: string, args: readonly string[]): void {
+  const { ok, message } = run(program, args);
+  if (!ok) throw new ExitCodeError(`Cannot set up the firewall: ${program}: ${message}`);
+}
+
+function ignoringFailure(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Gone already.
   }
+}
+
+/** nftables: each change one transaction of `nft` (its text as one argument). */
+const nft: Firewall = {
+  addNetwork(bridge, subnet, guard) {
+    must("nft", [
+      baseRules() + networkElements("add", bridge, subnet) + (guard ? forwardGuardRules() : ""),
+    ]);
+  },
+  removeNetwork(bridge, subnet) {
+    ignoringFailure(() => must("nft", [networkElements("delete", bridge, subnet)]));
+  },
+  publish(ports, address) {
+    must("nft", [portElements("add", ports, address)]);
+  },
+  unpublish(ports, address) {
+    ignoringFailure(() => must("nft", [portElements("delete", ports, address)]));
+  },
+  removeAll() {
+    ignoringFailure(() => must("nft", [deleteTableRules()]));
+  },
+};
+
+function ruleArgs(rule: IptablesRule, action: string): string[] {
+  return ["-w", "-t", rule.table, action, rule.chain, ...rule.spec];
+}
+
+/** Adds `rule` unless it is there already. */
+function ensure(rule: IptablesRule): void {
+  if (run("iptables", ruleArgs(rule, "-C")).ok) return;
+  const args = rule.position === "first"
+    ? ["-w", "-t", rule.table, "-I", rule.chain, "1", ...rule.spec]
+    : ruleArgs(rule, "-A");
+  must("iptables", args);
+}
+
+/** iptables: rule by rule, each checked first so that a repeat adds nothing. */
+const iptables: Firewall = {
+  addNetwork(bridge, subnet, guard) {
+    for (const [table, chain] of ownChains(guard)) {
+      run("iptables", ["-w", "-t", table, "-N", chain]);
+    }
+    // A network added after the guard was set up gets its exceptions from the guard too.
+    const guarded = guard || run("iptables", ["-w", "-t", "filter", "-S", Chain.FORWARD]).ok;
+    for (const rule of [...jumpRules(guard), ...networkRules(bridge, subnet, guarded)]) {
+      ensure(rule);
+    }
+  },
+  removeNetwork(bridge, subnet) {
+    for (const rule of networkRules(bridge, subnet, true)) run("iptables", ruleArgs(rule, "-D"));
+  },
+  publish(ports, address) {
+    for (const rule of portRules(ports, address)) must("iptables", ruleArgs(rule, "-A"));
+  },
+  unpublish(ports, address) {
+    for (const rule of portRules(ports, address)) run("iptables", ruleArgs(rule, "-D"));
+  },
+  removeAll() {
+    for (const rule of jumpRules(true)) run("iptables", ruleArgs(rule, "-D"));
+    for (const [table, chain] of ownChains(true)) {
+      run("iptables", ["-w", "-t", table, "-F", chain]);
+      run("iptables", ["-w", "-t", table, "-X", chain]);
+    }
+  },
+};
+
+/** Whether `program` is an executable file in a directory of `$PATH`. */
+function onPath(program: string): boolean {
+  return (Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").some((dir) => {
+    try {
+      return Deno.statSync(`${dir}/${program}`).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The host's firewall: `$MYDOCKER_FIREWALL`'s, else nft when it is installed, else iptables.
+ *
+ * @throws {ExitCodeError} (125) when `$MYDOCKER_FIREWALL` names neither.
+ */
+export function hostFirewall(): Firewall {
+  const chosen = Deno.env.get("MYDOCKER_FIREWALL");
+  if (chosen === "nft") return nft;
+  if (chosen === "iptables") return iptables;
+  if (chosen !== undefined && chosen !== "") {
+    throw new ExitCodeError(
+      `Cannot use MYDOCKER_FIREWALL "${chosen}": choose "nft" or "iptables"`,
+    );
+  }
+  return onPath("nft") || !onPath("iptables") ? nft : iptables;
 }

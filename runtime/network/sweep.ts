@@ -7,7 +7,7 @@
  */
 
 import { RouteSocket } from "../../sys/netlink.ts";
-import { applyRules, portElements } from "./firewall.ts";
+import { hostFirewall } from "./firewall.ts";
 import { leaveHosts } from "./hosts_entries.ts";
 import { listLeases, releaseAddress, staleLeases } from "./ipam.ts";
 import { listNetworks } from "./network_store.ts";
@@ -21,13 +21,7 @@ export function sweepNetworks(stateRoot: string): void {
     try {
       for (const lease of stale) {
         host.deleteLink(lease.veth);
-        if (lease.ports.length > 0) {
-          try {
-            applyRules(portElements("delete", lease.ports, lease.address));
-          } catch {
-            // The table is gone.
-          }
-        }
+        if (lease.ports.length > 0) hostFirewall().unpublish(lease.ports, lease.address);
         const others = listLeases(stateRoot, network.name).filter((other) =>
           other.container !== lease.container
         );

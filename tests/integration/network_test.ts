@@ -145,6 +145,8 @@ async function publishedPorts(): Promise<string> {
 const TCP_SERVER = ["busybox", "nc", "-ll", "-p", "80", "-e", "/bin/echo", "hello"];
 
 Deno.test("the internet namespace is joined to the host one by a veth", async () => {
+  // A host that forwards nothing, so that mydocker turns forwarding on (and guards it).
+  await sh("echo 0 > /proc/sys/net/ipv4/ip_forward");
   await sh(
     `ip link add up0 type veth peer name wan0 netns ${internet.pid} &&
      ip addr add 198.51.100.1/24 dev up0 && ip link set up0 up`,
@@ -225,6 +227,12 @@ Deno.test("-p publishes TCP to the host's loopback, the bridge address and other
   assert.ok(await tcpAnswers("127.0.0.1", 8080, "hello\n"));
   assert.ok(await tcpAnswers(GATEWAY, 8080, "hello\n"));
   assert.ok(await tcpAnswers("198.51.100.1", 8080, "hello\n", internetNs));
+  // Forwarded to the bridge past the guard mydocker added when it turned forwarding on.
+  assert.equal(await sh("cat /proc/sys/net/ipv4/ip_forward"), "1\n");
+  assert.match(
+    await sh("nft list chain ip mydocker forward"),
+    /iifname != @bridges oifname != @bridges drop/,
+  );
   const ports = (await mydocker("port", "web")).stdoutText;
   assert.match(ports, /^80\/tcp -> 0\.0\.0\.0:8080\n81\/tcp -> 0\.0\.0\.0:(\d+)\n$/);
   assert.notEqual(ports.match(/:(\d+)\n$/)![1], "0");
