@@ -180,31 +180,58 @@ export class Transport {
     }
   }
 
-  /** `response` with a body that fails with a clear error when `host` goes silent too long. */
+  /**
+   * `response` with a body that fails with a clear error when `host` goes silent too long while
+   * a read waits. One timer per silence, not per chunk: it is armed by a read when none runs,
+   * and when it fires early (data came meanwhile) it re-arms for what is left of the limit.
+   */
   #idleLimited(response: Response, host: string): Response {
     if (response.body === null) return response;
     const { idleMs } = this.#timeouts;
     const reader = response.body.getReader();
+    let waiting = false;
+    let since = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let silent: ((error: RegistryError) => void) | undefined;
+    const stop = () => {
+      clearTimeout(timer);
+      timer = undefined;
+    };
+    const watch = () => {
+      timer = undefined;
+      if (!waiting) return;
+      const quiet = Date.now() - since;
+      if (quiet < idleMs) {
+        timer = setTimeout(watch, idleMs - quiet);
+        return;
+      }
+      silent?.(new RegistryError(`${host} sent nothing for ${idleMs / 1000} s`, undefined));
+    };
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        let timeout: ReturnType<typeof setTimeout> | undefined;
-        const silence = new Promise<never>((_, reject) => {
-          timeout = setTimeout(() => {
-            reject(new RegistryError(`${host} sent nothing for ${idleMs / 1000} s`, undefined));
-          }, idleMs);
-        });
+        waiting = true;
+        since = Date.now();
+        timer ??= setTimeout(watch, idleMs);
+        const silence = new Promise<never>((_, reject) => silent = reject);
         try {
           const { done, value } = await Promise.race([reader.read(), silence]);
-          if (done) controller.close();
-          else controller.enqueue(value);
+          waiting = false;
+          if (done) {
+            stop();
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
         } catch (error) {
+          stop();
           reader.cancel().catch(() => {});
           throw error;
-        } finally {
-          clearTimeout(timeout);
         }
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel: (reason) => {
+        stop();
+        return reader.cancel(reason);
+      },
     });
     const { status, statusText, headers } = response;
     return new Response(body, { status, statusText, headers });

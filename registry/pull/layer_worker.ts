@@ -1,11 +1,14 @@
 /**
- * Unpacks a layer on a worker thread: the main thread downloads and verifies the compressed
- * bytes and hands them over in batches (transferred, not copied); the worker decompresses,
- * verifies the DiffID and writes the files. Flow control by credits keeps at most a few batches
- * in flight.
+ * Unpacks a layer on a worker thread: the main thread downloads the compressed bytes, hashes
+ * them as they pass (no stream in between) and hands them over in batches (transferred, not
+ * copied); the worker decompresses, verifies the DiffID and writes the files. Flow control by
+ * credits keeps at most a few batches in flight.
  *
  * @module
  */
+
+import { createHash } from "node:crypto";
+import { DigestMismatchError, parseDigest } from "../format/digest.ts";
 
 /**
  * Chunks are sent in batches of at least this many bytes: a TLS body arrives in 16 KiB records,
@@ -46,9 +49,9 @@ export class LayerWorkers implements Disposable {
 
   /**
    * Unpacks the compressed layer `compressed` into the empty directory `dest` on a worker,
-   * verifying that the uncompressed bytes hash to `diffId`. Returns the uncompressed size.
-   * Throws what the download, the digest checks or the unpacking threw, once the worker has
-   * stopped writing to `dest`.
+   * verifying that the compressed bytes hash to `layer` (its digest) and the uncompressed ones
+   * to `diffId`. Returns the uncompressed size. Throws what the download, the digest checks or
+   * the unpacking threw, once the worker has stopped writing to `dest`.
    */
   async unpack(
     compressed: ReadableStream<Uint8Array>,
@@ -107,6 +110,8 @@ async function unpackOn(
       reject(new Error(`Layer worker failed: ${event.message}`));
     };
   });
+  const { hex } = parseDigest(layer);
+  const hash = createHash("sha256");
   send({ type: "start", dest, diffId, layer });
   const reader = compressed.getReader();
   let batch: Uint8Array[] = [];
@@ -125,10 +130,13 @@ async function unpackOn(
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        hash.update(value);
         batch.push(ownBuffer(value));
         batched += value.length;
         if (batched >= BATCH_BYTES) await flush();
       }
+      const actual = hash.digest("hex");
+      if (actual !== hex) throw new DigestMismatchError(layer, `sha256:${actual}`);
       await flush();
       send({ type: "end" });
     } catch (error) {

@@ -237,8 +237,8 @@ async function missingLayers(
 }
 
 /**
- * Downloads and verifies one blob, unpacks it (on a worker per position it fills) into
- * temporary directories, then commits each under its ChainID.
+ * Downloads one blob and unpacks it (on a worker per position it fills, which verifies both
+ * digests) into temporary directories, then commits each under its ChainID.
  */
 async function pullLayer(
   source: PullSource,
@@ -259,7 +259,7 @@ async function pullLayer(
       size: layer.size,
       signal,
       onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
-    }).pipeThrough(digestVerifier(layer.digest));
+    });
     const sizes = await Promise.all(
       teeInto(compressed, targets.length).map((stream, index) =>
         workers.unpack(stream, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
