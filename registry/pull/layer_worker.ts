@@ -54,7 +54,7 @@ export class LayerWorkers implements Disposable {
    * the unpacking threw, once the worker has stopped writing to `dest`.
    */
   async unpack(
-    compressed: ReadableStream<Uint8Array>,
+    compressed: AsyncIterable<Uint8Array>,
     dest: string,
     diffId: string,
     layer: string,
@@ -84,7 +84,7 @@ export class LayerWorkers implements Disposable {
 /** Runs one layer's unpacking on `worker`; see {@linkcode LayerWorkers.unpack}. */
 async function unpackOn(
   worker: Worker,
-  compressed: ReadableStream<Uint8Array>,
+  compressed: AsyncIterable<Uint8Array>,
   dest: string,
   diffId: string,
   layer: string,
@@ -113,7 +113,6 @@ async function unpackOn(
   const { hex } = parseDigest(layer);
   const hash = createHash("sha256");
   send({ type: "start", dest, diffId, layer });
-  const reader = compressed.getReader();
   let batch: Uint8Array[] = [];
   let batched = 0;
   const flush = async () => {
@@ -127,9 +126,7 @@ async function unpackOn(
   };
   const feed = async () => {
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
+      for await (const value of compressed) {
         hash.update(value);
         batch.push(ownBuffer(value));
         batched += value.length;
@@ -151,8 +148,6 @@ async function unpackOn(
     // Let the worker stop writing (it answers an abort with an error) before `dest` is removed.
     await finished.catch(() => {});
     throw error;
-  } finally {
-    reader.releaseLock();
   }
 }
 

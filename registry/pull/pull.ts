@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type BlobFetcher, openBlobStream } from "./blob_stream.ts";
+import { blobChunks, type BlobFetcher, openBlobStream } from "./blob_stream.ts";
 import { type FetchedManifest, MAX_MANIFEST_BYTES } from "../distribution/client.ts";
 import { DEFAULT_MAX_CONCURRENT_DOWNLOADS } from "../distribution/registry_config.ts";
 import { digestVerifier } from "./digest_stream.ts";
@@ -237,8 +237,8 @@ async function missingLayers(
 }
 
 /**
- * Downloads one blob and unpacks it (on a worker per position it fills, which verifies both
- * digests) into temporary directories, then commits each under its ChainID.
+ * Downloads one blob and unpacks it (on a worker per position it fills; both digests are
+ * checked on the way) into temporary directories, then commits each under its ChainID.
  */
 async function pullLayer(
   source: PullSource,
@@ -255,14 +255,17 @@ async function pullLayer(
   try {
     for (const _ of targets) tempDirs.push(await store.makeLayerTempDir());
     report("downloading", 0);
-    const compressed = openBlobStream(source, repository, layer.digest, {
+    const compressed = blobChunks(source, repository, layer.digest, {
       size: layer.size,
       signal,
       onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
     });
+    const inputs = targets.length === 1
+      ? [compressed]
+      : teeInto(ReadableStream.from(compressed), targets.length);
     const sizes = await Promise.all(
-      teeInto(compressed, targets.length).map((stream, index) =>
-        workers.unpack(stream, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
+      inputs.map((input, index) =>
+        workers.unpack(input, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
       ),
     );
     for (const [index, { chainId }] of targets.entries()) {
@@ -276,14 +279,13 @@ async function pullLayer(
 }
 
 /**
- * Splits `stream` into `count` streams of the same bytes (itself when `count` is 1). Each branch
- * gets its own copy of every chunk, since the unpacker transfers (detaches) the chunks it sends.
+ * Splits `stream` into `count` (two or more) streams of the same bytes. Each branch gets its own
+ * copy of every chunk, since the unpacker transfers (detaches) the chunks it sends.
  */
 function teeInto(
   stream: ReadableStream<Uint8Array>,
   count: number,
 ): ReadableStream<Uint8Array>[] {
-  if (count === 1) return [stream];
   const streams = [stream];
   while (streams.length < count) streams.push(...streams.pop()!.tee());
   return streams.map((branch) =>
