@@ -14,7 +14,7 @@ import { joinStageCgroups } from "./cgroup_join.ts";
 import { GATED_SPAWN, openCommandCgroups, openGateWorker } from "./command_gate.ts";
 import { attachConsole, createConsole, openConsole } from "./console.ts";
 import { attachMounts, prepareMounts } from "./user_mounts.ts";
-import type { ContainerSpec } from "../spec/container_spec.ts";
+import type { ContainerSpec, ProcessCredentials } from "../spec/container_spec.ts";
 import { execProgram } from "./exec_program.ts";
 import { MountFlag } from "../../sys/mount.ts";
 import { CloneFlag } from "../../sys/namespaces.ts";
@@ -101,13 +101,15 @@ export function finishContainer(spec: ContainerSpec, sys: Sys = realSys): void {
   sys.chdir(spec.process.cwd);
 }
 
-/** Takes on the container's user, capabilities, no_new_privs and seccomp; returns the env. */
-export function takeOnContainerCredentials(
+/**
+ * The credentials of container `spec`'s command: its user, environment, capabilities,
+ * no_new_privs and seccomp, the stdio mydocker made and its terminal (at `terminal`, if any).
+ */
+export function containerCredentials(
   spec: ContainerSpec,
   terminal: string | undefined,
-  sys: Sys = realSys,
-): string[] {
-  return takeOnCredentials({
+): ProcessCredentials {
+  return {
     user: spec.process.user,
     env: spec.process.env,
     capabilities: spec.capabilities,
@@ -116,7 +118,16 @@ export function takeOnContainerCredentials(
     ...(spec.seccompProfile === undefined ? {} : { seccompProfile: spec.seccompProfile }),
     ...(spec.stdioToChown === undefined ? {} : { stdioToChown: spec.stdioToChown }),
     ...(terminal === undefined ? {} : { terminalToChown: terminal }),
-  }, sys);
+  };
+}
+
+/** Takes on the container's user, capabilities, no_new_privs and seccomp; returns the env. */
+export function takeOnContainerCredentials(
+  spec: ContainerSpec,
+  terminal: string | undefined,
+  sys: Sys = realSys,
+): string[] {
+  return takeOnCredentials(containerCredentials(spec, terminal), sys);
 }
 
 /**

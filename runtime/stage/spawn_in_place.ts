@@ -32,7 +32,12 @@ import { realSys, type Sys } from "../../sys/sys.ts";
 import { createConsole } from "./console.ts";
 import { applyCredentialSteps, planCredentials } from "./credentials.ts";
 import { checkExecutable, resolveCommand } from "./exec_program.ts";
-import { buildRoot, containerNamespaces, finishContainer } from "./init_stage.ts";
+import {
+  buildRoot,
+  containerCredentials,
+  containerNamespaces,
+  finishContainer,
+} from "./init_stage.ts";
 import { joinNetwork } from "./network.ts";
 import { applySysctls } from "./sysctl.ts";
 
@@ -224,16 +229,7 @@ export function spawnInPlace(
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
       const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
       finishContainer(spec, sys);
-      const plan = planCredentials({
-        user: spec.process.user,
-        env: spec.process.env,
-        capabilities: spec.capabilities,
-        noNewPrivileges: spec.process.noNewPrivileges,
-        seccomp: spec.seccomp,
-        ...(spec.seccompProfile === undefined ? {} : { seccompProfile: spec.seccompProfile }),
-        ...(spec.stdioToChown === undefined ? {} : { stdioToChown: spec.stdioToChown }),
-        ...(consolePath === undefined ? {} : { terminalToChown: consolePath }),
-      }, sys);
+      const plan = planCredentials(containerCredentials(spec, consolePath), sys);
       applyCredentialSteps(plan.steps.filter(isOwnership), sys);
       const { hold } = stdio;
       const credentialSteps = plan.steps.filter((step) => !isOwnership(step));
