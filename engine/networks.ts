@@ -18,7 +18,7 @@ import type { PortBinding } from "../runtime/spec/port_bindings.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
 import { removeBridge } from "../runtime/network/bridge.ts";
 import { macAddressText } from "../runtime/network/attach.ts";
-import { hostFirewall } from "../runtime/network/firewall.ts";
+import { hostFirewall, NO_FIREWALL } from "../runtime/network/firewall.ts";
 import { hostRouteSubnets } from "../runtime/network/host_routes.ts";
 import { type Lease, leaseOf, listLeases } from "../runtime/network/ipam.ts";
 import { type NetworkConfig, parseNetworkConfig } from "../runtime/network/network_config.ts";
@@ -130,9 +130,11 @@ export function resolveNetwork(root: string, requested: string | undefined): str
  * @throws {ExitCodeError} (125) with Docker's wording.
  */
 export function checkPorts(root: string, network: string, ports: readonly PortBinding[]): void {
-  const held = BUILTIN_MODES.includes(network) || network.startsWith("container:")
-    ? []
-    : listNetworks(root).flatMap((record) => listLeases(root, record.name));
+  const bridged = !BUILTIN_MODES.includes(network) && !network.startsWith("container:");
+  if (bridged && ports.length > 0 && !hostFirewall().publishes) {
+    throw new ExitCodeError(NO_FIREWALL);
+  }
+  const held = bridged ? listNetworks(root).flatMap((record) => listLeases(root, record.name)) : [];
   for (const port of ports) {
     if (port.hostPort === 0) continue;
     const where = `${port.hostIp}:${port.hostPort}`;

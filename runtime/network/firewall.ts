@@ -1,7 +1,8 @@
 /**
  * The host's firewall, through whichever tool it has: `nft` (mydocker's own table, see
  * `nft_rules.ts`), else `iptables` (mydocker's own chains, see `iptables_rules.ts`);
- * `$MYDOCKER_FIREWALL` (`nft` or `iptables`) chooses one. Both set up the same things: a
+ * `$MYDOCKER_FIREWALL` (`nft` or `iptables`) chooses one. A host with neither still gets bridges
+ * (containers reach the host and each other) but no outbound NAT, and cannot publish ports. Both set up the same things: a
  * network's masquerade (and, when mydocker turned `ip_forward` on, the forwarding guard), a
  * container's published ports, and their removal.
  *
@@ -28,6 +29,8 @@ import {
 
 /** What mydocker asks of the host's firewall. */
 export interface Firewall {
+  /** Whether it can publish ports (there is a tool to set the rules with). */
+  readonly publishes: boolean;
   /**
    * Sets up mydocker's rules (idempotent) and network bridge `bridge` on `subnet`; `guard`: the
    * host did not forward before, so forward nothing but mydocker's bridges' traffic.
@@ -72,6 +75,7 @@ function ignoringFailure(action: () => void): void {
 
 /** nftables: each change one transaction of `nft` (its text as one argument). */
 const nft: Firewall = {
+  publishes: true,
   addNetwork(bridge, subnet, guard) {
     must("nft", [
       baseRules() + networkElements("add", bridge, subnet) + (guard ? forwardGuardRules() : ""),
@@ -106,6 +110,7 @@ function ensure(rule: IptablesRule): void {
 
 /** iptables: rule by rule, each checked first so that a repeat adds nothing. */
 const iptables: Firewall = {
+  publishes: true,
   addNetwork(bridge, subnet, guard) {
     for (const [table, chain] of ownChains(guard)) {
       run("iptables", ["-w", "-t", table, "-N", chain]);
@@ -134,6 +139,21 @@ const iptables: Firewall = {
   },
 };
 
+/** No tool to set rules with: nothing to set up or remove, and no port can be published. */
+const absent: Firewall = {
+  publishes: false,
+  addNetwork() {},
+  removeNetwork() {},
+  publish() {
+    throw new ExitCodeError(NO_FIREWALL);
+  },
+  unpublish() {},
+  removeAll() {},
+};
+
+/** Why ports cannot be published without a firewall tool. */
+export const NO_FIREWALL = "Cannot publish ports: neither nft nor iptables is installed";
+
 /** Whether `program` is an executable file in a directory of `$PATH`. */
 function onPath(program: string): boolean {
   return (Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").some((dir) => {
@@ -146,7 +166,8 @@ function onPath(program: string): boolean {
 }
 
 /**
- * The host's firewall: `$MYDOCKER_FIREWALL`'s, else nft when it is installed, else iptables.
+ * The host's firewall: `$MYDOCKER_FIREWALL`'s, else nft when it is installed, else iptables,
+ * else none.
  *
  * @throws {ExitCodeError} (125) when `$MYDOCKER_FIREWALL` names neither.
  */
@@ -159,5 +180,5 @@ export function hostFirewall(): Firewall {
       `Cannot use MYDOCKER_FIREWALL "${chosen}": choose "nft" or "iptables"`,
     );
   }
-  return onPath("nft") || !onPath("iptables") ? nft : iptables;
+  return onPath("nft") ? nft : onPath("iptables") ? iptables : absent;
 }

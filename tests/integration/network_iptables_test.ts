@@ -100,6 +100,26 @@ Deno.test("with iptables, an ended container's DNAT rule goes, and prune removes
   assert.doesNotMatch((await inNs(["ip", "-o", "link"])).stdoutText, /mydocker0/);
 });
 
+Deno.test("without nft or iptables, a bridge still works but no port can be published", async () => {
+  // A PATH without /usr/sbin and /sbin, where nft and iptables live.
+  const bare = (...args: string[]) =>
+    new Deno.Command("nsenter", {
+      args: [`--net=/proc/${holder.pid}/ns/net`, MYDOCKER, ...args],
+      env: { ...env, MYDOCKER_FIREWALL: "", PATH: "/usr/local/bin:/usr/bin:/bin" },
+      stdin: "null",
+    }).output();
+  const ping = await bare("run", "--rm", "--rootfs", rootfs, "x", "ping", "-c", "1", "172.17.0.1");
+  assert.equal(ping.code, 0, decoder.decode(ping.stderr));
+  const publish = await bare("run", "--rm", "-p", "8081:80", "--rootfs", rootfs, "x", "true");
+  assert.equal(publish.code, 125);
+  assert.equal(
+    decoder.decode(publish.stderr),
+    "mydocker: Cannot publish ports: neither nft nor iptables is installed\n",
+  );
+  assert.doesNotMatch(await rules("nat"), /MYDOCKER/);
+  assert.equal((await bare("network", "prune", "-f")).code, 0);
+});
+
 Deno.test("the iptables test namespace goes", async () => {
   holder.kill("SIGKILL");
   await holder.status;
