@@ -125,16 +125,20 @@ export function resolveNetwork(root: string, requested: string | undefined): str
 
 /**
  * Checks, creating nothing, that the fixed host ports of `ports` are free: neither published by
- * a container of `network` nor bound by a process.
+ * a container nor bound by a process. As Docker, `host` and `none` discard them, and
+ * `container:NAME` refuses them.
  *
  * @throws {ExitCodeError} (125) with Docker's wording.
  */
 export function checkPorts(root: string, network: string, ports: readonly PortBinding[]): void {
-  const bridged = !BUILTIN_MODES.includes(network) && !network.startsWith("container:");
-  if (bridged && ports.length > 0 && !hostFirewall().publishes) {
-    throw new ExitCodeError(NO_FIREWALL);
+  if (ports.length === 0 || BUILTIN_MODES.includes(network)) return;
+  if (network.startsWith("container:")) {
+    throw new ExitCodeError(
+      "conflicting options: port publishing and the container type network mode",
+    );
   }
-  const held = bridged ? listNetworks(root).flatMap((record) => listLeases(root, record.name)) : [];
+  if (!hostFirewall().publishes) throw new ExitCodeError(NO_FIREWALL);
+  const held = listNetworks(root).flatMap((record) => listLeases(root, record.name));
   for (const port of ports) {
     if (port.hostPort === 0) continue;
     const where = `${port.hostIp}:${port.hostPort}`;

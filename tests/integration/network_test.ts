@@ -392,6 +392,23 @@ Deno.test("--network container:NAME joins the other container's namespace", asyn
     "ip -4 -o addr show eth0 | awk '{print $4}'; nc -w 2 127.0.0.1 80 </dev/null",
   );
   assert.equal(result.stdoutText, "10.77.0.2/24\nhello\n", result.stderrText);
+  const conflict = await mydocker(
+    "run",
+    "--rm",
+    "--network",
+    "container:db",
+    "-p",
+    "80",
+    "--rootfs",
+    rootfs,
+    "x",
+    "true",
+  );
+  assert.equal(
+    conflict.stderrText,
+    "mydocker: conflicting options: port publishing and the container type network mode\n",
+  );
+  assert.equal(conflict.code, 125);
 });
 
 Deno.test("concurrent runs get distinct addresses", async () => {
