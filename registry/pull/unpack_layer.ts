@@ -426,6 +426,8 @@ class LayerWriter implements TarSink {
       if (keepsXattr(name)) this.#setXattr(path, name, value as Uint8Array<ArrayBuffer>);
     }
     if (kind === "dir") this.#dirTimes.push({ path, mtime });
+    // Deno's utime (it follows a final symlink, and keeps only milliseconds) is the cheaper call.
+    else if (kind === "other" && Number.isInteger(mtime)) Deno.utimeSync(path, mtime, mtime);
     else lutimes(path, mtime, mtime);
   }
 
