@@ -14,6 +14,7 @@ import { readState } from "../runtime/state/container_state.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError } from "../sys/exit_codes.ts";
 import { isatty } from "../sys/pty.ts";
+import { isAlive } from "../sys/process_identity.ts";
 import { killContainer } from "./container_lifecycle.ts";
 import { startStoppedContainer } from "./container_start.ts";
 import { SIGNALS } from "../sys/signals.ts";
@@ -99,7 +100,11 @@ async function followContainer(
   options: AttachOptions,
 ): Promise<number | "detached"> {
   const { dir, record } = container;
-  const ended = () => ["exited", "unknown"].includes(readState(dir.path).status);
+  // Its log is whole once its monitor, which writes it, is gone too.
+  const ended = () => {
+    const state = readState(dir.path);
+    return ["exited", "unknown"].includes(state.status) && !isAlive(state.monitor);
+  };
   if (record.config.tty) {
     const end = await attachTerminal(dir.path, {
       stdin: options.stdin && record.config.interactive,
@@ -107,7 +112,7 @@ async function followContainer(
       replay,
     });
     if (end === "detached") return "detached";
-    // Its monitor was gone before we came: what `start -a` missed is in the log.
+    // Its monitor was gone (or going) before we came: what `start -a` missed is in the log.
     if (end === "unreachable" && replay) await printLog(dir.jsonLog, position, ended, options);
   } else {
     const stop = options.sigProxy ? proxySignals(container) : () => {};

@@ -25,10 +25,20 @@ export function processIdentity(pid: number = Deno.pid): string {
   return `${pid} ${processStartTime(pid) ?? ""}`;
 }
 
-/** Tells whether the process named by `identity` (from {@linkcode processIdentity}) is alive. */
+/**
+ * Tells whether the process named by `identity` (from {@linkcode processIdentity}) is alive: it
+ * exists and is no zombie (a monitor that has ended but that its parent, `start -a`, has not
+ * reaped yet).
+ */
 export function isAlive(identity: string): boolean {
   const pid = Number(identity.split(" ")[0]);
-  return Number.isInteger(pid) && pid > 0 && processIdentity(pid) === identity;
+  if (!Number.isInteger(pid) || pid <= 0 || processIdentity(pid) !== identity) return false;
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false;
+  }
 }
 
 /**

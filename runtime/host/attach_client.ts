@@ -16,7 +16,13 @@ import {
   tcsetattr,
   writeAllAsync,
 } from "../../sys/pty.ts";
-import { encodeFrame, FrameType, HELLO_REPLAY, resizeFrame } from "../spec/attach_frames.ts";
+import {
+  encodeFrame,
+  FrameType,
+  HELLO_ACK,
+  HELLO_REPLAY,
+  resizeFrame,
+} from "../spec/attach_frames.ts";
 import { DetachKeyMatcher } from "../spec/detach_keys.ts";
 import { withShortSocketPath } from "./attach_socket.ts";
 
@@ -105,17 +111,24 @@ export async function attachTerminal(
   }
 }
 
-/** Copies what the monitor sends to stdout until it disconnects. */
+/**
+ * Copies what the monitor sends, after its {@linkcode HELLO_ACK}, to stdout until it disconnects;
+ * "unreachable" when it disconnects without an answer (it was ending).
+ */
 async function copyOutput(conn: Deno.UnixConn): Promise<AttachEnd> {
   const buffer = new Uint8Array(BUFFER_BYTES);
+  let answered = false;
   try {
     for (let count; (count = await conn.read(buffer)) !== null;) {
-      if (!(await writeAllAsync(STDOUT, buffer.slice(0, count)))) break;
+      const skip = answered ? 0 : 1;
+      if (buffer[0] !== HELLO_ACK && !answered) break; // Not a monitor's answer.
+      answered = true;
+      if (!(await writeAllAsync(STDOUT, buffer.slice(skip, count)))) break;
     }
   } catch {
     // Closed: detached meanwhile, or the monitor is gone.
   }
-  return "ended";
+  return answered ? "ended" : "unreachable";
 }
 
 /**

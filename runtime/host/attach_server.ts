@@ -13,7 +13,13 @@ import { close } from "../../sys/fs.ts";
 import { readAsync, setWindowSize, writeAllAsync } from "../../sys/pty.ts";
 import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
 import { concatBytes } from "../../sys/bytes.ts";
-import { FrameDecoder, FrameType, HELLO_REPLAY, readResize } from "../spec/attach_frames.ts";
+import {
+  FrameDecoder,
+  FrameType,
+  HELLO_ACK,
+  HELLO_REPLAY,
+  readResize,
+} from "../spec/attach_frames.ts";
 import { attachSocketPath, withShortSocketPath } from "./attach_socket.ts";
 
 const BUFFER_BYTES = 65536;
@@ -34,6 +40,8 @@ interface Client {
  */
 export class AttachServer {
   readonly #path: string;
+  /** The socket's inode: a later monitor's socket at the same path is not removed. */
+  readonly #ino: number | null;
   readonly #listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
   readonly #clients = new Set<Client>();
   readonly #log: (bytes: Uint8Array) => void;
@@ -50,6 +58,7 @@ export class AttachServer {
     log: (bytes: Uint8Array) => void,
   ) {
     this.#path = path;
+    this.#ino = Deno.statSync(path).ino;
     this.#listener = listener;
     this.#log = log;
     this.#accept().catch(() => {
@@ -87,6 +96,7 @@ export class AttachServer {
         const master = this.#master;
         if (type === FrameType.HELLO && client === undefined) {
           client = { conn, writes: Promise.resolve() };
+          this.#send(client, Uint8Array.of(HELLO_ACK));
           if ((payload[0]! & HELLO_REPLAY) !== 0) this.#send(client, concatBytes(this.#replay));
           if (!this.#running) return this.#disconnect(client); // Between runs, or ended.
           this.#clients.add(client);
@@ -159,12 +169,15 @@ export class AttachServer {
     });
   }
 
-  /** Stops listening, disconnects every client and removes the socket. */
+  /**
+   * Stops listening, disconnects every client and removes the socket (unless the container has
+   * been started again meanwhile, by a monitor listening at the same path).
+   */
   close(): void {
     this.#listener.close();
     for (const client of [...this.#clients]) this.#disconnect(client);
     try {
-      Deno.removeSync(this.#path);
+      if (Deno.statSync(this.#path).ino === this.#ino) Deno.removeSync(this.#path);
     } catch {
       // Removed with the container's directory.
     }

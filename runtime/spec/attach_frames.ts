@@ -1,7 +1,7 @@
 /**
  * What an attach client sends a detached container's monitor over the container's attach socket:
- * frames of a type byte, a 4-byte big-endian length and the payload. The monitor sends back the
- * terminal's output as it is, unframed.
+ * frames of a type byte, a 4-byte big-endian length and the payload. The monitor answers the
+ * hello with {@linkcode HELLO_ACK}, then sends the terminal's output as it is, unframed.
  *
  * @module
  */
@@ -20,6 +20,12 @@ export const FrameType = {
 
 /** Hello flag: send the output of the container's current (or last) run so far, then follow. */
 export const HELLO_REPLAY = 1;
+
+/**
+ * The byte the monitor answers a hello with: a connection that ends before it was not served
+ * (the monitor was ending), not one whose run wrote nothing.
+ */
+export const HELLO_ACK = 6;
 
 /** A decoded frame. */
 export interface Frame {
