@@ -18,9 +18,20 @@ export type StartOutcome =
   /** A detached container's command could not be started; `message` is its monitor's reason. */
   | { status: "failed"; exitCode: number; message: string | undefined };
 
-/** Starts container `record` as its record says (foreground or detached). */
+/**
+ * Starts container `record` as its record says (foreground or detached). A foreground run whose
+ * restart policy asks for it is restarted in the background once it has returned, as dockerd
+ * restarts a container whose attached `docker run` has ended.
+ */
 export async function startContainer(record: ContainerRecord): Promise<StartOutcome> {
-  if (!record.detached) return { status: "exited", exitCode: await runContainer(record) };
+  if (!record.detached) {
+    const exitCode = await runContainer(record);
+    if (record.restartPolicy !== undefined) {
+      const { restartInBackground } = await import("../runtime/host/detach.ts");
+      await restartInBackground(record, exitCode);
+    }
+    return { status: "exited", exitCode };
+  }
   const { startDetached } = await import("../runtime/host/detach.ts");
   const { state, message } = await startDetached(record);
   if (state.status === "exited" && (state.exitCode ?? 0) >= EXIT_MYDOCKER_FAILED) {

@@ -2,7 +2,7 @@
  * `mydocker run -d` and `mydocker start`: hands a container to a monitor process in a session of
  * its own (stdin and its own stdout and stderr /dev/null: it relays the container's output into
  * the container's json-file log), and returns once the container's command runs (or could not be
- * started).
+ * started). A foreground run that its restart policy restarts is handed over likewise.
  *
  * @module
  */
@@ -13,7 +13,11 @@ import {
   type ContainerState,
   readState,
   readStoredState,
+  writeState,
 } from "../state/container_state.ts";
+import { containerDir } from "../state/container_dir.ts";
+import { stopRequested } from "../state/stop_request.ts";
+import { shouldRestart } from "../spec/restart_policy.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { close, pipe } from "../../sys/fs.ts";
 import { SpawnOpen } from "../../sys/process.ts";
@@ -84,4 +88,19 @@ export async function startMonitor(
     }
     throw error;
   }
+}
+
+/**
+ * Once a foreground run of container `record` has ended with `exitCode`: when its restart policy
+ * says so, records it as restarting (its first restart) and hands it to a monitor that starts it
+ * again after the back-off and goes on as its policy says. Returns once the monitor has taken it.
+ */
+export async function restartInBackground(
+  record: ContainerRecord,
+  exitCode: number,
+): Promise<void> {
+  const dir = containerDir(record.config.stateRoot, record.id);
+  if (!shouldRestart(record.restartPolicy, exitCode, 0, stopRequested(dir.path))) return;
+  writeState(dir.path, { ...readStoredState(dir.path), status: "restarting", restartCount: 1 });
+  await startMonitor(dir, record);
 }

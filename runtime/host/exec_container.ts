@@ -10,10 +10,18 @@ import type { StoredContainer } from "../state/containers.ts";
 import { mergeEnvironment } from "../spec/environment.ts";
 import { ExitCodeError, exitCodeOf } from "../../sys/exit_codes.ts";
 import type { ExecSpec } from "../spec/exec_spec.ts";
-import { EXEC_STAGE_ARG } from "../spec/stage_args.ts";
+import { EXEC_STAGE_ARG, SPEC_FD, TERMINAL_HOLDER_ARG } from "../spec/stage_args.ts";
 import { SpawnOpen, waitpid } from "../../sys/process.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
-import { spawnStageInPidNamespace, stageSpawnOptions, stdinMode } from "./spawn_stage.ts";
+import {
+  spawnStage,
+  spawnStageInPidNamespace,
+  stageSpawnOptions,
+  stdinMode,
+} from "./spawn_stage.ts";
+import { close } from "../../sys/fs.ts";
+import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
+import { readAsync } from "../../sys/pty.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { HostTerminal } from "./terminal.ts";
 
@@ -30,26 +38,76 @@ export interface ExecRequest {
   tty: boolean;
   /** `-i`: keep stdin attached. */
   interactive: boolean;
-  /** `-d`: start the command in the background and return at once (no terminal, no stdio). */
+  /** `-d`: start the command in the background and return at once (its output discarded). */
   detach: boolean;
 }
 
 /**
- * Starts `spec` (detached) in a session of its own with /dev/null as its stdio, and returns once
- * its command runs: 0, or the stage's exit code when the command could not be started (its
- * one-line reason is on mydocker's stderr).
+ * Starts `spec` (detached) in a session of its own with /dev/null as its stdio (or, with `tty`, a
+ * terminal whose master a background holder drains), and returns once its command runs: 0, or
+ * the stage's exit code when the command could not be started (its one-line reason is on
+ * mydocker's stderr).
  */
-async function startDetachedExec(spec: ExecSpec): Promise<number> {
-  const { pid, started } = spawnStageInPidNamespace(EXEC_STAGE_ARG, spec, spec.pid, {
-    group: "new-session",
-    files: [
-      { fd: 0, path: "/dev/null", flags: SpawnOpen.READ },
-      { fd: 1, path: "/dev/null", flags: SpawnOpen.APPEND },
-    ],
-  });
+async function startDetachedExec(spec: ExecSpec, tty: boolean): Promise<number> {
+  const socket = tty ? socketPair() : undefined;
+  let pid: number;
+  let started: Promise<number>;
+  try {
+    ({ pid, started } = spawnStageInPidNamespace(
+      EXEC_STAGE_ARG,
+      socket === undefined ? spec : { ...spec, terminal: { socketFd: socket.inheritable } },
+      spec.pid,
+      {
+        group: "new-session",
+        files: [
+          { fd: 0, path: "/dev/null", flags: SpawnOpen.READ },
+          { fd: 1, path: "/dev/null", flags: SpawnOpen.APPEND },
+        ],
+      },
+    ));
+  } finally {
+    if (socket !== undefined) close(socket.inheritable);
+  }
   moveToCgroups(spec.cgroups.atStart, pid);
+  const master = socket === undefined ? undefined : receiveDescriptor(socket.local).finally(() => {
+    close(socket.local);
+  });
   // Once running, the command is reaped by the container's PID 1 when mydocker has exited.
-  return await started > 0 ? 0 : exitCodeOf(await waitpid(pid));
+  if (await started > 0) {
+    holdTerminal(await master);
+    return 0;
+  }
+  await showFailure(await master);
+  return exitCodeOf(await waitpid(pid));
+}
+
+/** Hands terminal master `master` (if any) to a background holder that drains it. */
+function holdTerminal(master: number | undefined): void {
+  if (master === undefined) return;
+  try {
+    spawnStage([TERMINAL_HOLDER_ARG], {
+      group: "new-session",
+      files: [0, 1, 2].map((fd) => ({ fd, path: "/dev/null", flags: SpawnOpen.APPEND })),
+      actions: [{ op: "dup2", from: master, to: SPEC_FD }],
+    });
+  } finally {
+    close(master);
+  }
+}
+
+/** Copies what a failed stage wrote to its terminal `master` (its reason) to stderr. */
+async function showFailure(master: number | undefined): Promise<void> {
+  if (master === undefined) return;
+  try {
+    const buffer = new Uint8Array(4096);
+    let text = "";
+    for (let count; (count = await readAsync(master, buffer)) > 0;) {
+      text += new TextDecoder().decode(buffer.subarray(0, count));
+    }
+    await Deno.stderr.write(new TextEncoder().encode(text.replaceAll("\r\n", "\n")));
+  } finally {
+    close(master);
+  }
 }
 
 /** Runs `request` in `container` and returns the exit code. */
@@ -73,7 +131,7 @@ export async function execInContainer(
     seccomp: config.seccomp,
     noNewPrivileges: config.noNewPrivileges,
   };
-  if (request.detach) return await startDetachedExec({ ...spec, detached: true });
+  if (request.detach) return await startDetachedExec({ ...spec, detached: true }, request.tty);
   const { tty, interactive } = request;
   // As Docker: without -i (or -t) the command's stdin is /dev/null, never the caller's pipe.
   const stdin = tty || interactive ? stdinMode(tty, interactive) : "null";

@@ -13,7 +13,8 @@ import { type ContainerDir, containerDir } from "../state/container_dir.ts";
 import { readRecord, readStoredState, writeState } from "../state/container_state.ts";
 import { clearStopRequest, stopRequested } from "../state/stop_request.ts";
 import { EXIT_MYDOCKER_FAILED, ExitCodeError, exitCodeOf } from "../../sys/exit_codes.ts";
-import { nextRestartDelay, shouldRestart } from "../spec/restart_policy.ts";
+import { FIRST_RESTART_DELAY_MS, nextRestartDelay, shouldRestart } from "../spec/restart_policy.ts";
+import { processIdentity } from "../../sys/process_identity.ts";
 import { superviseContainer } from "./run_container.ts";
 import { STATUS_FD } from "../spec/stage_args.ts";
 import { close, setCloseOnExec, writeAll } from "../../sys/fs.ts";
@@ -71,12 +72,24 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
   let reporting = true;
   const encoder = new TextEncoder();
   const record = readRecord(dir.path);
-  clearStopRequest(dir.path);
+  // A foreground run its policy restarts: recorded as restarting, to start after the back-off.
+  const stored = readStoredState(dir.path);
+  const continuing = stored.status === "restarting";
+  if (!continuing) clearStopRequest(dir.path);
   const log = new JsonLogWriter(dir.jsonLog, record.logLimits ?? DEFAULT_LOG_LIMITS);
-  let restartCount = 0;
-  let delay: number | undefined;
+  let restartCount = continuing ? stored.restartCount ?? 1 : 0;
+  let delay: number | undefined = continuing ? FIRST_RESTART_DELAY_MS : undefined;
   let server: AttachServer | undefined;
   try {
+    if (continuing) {
+      writeState(dir.path, { ...stored, monitor: processIdentity() });
+      close(STATUS_FD);
+      reporting = false;
+      if (!await waitUnlessStopped(dir, delay!)) {
+        recordBetweenRuns(dir, "exited", restartCount);
+        return stored.exitCode ?? 0;
+      }
+    }
     if (record.config.tty) {
       // A terminal's output is logged as stdout, as Docker logs it.
       server = await listenForAttach(dir, (bytes) => log.write("stdout", bytes), reporting);

@@ -22,3 +22,9 @@ export const SPEC_FD = 3;
 export const STATUS_FD = 4;
 /** Selects the monitor of a detached container. */
 export const MONITOR_ARG = "__mydocker_monitor";
+/**
+ * Selects the terminal holder of `exec -dt`: a background process that holds the master of the
+ * command's terminal (inherited at {@linkcode SPEC_FD}) and drains it until the command ends, as
+ * Docker discards a detached exec's output.
+ */
+export const TERMINAL_HOLDER_ARG = "__mydocker_terminal_holder";

@@ -1,8 +1,8 @@
 /**
  * `run -dit`, `attach` and `start -a -i` as a user runs them from a terminal (a pseudo-terminal
  * the test opens): a detached container's terminal, attached to and detached from with Docker's
- * keys while it runs on, exit codes, window sizes, the terminal's output in `logs`; `attach` to a
- * container without a terminal, with and without `--sig-proxy`.
+ * keys while it runs on, exit codes, window sizes, the terminal's output in `logs`; `exec -dt`;
+ * `attach` to a container without a terminal, with and without `--sig-proxy`.
  */
 
 import assert from "node:assert/strict";
@@ -162,6 +162,26 @@ Deno.test("run -t (foreground, kept): logs shows the terminal's output as stdout
   assert.equal((await mydocker("rm", "logged")).code, 0);
 });
 
+Deno.test("exec -dt: the command gets a terminal of its own, its output goes nowhere", async () => {
+  await mydocker("run", "-d", "--name", "execd", "--rootfs", rootfs, "tty", "sleep", "60");
+  const script = "tty > /tty.txt; echo $TERM >> /tty.txt; echo lost";
+  const exec = await mydocker("exec", "-dt", "execd", "sh", "-c", script);
+  assert.deepEqual([exec.code, exec.stdoutText, exec.stderrText], [0, "", ""]);
+  let shown = "";
+  for (let tries = 0; tries < 100 && !shown.endsWith("xterm\n"); tries++) {
+    shown = (await mydocker("exec", "execd", "cat", "/tty.txt")).stdoutText;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.match(shown, /^\/dev\/pts\/\d+\nxterm\n$/);
+  const missing = await mydocker("exec", "-dt", "execd", "/no/such/command");
+  assert.equal(missing.code, 127);
+  assert.equal(
+    missing.stderrText,
+    'mydocker: Cannot run "/no/such/command": no such file or directory\n',
+  );
+  assert.equal((await mydocker("rm", "-f", "execd")).code, 0);
+});
+
 Deno.test("attach to a container without a terminal: its output from now, signals proxied", async () => {
   const script = 'trap "echo got INT; exit 9" INT; while :; do echo tick; sleep 0.1; done';
   await mydocker("run", "-d", "--name", "ticker", "--rootfs", rootfs, "tty", "sh", "-c", script);
@@ -193,5 +213,11 @@ Deno.test("attach to a container without a terminal: its output from now, signal
     "mydocker: You cannot attach to a stopped container, start it first\n",
   );
   assert.equal((await mydocker("rm", "-f", "ticker", "unproxied")).code, 0);
+});
+
+Deno.test("attach tests leave nothing behind (what a failed one left is removed here)", async () => {
+  const left = (await mydocker("ps", "-aq", "--no-trunc")).stdoutText.split("\n").filter(Boolean);
+  if (left.length > 0) await mydocker("rm", "-f", ...left);
+  assert.deepEqual(left, []);
   assertNoContainerDirs(stateRoot);
 });
