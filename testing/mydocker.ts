@@ -39,13 +39,8 @@ const decoder = new TextDecoder();
  * test touches the host's network only in a network namespace of its own (see
  * `tests/integration/network_test.ts`).
  */
-export const NO_BRIDGE_CONFIG: string = (() => {
-  const dir = Deno.makeTempDirSync({ prefix: "mydocker-test-config-" });
-  Deno.chmodSync(dir, 0o755);
-  Deno.writeTextFileSync(`${dir}/config.json`, '{"bridge": "none"}\n', { mode: 0o644 });
-  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-  return `${dir}/config.json`;
-})();
+export const NO_BRIDGE_CONFIG: string =
+  new URL("./no_bridge_config.json", import.meta.url).pathname;
 
 /** Runs mydocker with `args` to completion and returns its exit code and output bytes. */
 export async function runMydocker(
