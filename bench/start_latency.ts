@@ -61,8 +61,16 @@ export async function benchStartLatency(runs: number): Promise<void> {
       const empty = `${tmpfs}/empty.ts`;
       await Deno.writeTextFile(empty, "");
       const denoFlags = await launcherDenoFlags();
-      const mydocker = [MYDOCKER, "run", "--rm", ...peers.mydockerImage, "/bin/true"];
-      const shown = `mydocker run --rm ${peers.shown.mydocker} /bin/true`;
+      // Both without a network of their own (each has its bridge: `deno task bench network`).
+      const mydocker = [
+        MYDOCKER,
+        "run",
+        "--rm",
+        "--network=none",
+        ...peers.mydockerImage,
+        "/bin/true",
+      ];
+      const shown = `mydocker run --rm --network=none ${peers.shown.mydocker} /bin/true`;
       const samples = await measure([
         { name: "mydocker", argv: () => mydocker, env: peers.mydockerEnv, display: shown },
         {
