@@ -19,9 +19,17 @@ export async function benchImageStart(runs: number): Promise<void> {
       const samples = await measure([
         {
           name: "mydocker",
-          argv: () => [MYDOCKER, "run", "--rm", ...peers.mydockerImage, "/bin/true"],
+          argv: () => [
+            MYDOCKER,
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            ...peers.mydockerImage,
+            "/bin/true",
+          ],
           env: peers.mydockerEnv,
-          display: `mydocker run --rm ${peers.shown.mydocker} /bin/true`,
+          display: `mydocker run --rm --network none ${peers.shown.mydocker} /bin/true`,
         },
         {
           name: "podman",

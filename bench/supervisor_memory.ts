@@ -55,7 +55,8 @@ function mydockerRow(
   pick: (state: ContainerState) => number | undefined,
 ): MemoryRow {
   const env = peers.mydockerEnv;
-  const mode = options.detach ? ["-d"] : ["--rm"];
+  // Without a network of its own, as podman's rows (the bench leaves the host's network alone).
+  const mode = options.detach ? ["-d", "--network=none"] : ["--rm", "--network=none"];
   return {
     name,
     command: `mydocker run ${
