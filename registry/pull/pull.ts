@@ -135,6 +135,12 @@ async function pullLocked(
     layers: [...new Set(manifest.layers.map((l) => l.digest))],
   });
 
+  const unpackers = Math.min(
+    options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS,
+    UNPACKERS,
+  );
+  // A manifest the store lacks is a new image: its workers start now, while its config downloads.
+  using workers = new LayerWorkers((await store.hasBlob(manifestDigest)) ? 0 : unpackers);
   const configDigest = manifest.config.digest;
   const configBytes = (await store.hasBlob(configDigest))
     ? await store.readBlob(configDigest)
@@ -152,11 +158,10 @@ async function pullLocked(
     const status = missing.has(layer.digest) ? "waiting" : "exists";
     emit({ type: "layer", layer: layer.digest, status, current: 0, total: layer.size });
   }
-  using workers = new LayerWorkers();
   // Largest first: the layers share the cores best when the longest one does not start last.
   await runPool(
     [...missing.values()].sort((a, b) => b.layer.size - a.layer.size),
-    Math.min(options.maxConcurrentDownloads ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS, UNPACKERS),
+    unpackers,
     options.signal,
     (download, signal) => pullLayer(source, store, repository, download, workers, emit, signal),
   );
