@@ -180,7 +180,7 @@ async function containerObject(root: string, container: StoredContainer) {
       Hostname: config.hostname,
       Domainname: "",
       User: config.user,
-      AttachStdin: config.interactive,
+      AttachStdin: config.interactive && !record.detached,
       AttachStdout: !record.detached,
       AttachStderr: !record.detached,
       Tty: config.tty,

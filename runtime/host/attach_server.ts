@@ -44,6 +44,8 @@ export class AttachServer {
   readonly #ino: number | null;
   readonly #listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
   readonly #clients = new Set<Client>();
+  /** Disconnections whose last writes are still on their way. */
+  readonly #closing = new Set<Promise<void>>();
   readonly #log: (bytes: Uint8Array) => void;
   /** Whether a run is on: from {@linkcode AttachServer.terminal} until its end. */
   #running = false;
@@ -127,13 +129,15 @@ export class AttachServer {
   /** Closes `client`'s connection once what was queued for it is written. */
   #disconnect(client: Client): void {
     this.#clients.delete(client);
-    client.writes.finally(() => {
+    const closed = client.writes.finally(() => {
       try {
         client.conn.close();
       } catch {
         // Closed already.
       }
     });
+    this.#closing.add(closed);
+    closed.finally(() => this.#closing.delete(closed));
   }
 
   /** Passes the terminal's `bytes` to the log, the replay buffer and every client. */
@@ -170,16 +174,25 @@ export class AttachServer {
   }
 
   /**
-   * Stops listening, disconnects every client and removes the socket (unless the container has
-   * been started again meanwhile, by a monitor listening at the same path).
+   * Stops listening, disconnects every client (once what was queued for it is written, for a
+   * second at most) and removes the socket (unless the container has been started again
+   * meanwhile, by a monitor listening at the same path).
    */
-  close(): void {
+  async close(): Promise<void> {
     this.#listener.close();
     for (const client of [...this.#clients]) this.#disconnect(client);
     try {
       if (Deno.statSync(this.#path).ino === this.#ino) Deno.removeSync(this.#path);
     } catch {
       // Removed with the container's directory.
+    }
+    // The clients' last output, before the monitor exits (a client that reads nothing: a second).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, DRAIN_TIMEOUT_MS));
+    try {
+      await Promise.race([Promise.all(this.#closing), timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

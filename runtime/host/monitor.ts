@@ -147,7 +147,7 @@ export async function monitorMain(stateRoot: string, id: string): Promise<number
       }
     }
   } finally {
-    server?.close();
+    await server?.close();
     log.close();
   }
 }

@@ -49,6 +49,8 @@ Deno.test("run -dit from a pipe, attach, detach with ctrl-p ctrl-q, attach again
   assert.equal(started.code, 0, started.stderrText);
   assert.match(started.stdoutText, /^[0-9a-f]{64}\n$/);
   assert.equal(await status("shell"), "running");
+  const config = "{{.Config.Tty}} {{.Config.OpenStdin}} {{.Config.AttachStdin}}";
+  assert.equal((await mydocker("inspect", "-f", config, "shell")).stdoutText, "true true false\n");
 
   const first = await onTerminal(["attach", "shell"], 24);
   try {
