@@ -20,6 +20,7 @@ import {
 } from "../runtime/state/containers.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 import { kill } from "../sys/process.ts";
+import { isAlive } from "../sys/process_identity.ts";
 import { signalNumber, SIGNALS } from "../sys/signals.ts";
 
 /** How often a waiter looks at a container's state. */
@@ -50,6 +51,9 @@ export function parseSignal(value: string): number {
 function mayRun(state: ContainerState): boolean {
   return ["created", "running", "restarting"].includes(state.status);
 }
+
+/** How long `wait` waits, once a container has ended, for its monitor to end too. */
+const MONITOR_END_MS = 2000;
 
 /**
  * Waits until the container has ended (exited, or its state unreadable), polling its state;
@@ -124,6 +128,12 @@ export function killContainer(root: string, reference: string, signal: number): 
 export async function waitContainer(root: string, reference: string): Promise<number> {
   const container = findContainer(root, reference);
   await exited(container);
+  // As dockerd, once its output is all in its log: its monitor, which writes the log, has ended
+  // too (right after it; a monitor that hangs on holds `wait` a while at most).
+  const deadline = Date.now() + MONITOR_END_MS;
+  while (isAlive(readState(container.dir.path).monitor) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
   const { exitCode } = readState(container.dir.path);
   if (exitCode === undefined) {
     throw new ExitCodeError(`Cannot wait for container ${reference}: its state cannot be read`);
