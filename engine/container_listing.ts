@@ -11,6 +11,7 @@ import { DEFAULT_LOG_LIMITS, type LogEntry } from "../runtime/host/json_log.ts";
 import { followLog, readLog } from "../runtime/host/json_log_reader.ts";
 import { type ContainerState, readState } from "../runtime/state/container_state.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
+import { isAlive } from "../sys/process_identity.ts";
 
 /** One container as `ps` shows it. */
 export interface ContainerSummary {
@@ -59,10 +60,14 @@ export interface LogQuery {
   until: number | undefined;
 }
 
-/** Whether the container in `dir` has ended for good (or is gone). */
+/**
+ * Whether the container in `dir` has ended for good (or is gone), its output all in its log: its
+ * monitor, which writes the log, has ended too.
+ */
 function ended(dir: string): boolean {
   try {
-    return ["exited", "unknown"].includes(readState(dir).status);
+    const state = readState(dir);
+    return ["exited", "unknown"].includes(state.status) && !isAlive(state.monitor);
   } catch {
     return true;
   }
