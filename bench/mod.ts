@@ -7,6 +7,7 @@
 
 import { benchImageStart } from "./image_start.ts";
 import { benchNetwork } from "./network.ts";
+import { benchOci } from "./oci.ts";
 import { benchPull } from "./pull.ts";
 import { benchStartLatency } from "./start_latency.ts";
 
@@ -24,6 +25,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   pull: () => benchPull(runsOr(5)),
   "image-start": () => benchImageStart(runsOr(30)),
   network: () => benchNetwork(runsOr(20)),
+  oci: () => benchOci(runsOr(10)),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);

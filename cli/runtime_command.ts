@@ -154,7 +154,12 @@ async function runCommand(name: string, parsed: Parsed, globals: OciGlobals): Pr
       }
       const created = await createContainer(globals, options);
       if (name === "create") return 0;
-      await startContainer(globals, id);
+      try {
+        await startContainer(globals, id);
+      } catch (error) {
+        await deleteContainer(globals, id, true);
+        throw error;
+      }
       if (parsed.switches.has("detach")) return 0;
       const status = await created.started.exited;
       await deleteContainer(globals, id, true);

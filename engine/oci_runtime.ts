@@ -172,11 +172,7 @@ export async function createContainer(
   const dir = containerStateDir(globals.root, options.id);
   const bundle = Deno.realPathSync(options.bundle);
   const config: OciConfig = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
-  const plan = ociPlan(config, {
-    id: options.id,
-    bundle,
-    defaultHostname: Deno.hostname(),
-  });
+  const plan = ociPlan(config, { id: options.id, bundle });
   for (const warning of plan.warnings) globals.warn(warning);
   if (plan.terminal && options.consoleSocket === undefined) {
     throw new OciRuntimeError("process.terminal is set but no --console-socket was given");
@@ -195,6 +191,8 @@ export async function createContainer(
   let pid: number | undefined;
   try {
     mkfifo(execFifoPath(dir), 0o622);
+    // Writable by the container's user whatever the umask made it.
+    Deno.chmodSync(execFifoPath(dir), 0o622);
     const fifoFd = open(execFifoPath(dir), OpenFlag.PATH);
     held.push(fifoFd);
     const cgroup = createCgroupsAt(plan.cgroupsPath, plan.limits, plan.deviceRules);
@@ -278,15 +276,28 @@ export async function startContainer(globals: OciGlobals, id: string): Promise<v
     throw new OciRuntimeError("cannot start a container that has stopped");
   }
   if (status !== "created") throw new OciRuntimeError("cannot start an already running container");
-  const fifo = await Deno.open(execFifoPath(dir), { read: true });
+  const fifoPath = execFifoPath(dir);
+  let died = false;
+  // The open blocks until the process opens the fifo for writing; should it die first, a
+  // writer of this process's own ends the wait.
+  const opening = Deno.open(fifoPath, { read: true });
+  const watch = setInterval(() => {
+    if (processRuns(state.process)) return;
+    died = true;
+    clearInterval(watch);
+    Deno.openSync(fifoPath, { write: true }).close();
+  }, 20);
   try {
+    const fifo = await opening;
     // The writer's end closes when the process execs (close-on-exec) or dies.
     for await (const _ of fifo.readable) {
       // Nothing is written.
     }
   } finally {
-    Deno.removeSync(execFifoPath(dir));
+    clearInterval(watch);
+    Deno.removeSync(fifoPath);
   }
+  if (died) throw new OciRuntimeError("cannot start a container whose process died: stopped");
   await runHooks(state.hooks.poststart, ociStateJson(state, "running"), "poststart").catch(
     (error) => globals.warn(error.message),
   );

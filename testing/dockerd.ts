@@ -1,7 +1,7 @@
 /**
  * A dockerd of a test's own (Debian's `docker.io`): data, exec root, pid file, socket and config
- * in a temp directory, no bridge, no iptables, its own containerd namespaces, and mydocker's
- * OCI runtime registered as `mydocker` (`--add-runtime`).
+ * in a temp directory, no bridge, no iptables, its own containerd namespaces, and the runtimes
+ * it is given (mydocker's OCI runtime as `mydocker`) added with `--add-runtime`.
  *
  * @module
  */
@@ -23,8 +23,13 @@ export interface TestDockerd {
   stop(): Promise<void>;
 }
 
-/** Starts dockerd with runtime `mydocker` at `launcher`; resolves once it answers. */
-export async function startDockerd(launcher: string): Promise<TestDockerd> {
+/**
+ * Starts dockerd with `runtimes` (names and their runc-compatible programs) added; resolves
+ * once it answers.
+ */
+export async function startDockerd(
+  runtimes: Readonly<Record<string, string>>,
+): Promise<TestDockerd> {
   const dir = await Deno.makeTempDir({ prefix: "mydocker-test-dockerd-" });
   const tag = dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x");
   await Deno.writeTextFile(`${dir}/daemon.json`, "{}");
@@ -48,8 +53,7 @@ export async function startDockerd(launcher: string): Promise<TestDockerd> {
       `mydocker-test-${tag}`,
       "--containerd-plugins-namespace",
       `mydocker-test-${tag}-plugins`,
-      "--add-runtime",
-      `mydocker=${launcher}`,
+      ...Object.entries(runtimes).flatMap(([name, path]) => ["--add-runtime", `${name}=${path}`]),
     ],
     stdin: "null",
     stdout: "null",

@@ -12,7 +12,7 @@ import { MountFlag } from "../sys/mount.ts";
 const CONTAINERD: OciConfig = JSON.parse(
   Deno.readTextFileSync(new URL("./testdata/oci/containerd_default.json", import.meta.url)),
 );
-const CONTEXT = { id: "demo", bundle: "/run/bundle", defaultHostname: "host" };
+const CONTEXT = { id: "demo", bundle: "/run/bundle" };
 
 /** A copy of containerd's default config with `change` made to it. */
 function config(change: (config: OciConfig) => void): OciConfig {
@@ -26,7 +26,7 @@ Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's
   const { spec } = plan;
   assert.equal(spec.rootfs.source, "/run/bundle/rootfs");
   assert.equal(spec.rootfs.mountPoint, "/run/bundle/rootfs");
-  assert.equal(spec.hostname, "host");
+  assert.equal(spec.hostname, ""); // none given: the new UTS namespace keeps the host's
   assert.equal(spec.network, "none");
   assert.deepEqual(spec.process, {
     args: ["sh", "-c", "echo hi"],
@@ -113,6 +113,26 @@ Deno.test("ociPlan() joins a network namespace by path, and shares the host's wi
     c.linux!.namespaces = [{ type: "pid" }, { type: "mount" }];
   });
   assert.equal(ociPlan(host, CONTEXT).spec.network, "host");
+});
+
+Deno.test("ociPlan() joins a pod sandbox's IPC and UTS namespaces by path", () => {
+  const pod = config((c) => {
+    c.linux!.namespaces = [
+      { type: "pid" },
+      { type: "mount" },
+      { type: "ipc", path: "/proc/42/ns/ipc" },
+      { type: "uts", path: "/proc/42/ns/uts" },
+      { type: "network", path: "/proc/42/ns/net" },
+    ];
+  });
+  const { spec } = ociPlan(pod, CONTEXT);
+  assert.deepEqual(spec.joinNamespaces, [
+    { type: "ipc", path: "/proc/42/ns/ipc" },
+    { type: "uts", path: "/proc/42/ns/uts" },
+  ]);
+  assert.deepEqual(spec.network, { join: "/proc/42/ns/net" });
+  pod.hostname = "pod";
+  assert.throws(() => ociPlan(pod, CONTEXT), /a hostname needs a UTS namespace/);
 });
 
 Deno.test("ociPlan() refuses what it cannot do, naming it", () => {

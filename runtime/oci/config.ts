@@ -141,8 +141,6 @@ export interface OciPlanContext {
   id: string;
   /** The bundle's absolute path (relative paths in the config are below it). */
   bundle: string;
-  /** The hostname when the config gives none (the host's: a new UTS namespace keeps it). */
-  defaultHostname: string;
 }
 
 /** Resource limits by their `RLIMIT_*` names. */
@@ -193,7 +191,7 @@ function checkNamespaces(
   for (const { type, path } of namespaces) {
     if (type === "user") throw new OciConfigError("user namespaces are not supported");
     if (type === "cgroup") warnings.push("a cgroup namespace is not created");
-    if (path !== undefined && path !== "" && type !== "network") {
+    if (path !== undefined && path !== "" && !["network", "ipc", "uts"].includes(type)) {
       throw new OciConfigError(`joining a ${type} namespace ("${path}") is not supported`);
     }
   }
@@ -213,6 +211,19 @@ function checkSysctls(sysctl: Record<string, string>, hostNetwork: boolean): voi
       throw new OciConfigError(`sysctl "${key}" needs a network namespace of the container`);
     }
   }
+}
+
+/** The IPC and UTS namespaces the config joins by path. */
+function joinedNamespaces(
+  namespaces: readonly { type: string; path?: string }[],
+): NonNullable<ContainerSpec["joinNamespaces"]> {
+  const joined: NonNullable<ContainerSpec["joinNamespaces"]> = [];
+  for (const { type, path } of namespaces) {
+    if ((type === "ipc" || type === "uts") && path !== undefined && path !== "") {
+      joined.push({ type, path });
+    }
+  }
+  return joined;
 }
 
 /** The capability names of a list (`CAP_CHOWN` → `CHOWN`). */
@@ -360,6 +371,10 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   }
   const namespaces = linux.namespaces ?? [];
   checkNamespaces(namespaces, warnings);
+  const joined = joinedNamespaces(namespaces);
+  if (config.hostname && joined.some((entry) => entry.type === "uts")) {
+    throw new OciConfigError("a hostname needs a UTS namespace of the container's own");
+  }
   const sysctl = linux.sysctl ?? {};
   checkSysctls(sysctl, networkOf(namespaces) === "host");
   if (process.apparmorProfile) warnings.push("the AppArmor profile is ignored");
@@ -380,7 +395,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   }
   const spec: ContainerSpec = {
     id: context.id,
-    hostname: config.hostname || context.defaultHostname,
+    hostname: config.hostname ?? "",
     rootfs: {
       lowerDirs: [],
       upperDir: "",
@@ -391,6 +406,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
       source: root,
     },
     network: networkOf(namespaces),
+    ...(joined.length === 0 ? {} : { joinNamespaces: joined }),
     process: {
       args: process.args ?? [],
       env: process.env ?? [],

@@ -20,7 +20,7 @@ export type NetworkMode = "none" | "host" | { join: string };
 export interface ContainerSpec {
   /** The container id (64 hex characters). */
   id: string;
-  /** Hostname inside the container's UTS namespace. */
+  /** Hostname inside the container's UTS namespace (empty: left as it is). */
   hostname: string;
   /** The overlay that becomes the container's root. */
   rootfs: {
@@ -82,6 +82,8 @@ export interface ContainerSpec {
    * has entered them: an OCI config's.
    */
   sysctl?: Record<string, string>;
+  /** IPC and UTS namespaces joined by path (a pod sandbox's), instead of new ones. */
+  joinNamespaces?: { type: "ipc" | "uts"; path: string }[];
   /**
    * The descriptors, as the stage holds them, of the command's stdio that mydocker made for it
    * (relay pipes, log files), to hand to the container's user (see `ProcessCredentials`).

@@ -33,6 +33,7 @@ import {
   switchRoot,
 } from "./rootfs.ts";
 import { takeOnCredentials } from "./credentials.ts";
+import { joinNamespaces } from "./join_namespaces.ts";
 import { readStageSpec, runStage } from "./stage_failure.ts";
 import { applySysctls } from "./sysctl.ts";
 import { makeWorkingDirectory } from "./working_directory.ts";
@@ -94,9 +95,12 @@ export function containerNamespaces(spec: ContainerSpec): number {
   return CloneFlag.NEWNS | CloneFlag.NEWUTS | CloneFlag.NEWIPC | network;
 }
 
-/** Sets the hostname, brings loopback up in a new network namespace, and enters the cwd. */
+/**
+ * Sets the hostname (unless the spec leaves it), brings loopback up in a new network
+ * namespace, and enters the cwd.
+ */
 export function finishContainer(spec: ContainerSpec, sys: Sys = realSys): void {
-  sys.sethostname(spec.hostname);
+  if (spec.hostname !== "") sys.sethostname(spec.hostname);
   if (spec.network === "none") bringLoopbackUp(sys);
   sys.chdir(spec.process.cwd);
 }
@@ -144,6 +148,7 @@ export function setUpInitStage(spec: ContainerSpec, sys: Sys = realSys): string[
   const commandCgroups = forCommand === undefined ? undefined : openCommandCgroups(forCommand, sys);
   sys.unshare(containerNamespaces(spec));
   joinNetwork(spec, sys);
+  joinNamespaces(spec, sys);
   applySysctls(spec, sys);
   buildRoot(spec, "here", sys);
   const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);

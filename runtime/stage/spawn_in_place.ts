@@ -38,6 +38,7 @@ import {
   containerNamespaces,
   finishContainer,
 } from "./init_stage.ts";
+import { joinNamespaces } from "./join_namespaces.ts";
 import { joinNetwork } from "./network.ts";
 import { applySysctls } from "./sysctl.ts";
 
@@ -224,6 +225,7 @@ export function spawnInPlace(
     sys.unshare(namespaces);
     try {
       joinNetwork(spec, sys);
+      joinNamespaces(spec, sys);
       applySysctls(spec, sys);
       buildRoot(spec, "later", sys);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);

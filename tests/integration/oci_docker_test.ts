@@ -23,7 +23,7 @@ const hadDockerCgroups = HIERARCHY_MOUNT_POINTS.filter((mountPoint) => {
     return false;
   }
 });
-const dockerd = await startDockerd(LAUNCHER);
+const dockerd = await startDockerd({ mydocker: LAUNCHER });
 const { docker } = dockerd;
 const work = await Deno.makeTempDir({ prefix: "mydocker-test-oci-docker-" });
 await writeBusyboxArchive(`${work}/busybox.tar`, IMAGE);

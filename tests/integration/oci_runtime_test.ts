@@ -1,0 +1,294 @@
+/**
+ * `mydocker runtime` as containerd's shim calls it, on a bundle of the test's own (a busybox
+ * root and a config from `spec`): create holds the process before its exec, start releases it,
+ * state reports each status, kill, delete and their errors as runc's; exec; and what the config
+ * asks of the process (user, rlimits, sysctl, a seccomp profile, a joined IPC namespace, hooks).
+ */
+
+import assert from "node:assert/strict";
+import { makeBusyboxRootfs } from "../../testing/busybox_rootfs.ts";
+import { HIERARCHY_MOUNT_POINTS } from "../../testing/container_cgroups.ts";
+import type { RunResult } from "../../testing/mydocker.ts";
+import { DEFAULT_PROFILE } from "../../runtime/spec/seccomp_profile.ts";
+
+const LAUNCHER = new URL("../../mydocker-runc", import.meta.url).pathname;
+const work = await Deno.makeTempDir({ prefix: "mydocker-test-oci-runtime-" });
+const root = `${work}/state`;
+const bundle = `${work}/bundle`;
+await Deno.mkdir(bundle);
+await Deno.rename(await makeBusyboxRootfs(), `${bundle}/rootfs`);
+await Deno.chmod(`${bundle}/rootfs`, 0o755); // An image's root, which every user may enter
+const decoder = new TextDecoder();
+
+/**
+ * Runs `mydocker-runc --root ROOT --log … ARGS`, in the bundle. Its stdout and stderr go to
+ * files, read afterwards: a created container keeps them, as it keeps the shim's.
+ */
+async function runtime(...args: string[]): Promise<RunResult> {
+  const output = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `"$0" "$@" > ${work}/out 2> ${work}/err`,
+      LAUNCHER,
+      ...["--root", root, "--log", `${work}/log.json`, "--log-format", "json", ...args],
+    ],
+    cwd: bundle,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  const stdout = await Deno.readFile(`${work}/out`);
+  const stderr = await Deno.readFile(`${work}/err`);
+  return {
+    code: output.code,
+    stdout,
+    stderr,
+    stdoutText: decoder.decode(stdout),
+    stderrText: decoder.decode(stderr),
+  };
+}
+
+/** Where the test's containers' cgroups go, below each hierarchy. */
+const CGROUPS = `mydocker-test-${work.slice(-8)}`;
+
+/** A config as the test changes it. */
+// deno-lint-ignore no-explicit-any
+type Config = Record<string, any>;
+
+/**
+ * Writes the bundle's config for container `id`: `spec`'s default, its cgroups below
+ * {@linkcode CGROUPS}, with `change` made to it.
+ */
+async function writeConfig(id: string, change: (config: Config) => void): Promise<void> {
+  await Deno.remove(`${bundle}/config.json`).catch(() => {});
+  assert.equal((await runtime("spec")).code, 0);
+  const config = JSON.parse(await Deno.readTextFile(`${bundle}/config.json`));
+  config.process.terminal = false;
+  config.root.readonly = false;
+  config.linux.cgroupsPath = `/${CGROUPS}/${id}`;
+  change(config);
+  await Deno.writeTextFile(`${bundle}/config.json`, JSON.stringify(config));
+}
+
+async function status(id: string): Promise<string> {
+  return JSON.parse((await runtime("state", id)).stdoutText).status;
+}
+
+Deno.test("create holds the process before its exec; start releases it; state follows", async () => {
+  await writeConfig(
+    "c1",
+    (c) => (c.process.args = ["sh", "-c", `echo started > /tmp/mark; sleep 1000`]),
+  );
+  const created = await runtime("create", "--bundle", bundle, "--pid-file", `${work}/pid`, "c1");
+  assert.equal(created.code, 0, created.stderrText);
+  const pid = Number(await Deno.readTextFile(`${work}/pid`));
+  const state = JSON.parse((await runtime("state", "c1")).stdoutText);
+  assert.deepEqual(state, {
+    ociVersion: "1.0.2",
+    id: "c1",
+    pid,
+    status: "created",
+    bundle,
+    rootfs: `${bundle}/rootfs`,
+    created: state.created,
+    owner: "",
+    annotations: {},
+  });
+  // Held before its exec: the command has not run.
+  await assert.rejects(Deno.stat(`${bundle}/rootfs/tmp/mark`));
+  assert.equal((await runtime("start", "c1")).code, 0);
+  assert.equal(await status("c1"), "running");
+  assert.equal(await Deno.readTextFile(`${bundle}/rootfs/tmp/mark`), "started\n");
+  const again = await runtime("start", "c1");
+  assert.equal(again.code, 1);
+  assert.equal(again.stderrText, "mydocker runtime: cannot start an already running container\n");
+  assert.deepEqual(JSON.parse((await runtime("ps", "--format", "json", "c1")).stdoutText), [pid]);
+  assert.equal((await runtime("pause", "c1")).code, 0);
+  assert.equal(await status("c1"), "paused");
+  assert.equal((await runtime("resume", "c1")).code, 0);
+  const refused = await runtime("delete", "c1");
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderrText, /cannot delete container c1 that is not stopped: running/);
+  assert.equal((await runtime("kill", "c1", "KILL")).code, 0);
+  while (await status("c1") !== "stopped") await new Promise((r) => setTimeout(r, 20));
+  const dead = await runtime("kill", "c1", "TERM");
+  assert.equal(dead.stderrText, "mydocker runtime: container not running\n");
+  assert.equal((await runtime("delete", "c1")).code, 0);
+  const gone = await runtime("state", "c1");
+  assert.equal(gone.code, 1);
+  assert.equal(gone.stderrText, 'mydocker runtime: container "c1" does not exist\n');
+  // The shim reads the last error from the JSON log.
+  const log = (await Deno.readTextFile(`${work}/log.json`)).trim().split("\n").map((line) =>
+    JSON.parse(line)
+  );
+  assert.deepEqual(log.at(-1)!.level, "error");
+  assert.equal(log.at(-1)!.msg, 'container "c1" does not exist');
+  await Deno.remove(`${bundle}/rootfs/tmp/mark`);
+});
+
+Deno.test("delete --force and kill --all end a running container with everything in it", async () => {
+  await writeConfig("c2", (c) => (c.process.args = ["sh", "-c", "sleep 1000 & sleep 1000"]));
+  assert.equal((await runtime("create", "c2")).code, 0);
+  assert.equal((await runtime("start", "c2")).code, 0);
+  // sh and the background sleep (sh execs the last command).
+  while (JSON.parse((await runtime("ps", "--format", "json", "c2")).stdoutText).length < 2) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal((await runtime("kill", "--all", "c2", "9")).code, 0);
+  while (await status("c2") !== "stopped") await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await runtime("delete", "--force", "c2")).code, 0);
+  assert.deepEqual(JSON.parse((await runtime("list", "--format", "json")).stdoutText), []);
+});
+
+Deno.test("run: the config's user, rlimits, sysctl, no_new_privs, and the exit code", async () => {
+  await writeConfig("c3", (c) => {
+    c.process.user = { uid: 65534, gid: 65534 };
+    c.process.rlimits = [{ type: "RLIMIT_NOFILE", hard: 512, soft: 256 }];
+    c.linux.sysctl = { "net.ipv4.ip_unprivileged_port_start": "80" };
+    c.process.args = [
+      "sh",
+      "-c",
+      "id; ulimit -n; ulimit -Hn; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; " +
+      "grep NoNewPrivs /proc/self/status; hostname; exit 7",
+    ];
+  });
+  const result = await runtime("run", "c3");
+  assert.equal(result.code, 7, result.stderrText);
+  assert.equal(
+    result.stdoutText,
+    "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n256\n512\n80\nNoNewPrivs:\t1\nmydocker\n",
+  );
+  assert.deepEqual(JSON.parse((await runtime("list", "--format", "json")).stdoutText), []);
+});
+
+Deno.test("run: a seccomp profile in the spec's format, errno and argument tests", async () => {
+  await writeConfig("c4", (c) => {
+    c.linux.seccomp = {
+      defaultAction: "SCMP_ACT_ALLOW",
+      syscalls: [],
+    };
+  });
+  const refused = await runtime("run", "c4");
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderrText, /seccomp defaultAction "SCMP_ACT_ALLOW" is not supported/);
+  // Everything a shell needs, but mkdir fails with EACCES and chmod to 0777 with EPERM.
+  const changed = ["mkdir", "mkdirat", "chmod", "fchmodat", "fchmodat2"];
+  const allowed = DEFAULT_PROFILE.rules.flatMap((rule) =>
+    rule.action === "allow" && rule.args === undefined && rule.requiresCapabilities === undefined
+      ? rule.names.filter((name) => !changed.includes(name))
+      : []
+  ).concat("clone", "vfork"); // (Docker's allows clone only without namespace flags)
+  await writeConfig("c5", (c) => {
+    c.process.args = [
+      "sh",
+      "-c",
+      "mkdir /tmp/d; touch /tmp/f; chmod 777 /tmp/f; chmod 600 /tmp/f && echo chmod-ok",
+    ];
+    c.linux.seccomp = {
+      defaultAction: "SCMP_ACT_ERRNO",
+      defaultErrnoRet: 38,
+      architectures: ["SCMP_ARCH_X86_64"],
+      syscalls: [
+        { names: allowed, action: "SCMP_ACT_ALLOW" },
+        { names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 13 },
+        {
+          names: ["chmod", "fchmodat"],
+          action: "SCMP_ACT_ALLOW",
+          args: [{ index: 1, value: 0o600, op: "SCMP_CMP_EQ" }],
+        },
+        {
+          names: ["chmod"],
+          action: "SCMP_ACT_ERRNO",
+          args: [{ index: 1, value: 0o600, op: "SCMP_CMP_NE" }],
+        },
+        {
+          names: ["fchmodat"],
+          action: "SCMP_ACT_ERRNO",
+          args: [{ index: 2, value: 0o600, op: "SCMP_CMP_NE" }],
+        },
+      ],
+    };
+  });
+  const result = await runtime("run", "c5");
+  assert.equal(result.code, 0, result.stderrText);
+  assert.match(result.stderrText, /mkdir: can't create directory '\/tmp\/d': Permission denied/);
+  assert.match(result.stderrText, /chmod: \/tmp\/f: Operation not permitted/);
+  assert.equal(result.stdoutText, "chmod-ok\n");
+  await Deno.remove(`${bundle}/rootfs/tmp/f`);
+});
+
+Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
+  const sandbox = new Deno.Command("unshare", {
+    args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
+    stdin: "null",
+  }).spawn();
+  try {
+    while (
+      (await Deno.readLink(`/proc/${sandbox.pid}/ns/uts`)) ===
+        await Deno.readLink("/proc/self/ns/uts")
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await writeConfig("c6", (c) => {
+      delete c.hostname;
+      c.process.args = ["sleep", "1000"];
+      c.linux.namespaces = [
+        { type: "pid" },
+        { type: "mount" },
+        { type: "network" },
+        { type: "ipc", path: `/proc/${sandbox.pid}/ns/ipc` },
+        { type: "uts", path: `/proc/${sandbox.pid}/ns/uts` },
+      ];
+    });
+    assert.equal((await runtime("create", "c6")).code, 0);
+    assert.equal((await runtime("start", "c6")).code, 0);
+    const pid = JSON.parse((await runtime("state", "c6")).stdoutText).pid;
+    for (const type of ["ipc", "uts"]) {
+      assert.equal(
+        await Deno.readLink(`/proc/${pid}/ns/${type}`),
+        await Deno.readLink(`/proc/${sandbox.pid}/ns/${type}`),
+      );
+    }
+    const exec = await runtime("exec", "c6", "hostname");
+    assert.equal(exec.stdoutText, "sandbox\n");
+    assert.equal(exec.code, 0, exec.stderrText);
+    assert.equal((await runtime("delete", "--force", "c6")).code, 0);
+  } finally {
+    sandbox.kill("SIGKILL");
+    await sandbox.status;
+  }
+});
+
+Deno.test("hooks: prestart and poststop get the state on stdin", async () => {
+  await writeConfig("c7", (c) => {
+    c.process.args = ["true"];
+    c.hooks = {
+      prestart: [{ path: "/bin/sh", args: ["sh", "-c", `cat > ${work}/prestart.json`] }],
+      poststop: [{ path: "/bin/sh", args: ["sh", "-c", `cat > ${work}/poststop.json`] }],
+    };
+  });
+  assert.equal((await runtime("run", "c7")).code, 0);
+  const prestart = JSON.parse(await Deno.readTextFile(`${work}/prestart.json`));
+  assert.equal(prestart.id, "c7");
+  assert.equal(prestart.status, "created");
+  const poststop = JSON.parse(await Deno.readTextFile(`${work}/poststop.json`));
+  assert.equal(poststop.status, "stopped");
+});
+
+Deno.test("nothing is left: no state directories, no cgroups", async () => {
+  const states = [...Deno.readDirSync(root)].map((entry) => entry.name);
+  const cgroups = HIERARCHY_MOUNT_POINTS.flatMap((mountPoint) => {
+    try {
+      return [...Deno.readDirSync(`${mountPoint}/${CGROUPS}`)].filter((entry) => entry.isDirectory)
+        .map((entry) => `${mountPoint}/${CGROUPS}/${entry.name}`);
+    } catch {
+      return [];
+    }
+  });
+  for (const id of states) await runtime("delete", "--force", id);
+  for (const mountPoint of HIERARCHY_MOUNT_POINTS) {
+    await Deno.remove(`${mountPoint}/${CGROUPS}`).catch(() => {});
+  }
+  await Deno.remove(work, { recursive: true });
+  assert.deepEqual({ states, cgroups }, { states: [], cgroups: [] });
+});
