@@ -5,13 +5,8 @@
  * @module
  */
 
-import {
-  type CommandSpec,
-  formatHelp,
-  type OptionValues,
-  parseCommandArgs,
-  UsageError,
-} from "./parse_args.ts";
+import type { CommandSpec, OptionValues } from "./parse_args.ts";
+import { type CommandGroup, parseGroupCommand } from "./command_group.ts";
 
 /** Every subcommand of `mydocker network`, as data. */
 export const NETWORK_COMMANDS = {
@@ -86,23 +81,12 @@ export type NetworkInvocation = {
   };
 }[NetworkCommandName];
 
-function networkHelp(): string {
-  return [
-    "Usage:  mydocker network COMMAND",
-    "",
-    "Manage networks",
-    "",
-    "Commands:",
-    ...Object.entries(NETWORK_COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}  ${c.description}`),
-    "",
-    "Run 'mydocker network COMMAND --help' for more information on a command.",
-    "",
-  ].join("\n");
-}
-
-function isNetworkCommand(name: string): name is NetworkCommandName {
-  return Object.hasOwn(NETWORK_COMMANDS, name);
-}
+/** `mydocker network`'s subcommands as a group. */
+const NETWORK_GROUP: CommandGroup = {
+  name: "network",
+  description: "Manage networks",
+  commands: NETWORK_COMMANDS,
+};
 
 /**
  * Reads `network SUBCOMMAND ARGS...` into an invocation, or the help text asked for; throws a
@@ -112,12 +96,8 @@ export function parseNetworkCommand(
   subcommand: string | undefined,
   args: readonly string[],
 ): NetworkInvocation | { help: string } {
-  if (subcommand === undefined) return { help: networkHelp() };
-  if (!isNetworkCommand(subcommand)) {
-    throw new UsageError(`unknown command 'network ${subcommand}'`, "mydocker network");
-  }
-  const spec = NETWORK_COMMANDS[subcommand];
-  const parsed = parseCommandArgs(spec, args);
-  if (parsed.help) return { help: formatHelp(spec) };
-  return { command: subcommand, args: parsed.args, options: parsed.options } as NetworkInvocation;
+  // Each subcommand's options parsed by its own spec.
+  return parseGroupCommand(NETWORK_GROUP, subcommand, args) as NetworkInvocation | {
+    help: string;
+  };
 }

@@ -6,13 +6,8 @@
  * @module
  */
 
-import {
-  type CommandSpec,
-  formatHelp,
-  type OptionValues,
-  parseCommandArgs,
-  UsageError,
-} from "./parse_args.ts";
+import type { CommandSpec, OptionValues } from "./parse_args.ts";
+import { parseGroupCommand } from "./command_group.ts";
 
 const FORCE = { long: "force", short: "f", help: "Do not prompt for confirmation" } as const;
 
@@ -89,23 +84,6 @@ const DESCRIPTIONS: Readonly<Record<PruneGroup, string>> = {
   system: "Manage mydocker",
 };
 
-/** `mydocker GROUP --help`: the group's subcommands. */
-function groupHelp(group: PruneGroup): string {
-  return [
-    `Usage:  mydocker ${group} COMMAND`,
-    "",
-    DESCRIPTIONS[group],
-    "",
-    "Commands:",
-    ...Object.entries(PRUNE_GROUPS[group]).map(([name, c]) =>
-      `  ${name.padEnd(8)}  ${c.description}`
-    ),
-    "",
-    `Run 'mydocker ${group} COMMAND --help' for more information on a command.`,
-    "",
-  ].join("\n");
-}
-
 /**
  * Reads `GROUP SUBCOMMAND ARGS...` into an invocation, or the help text asked for; throws a
  * UsageError.
@@ -115,14 +93,13 @@ export function parsePruneCommand(
   subcommand: string | undefined,
   args: readonly string[],
 ): PruneInvocation | { help: string } {
-  if (subcommand === undefined) return { help: groupHelp(group) };
-  const table: Readonly<Record<string, CommandSpec>> = PRUNE_GROUPS[group];
-  const spec = table[subcommand];
-  if (!Object.hasOwn(table, subcommand) || spec === undefined) {
-    throw new UsageError(`unknown command '${group} ${subcommand}'`, `mydocker ${group}`);
-  }
-  const parsed = parseCommandArgs(spec, args);
-  if (parsed.help) return { help: formatHelp(spec) };
+  const commands = PRUNE_GROUPS[group];
+  const parsed = parseGroupCommand(
+    { name: group, description: DESCRIPTIONS[group], commands },
+    subcommand,
+    args,
+  );
+  if ("help" in parsed) return parsed;
   // Each subcommand's options parsed by its own spec.
-  return { group, command: subcommand, options: parsed.options } as PruneInvocation;
+  return { group, command: parsed.command, options: parsed.options } as PruneInvocation;
 }

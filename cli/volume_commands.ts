@@ -5,13 +5,8 @@
  * @module
  */
 
-import {
-  type CommandSpec,
-  formatHelp,
-  type OptionValues,
-  parseCommandArgs,
-  UsageError,
-} from "./parse_args.ts";
+import type { CommandSpec, OptionValues } from "./parse_args.ts";
+import { type CommandGroup, parseGroupCommand } from "./command_group.ts";
 
 /** Every subcommand of `mydocker volume`, as data. */
 export const VOLUME_COMMANDS = {
@@ -77,24 +72,12 @@ export type VolumeInvocation = {
   };
 }[VolumeCommandName];
 
-/** `mydocker volume --help`: the subcommands. */
-function volumeHelp(): string {
-  return [
-    "Usage:  mydocker volume COMMAND",
-    "",
-    "Manage volumes",
-    "",
-    "Commands:",
-    ...Object.entries(VOLUME_COMMANDS).map(([name, c]) => `  ${name.padEnd(8)}  ${c.description}`),
-    "",
-    "Run 'mydocker volume COMMAND --help' for more information on a command.",
-    "",
-  ].join("\n");
-}
-
-function isVolumeCommand(name: string): name is VolumeCommandName {
-  return Object.hasOwn(VOLUME_COMMANDS, name);
-}
+/** `mydocker volume`'s subcommands as a group. */
+const VOLUME_GROUP: CommandGroup = {
+  name: "volume",
+  description: "Manage volumes",
+  commands: VOLUME_COMMANDS,
+};
 
 /**
  * Reads `volume SUBCOMMAND ARGS...` into an invocation, or the help text asked for; throws a
@@ -104,13 +87,6 @@ export function parseVolumeCommand(
   subcommand: string | undefined,
   args: readonly string[],
 ): VolumeInvocation | { help: string } {
-  if (subcommand === undefined) return { help: volumeHelp() };
-  if (!isVolumeCommand(subcommand)) {
-    throw new UsageError(`unknown command 'volume ${subcommand}'`, "mydocker volume");
-  }
-  const spec = VOLUME_COMMANDS[subcommand];
-  const parsed = parseCommandArgs(spec, args);
-  if (parsed.help) return { help: formatHelp(spec) };
   // Each subcommand's options parsed by its own spec.
-  return { command: subcommand, args: parsed.args, options: parsed.options } as VolumeInvocation;
+  return parseGroupCommand(VOLUME_GROUP, subcommand, args) as VolumeInvocation | { help: string };
 }
