@@ -7,6 +7,7 @@
  * @module
  */
 
+import { HIERARCHY_MOUNT_POINTS } from "../testing/container_cgroups.ts";
 import { writeBusyboxArchive } from "../testing/docker_archive.ts";
 import { startDockerd } from "../testing/dockerd.ts";
 import {
@@ -57,6 +58,16 @@ async function callMedians(log: string): Promise<[string, number, number][]> {
 export async function benchOci(runs: number): Promise<void> {
   await installMissing([["dockerd", "docker.io"], ["runc", "runc"], ["crun", "crun"]]);
   await moveStrayV2Controllers();
+  // dockerd's cgroup parent in each hierarchy, removed afterwards unless it was there before.
+  const dockerCgroups = HIERARCHY_MOUNT_POINTS.map((mountPoint) => `${mountPoint}/docker`)
+    .filter((path) => {
+      try {
+        Deno.statSync(path);
+        return false;
+      } catch {
+        return true;
+      }
+    });
   const dir = await Deno.makeTempDir({ prefix: "mydocker-bench-oci-" });
   try {
     const runtimes: Record<string, string> = {};
@@ -122,5 +133,6 @@ export async function benchOci(runs: number): Promise<void> {
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+    for (const path of dockerCgroups) await Deno.remove(path).catch(() => {});
   }
 }
