@@ -33,6 +33,17 @@ export interface RunMydockerOptions {
 
 const decoder = new TextDecoder();
 
+/** A finished command's exit code and output, as bytes and as text. */
+export function runResult(output: Deno.CommandOutput): RunResult {
+  return {
+    code: output.code,
+    stdout: output.stdout,
+    stderr: output.stderr,
+    stdoutText: decoder.decode(output.stdout),
+    stderrText: decoder.decode(output.stderr),
+  };
+}
+
 /**
  * A config file without the default bridge (`"bridge": "none"`), which every test's mydocker
  * gets unless it names a config file of its own: containers default to `--network none`, so a
@@ -59,14 +70,7 @@ export async function runMydocker(
     if (options.stdin !== undefined) await writer.write(options.stdin);
     await writer.close();
   }
-  const output = await child.output();
-  return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: output.stderr,
-    stdoutText: decoder.decode(output.stdout),
-    stderrText: decoder.decode(output.stderr),
-  };
+  return runResult(await child.output());
 }
 
 /** Starts mydocker in the background with piped stdout/stderr, for signal tests. */

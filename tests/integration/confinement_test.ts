@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { MYDOCKER, NO_BRIDGE_CONFIG, runMydocker } from "../../testing/mydocker.ts";
+import { MYDOCKER, NO_BRIDGE_CONFIG, runMydocker, runResult } from "../../testing/mydocker.ts";
 
 const { rootfs, stateRoot, env } = await makeTestBed();
 
@@ -88,12 +88,7 @@ async function runFromNonMountRoot(args: string[]) {
       },
       stdin: "null",
     }).output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdoutText: decoder.decode(output.stdout),
-      stderrText: decoder.decode(output.stderr),
-    };
+    return runResult(output);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { MYDOCKER, type RunResult } from "../../testing/mydocker.ts";
+import { MYDOCKER, type RunResult, runResult } from "../../testing/mydocker.ts";
 import { makeTestBed } from "../../testing/test_bed.ts";
 
 const { rootfs, stateRoot } = await makeTestBed();
@@ -29,13 +29,7 @@ async function inNs(command: string[]): Promise<RunResult> {
     env,
     stdin: "null",
   }).output();
-  return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: output.stderr,
-    stdoutText: decoder.decode(output.stdout),
-    stderrText: decoder.decode(output.stderr),
-  };
+  return runResult(output);
 }
 
 const mydocker = (...args: string[]) => inNs([MYDOCKER, ...args]);

@@ -8,7 +8,13 @@
 
 import assert from "node:assert/strict";
 import { busyboxEntries, pushImage } from "../../testing/image_builder.ts";
-import { MYDOCKER, runMydocker, type RunResult, waitFor } from "../../testing/mydocker.ts";
+import {
+  MYDOCKER,
+  runMydocker,
+  type RunResult,
+  runResult,
+  waitFor,
+} from "../../testing/mydocker.ts";
 import { startRegistry } from "../../testing/registry_server.ts";
 import { makeTestBed } from "../../testing/test_bed.ts";
 
@@ -20,7 +26,6 @@ await Deno.writeTextFile(config, JSON.stringify({ bip: "172.30.0.1/16" }));
 const env = { MYDOCKER_ROOT: stateRoot, MYDOCKER_CONFIG: config };
 const GATEWAY = "172.30.0.1";
 const INTERNET = "198.51.100.2";
-const decoder = new TextDecoder();
 
 /** A process holding a new network namespace (loopback up) until it is killed. */
 function holdNamespace(): Deno.ChildProcess {
@@ -52,14 +57,7 @@ async function inNs(
     await writer.write(new TextEncoder().encode(options.stdin));
     await writer.close();
   }
-  const output = await child.output();
-  return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: output.stderr,
-    stdoutText: decoder.decode(output.stdout),
-    stderrText: decoder.decode(output.stderr),
-  };
+  return runResult(await child.output());
 }
 
 function mydocker(...args: string[]): Promise<RunResult> {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { NEEDS_ROOT } from "../../cli/main.ts";
 import { makeTestBed } from "../../testing/test_bed.ts";
-import { MYDOCKER, runMydocker, type RunResult } from "../../testing/mydocker.ts";
+import { MYDOCKER, runMydocker, type RunResult, runResult } from "../../testing/mydocker.ts";
 
 const { rootfs, env } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });
@@ -44,14 +44,7 @@ async function asNobody(...args: string[]): Promise<RunResult> {
     env,
     stdin: "null",
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: output.stdout,
-    stderr: output.stderr,
-    stdoutText: decoder.decode(output.stdout),
-    stderrText: decoder.decode(output.stderr),
-  };
+  return runResult(output);
 }
 
 Deno.test("as nobody, each command that needs root says so in one line and exits 125", async () => {
