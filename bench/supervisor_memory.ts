@@ -196,18 +196,18 @@ export async function benchSupervisorMemory(peers: BusyboxPeers): Promise<void> 
     }
   }
   await removeAll(peers);
-  const mib = (kib: number) => (kib / 1024).toFixed(1);
+  const kib = (value: number) => String(Math.round(value));
   console.log(
     `\nResident memory (VmRSS) of the processes that stay with a running container, ` +
       `${ROUNDS} containers each, ${peers.source} (deno task bench start)`,
   );
-  console.log("| process | median MiB | min MiB | max MiB | command |");
+  console.log("| process | median KiB | min KiB | max KiB | command |");
   console.log("|---|---:|---:|---:|---|");
   for (const row of rows) {
     const sizes = results.get(row)!;
     const cells = typeof sizes === "string"
       ? [sizes, "", ""]
-      : [mib(median(sizes)), mib(Math.min(...sizes)), mib(Math.max(...sizes))];
+      : [kib(median(sizes)), kib(Math.min(...sizes)), kib(Math.max(...sizes))];
     console.log(`| ${row.name} | ${cells.join(" | ")} | \`${row.command}\` |`);
   }
 }
