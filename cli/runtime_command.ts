@@ -11,11 +11,9 @@
 import {
   containerPids,
   containerState,
-  createContainer,
   DEFAULT_OCI_ROOT,
   defaultOciConfig,
   deleteContainer,
-  execInContainer,
   killContainer,
   listContainers,
   ociFeatures,
@@ -152,6 +150,8 @@ async function runCommand(name: string, parsed: Parsed, globals: OciGlobals): Pr
       if (parsed.switches.has("no-pivot")) {
         throw new OciRuntimeError("--no-pivot is not supported by mydocker's OCI runtime");
       }
+      // Loaded only where a process is started: the shim's other calls stay light.
+      const { createContainer } = await import("../engine/oci_create.ts");
       const created = await createContainer(globals, options);
       if (name === "create") return 0;
       try {
@@ -190,6 +190,7 @@ async function runCommand(name: string, parsed: Parsed, globals: OciGlobals): Pr
         }
         : JSON.parse(await Deno.readTextFile(processFile));
       if (parsed.switches.has("tty")) process.terminal = true;
+      const { execInContainer } = await import("../engine/oci_create.ts");
       return await execInContainer(globals, {
         id,
         process,
