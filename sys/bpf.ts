@@ -5,7 +5,8 @@
  * @module
  */
 
-import { check, cstr, libc, syscallNumber } from "./ffi.ts";
+import { Errno } from "./errno.ts";
+import { check, cstr, libc, SyscallError, syscallNumber } from "./ffi.ts";
 
 const SECCOMP_SET_MODE_FILTER = 1;
 
@@ -31,10 +32,14 @@ const BPF_CGROUP_DEVICE = 6;
 const BPF_F_ALLOW_MULTI = 2;
 const BPF_LICENSE = cstr("Apache");
 
+/** How many times a program load is tried when the verifier was interrupted (as libbpf). */
+const LOAD_ATTEMPTS = 5;
+
 /**
  * Loads `program` (the bytes of a `struct bpf_insn[]`) as a cgroup device program with bpf(2)
- * and returns its fd. Throws a {@linkcode SyscallError} (EPERM without CAP_SYS_ADMIN, EACCES or
- * EINVAL when the verifier refuses the program).
+ * and returns its fd. The verifier gives up with EAGAIN when a signal arrives while it runs: the
+ * load is tried again then, as libbpf does. Throws a {@linkcode SyscallError} (EPERM without
+ * CAP_SYS_ADMIN, EACCES or EINVAL when the verifier refuses the program).
  */
 export function bpfLoadDeviceProgram(program: Uint8Array<ArrayBuffer>): number {
   const attr = new DataView(new ArrayBuffer(72)); // union bpf_attr, up to expected_attach_type
@@ -44,8 +49,15 @@ export function bpfLoadDeviceProgram(program: Uint8Array<ArrayBuffer>): number {
   attr.setBigUint64(16, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(BPF_LICENSE))), true);
   attr.setUint32(68, BPF_CGROUP_DEVICE, true);
   const buffer = new Uint8Array(attr.buffer);
-  const fd = libc().syscall_bpf(syscallNumber("bpf"), BPF_PROG_LOAD, buffer, 72n);
-  return check(Number(fd), "bpf", "BPF_PROG_LOAD");
+  for (let attempt = 1;; attempt++) {
+    try {
+      const fd = libc().syscall_bpf(syscallNumber("bpf"), BPF_PROG_LOAD, buffer, 72n);
+      return check(Number(fd), "bpf", "BPF_PROG_LOAD");
+    } catch (error) {
+      const interrupted = error instanceof SyscallError && error.errno === Errno.EAGAIN;
+      if (!interrupted || attempt === LOAD_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**

@@ -79,6 +79,7 @@ export const Errno = {
   ENXIO: 6,
   ENOEXEC: 8,
   ECHILD: 10,
+  EAGAIN: 11,
   EACCES: 13,
   EBUSY: 16,
   EEXIST: 17,
