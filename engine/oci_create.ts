@@ -27,8 +27,9 @@ import {
 } from "../runtime/oci/state_dir.ts";
 import { cgroupfsMountsOf } from "../runtime/spec/cgroupfs.ts";
 import type { ExecSpec } from "../runtime/spec/exec_spec.ts";
-import { EXEC_STAGE_ARG } from "../runtime/spec/stage_args.ts";
+import { EXEC_STAGE_ARG, STATUS_FD } from "../runtime/spec/stage_args.ts";
 import { startTrampoline } from "../runtime/spec/start_trampoline.ts";
+import { exitCodeOf } from "../sys/exit_codes.ts";
 import { close, mkfifo, open, OpenFlag } from "../sys/fs.ts";
 import { procfsTakesPidNamespace } from "../sys/mount.ts";
 import { type ExitStatus, kill, waitpid } from "../sys/process.ts";
@@ -42,6 +43,12 @@ import {
   runHooks,
   waitForEnd,
 } from "./oci_runtime.ts";
+
+/**
+ * Where the exec stage finds the console socket: past its spec and status pipes (the socket
+ * itself is close-on-exec, as every descriptor of this process's).
+ */
+const EXEC_CONSOLE_FD = STATUS_FD + 1;
 
 /** What `create` (and `run`) take. */
 export interface OciCreateOptions {
@@ -229,22 +236,18 @@ export async function execInContainer(globals: OciGlobals, options: OciExecOptio
       throw new OciRuntimeError("process.terminal is set but no --console-socket was given");
     }
     socketFd = connectUnix(options.consoleSocket);
-    spec.terminal = { socketFd };
+    spec.terminal = { socketFd: EXEC_CONSOLE_FD };
   }
   try {
     const { pid, started } = spawnStageInPidNamespace(EXEC_STAGE_ARG, spec, state.pid, {
       group: process.terminal ? "new-session" : "inherit",
+      actions: socketFd === undefined ? [] : [{ op: "dup2", from: socketFd, to: EXEC_CONSOLE_FD }],
     });
     moveToCgroups(spec.cgroups.atStart, pid);
     const exited: Promise<ExitStatus> = waitpid(pid);
     if (options.pidFile !== undefined) writePidFile(options.pidFile, pid);
-    if (options.detach) {
-      if (await started > 0) return 0;
-      const status = await exited;
-      return status.code ?? 128 + (status.signal ?? 0);
-    }
-    const status = await exited;
-    return status.code ?? 128 + (status.signal ?? 0);
+    if (options.detach && await started > 0) return 0;
+    return exitCodeOf(await exited);
   } finally {
     if (socketFd !== undefined) close(socketFd);
   }

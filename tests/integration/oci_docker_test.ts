@@ -2,8 +2,8 @@
  * mydocker driven by Docker: a dockerd of the test's own with mydocker's OCI runtime added
  * (`--add-runtime mydocker=mydocker-runc`) runs busybox loaded from a docker-archive with
  * `docker run --runtime mydocker`: output and exit codes (127 for a missing command), `-d`
- * with `exec` and `stop`, `-m`, `--read-only`, `-v`, `--cap-drop ALL`, `--init`, and `-it`
- * through a pseudo-terminal.
+ * with `exec` and `stop`, `-m`, `--read-only`, `-v`, `--cap-drop ALL`, `--init`, `-it` through
+ * a pseudo-terminal, `exec -it` and `update -m`.
  */
 
 import assert from "node:assert/strict";
@@ -124,6 +124,50 @@ Deno.test("docker run -it: a terminal through the console socket", async () => {
     assert.deepEqual(await session.wait(), { code: 5 });
   } finally {
     await session.close();
+  }
+});
+
+Deno.test("docker exec -it and docker update -m on a running container", async () => {
+  const started = await docker([
+    "run",
+    "-d",
+    "--runtime",
+    "mydocker",
+    "--name",
+    "d2",
+    IMAGE,
+    "sleep",
+    "1000",
+  ]);
+  assert.equal(started.code, 0, started.stderrText);
+  try {
+    const session = new PtySession(
+      [...dockerd.host, "exec", "-it", "d2", "sh"],
+      {},
+      { rows: 24, columns: 80 },
+      DOCKER_CLIENT,
+    );
+    try {
+      await session.expect(/\/ # /);
+      await session.type("echo $((6*7)); tty\r");
+      await session.expect(/42\r\n\/dev\/pts\/\d+\r\n/);
+      await session.type("exit 3\r");
+      assert.deepEqual(await session.wait(), { code: 3 });
+    } finally {
+      await session.close();
+    }
+    const updated = await docker(["update", "-m", "48m", "--memory-swap", "96m", "d2"]);
+    assert.equal(updated.code, 0, updated.stderrText);
+    const limit = await docker([
+      "exec",
+      "d2",
+      "sh",
+      "-c",
+      "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max",
+    ]);
+    assert.equal(limit.stdoutText, `${48 * 1024 * 1024}\n`, limit.stderrText);
+  } finally {
+    assert.equal((await docker(["rm", "-f", "d2"])).code, 0);
   }
 });
 
