@@ -7,9 +7,7 @@
  * @module
  */
 
-import type { RunResult } from "./mydocker.ts";
-
-const decoder = new TextDecoder();
+import { runCaptured, type RunResult, waitForDaemon } from "./mydocker.ts";
 
 /** A running containerd. */
 export interface TestContainerd {
@@ -46,29 +44,9 @@ export async function startContainerd(): Promise<TestContainerd> {
     stderr: "null",
   }).spawn();
   const namespace = `mydocker-test-${dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, "x")}`;
-  const ctr = async (args: readonly string[]): Promise<RunResult> => {
-    const output = await new Deno.Command("ctr", {
-      args: ["--address", address, "--namespace", namespace, ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    return {
-      code: output.code,
-      stdout: output.stdout,
-      stderr: output.stderr,
-      stdoutText: decoder.decode(output.stdout),
-      stderrText: decoder.decode(output.stderr),
-    };
-  };
-  for (let attempt = 0; (await ctr(["version"])).code !== 0; attempt++) {
-    if (attempt === 100) {
-      daemon.kill("SIGKILL");
-      await daemon.status;
-      throw new Error("containerd did not start within 10 seconds");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const ctr = (args: readonly string[]): Promise<RunResult> =>
+    runCaptured("ctr", ["--address", address, "--namespace", namespace, ...args]);
+  await waitForDaemon(daemon, "containerd", 10, async () => (await ctr(["version"])).code === 0);
   return {
     namespace,
     ctr,

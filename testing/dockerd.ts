@@ -6,9 +6,7 @@
  * @module
  */
 
-import type { RunResult } from "./mydocker.ts";
-
-const decoder = new TextDecoder();
+import { runCaptured, type RunResult, waitForDaemon } from "./mydocker.ts";
 
 /** Debian's docker client (not whatever else is first on PATH). */
 export const DOCKER_CLIENT = "/usr/bin/docker";
@@ -59,29 +57,9 @@ export async function startDockerd(
     stdout: "null",
     stderr: "null",
   }).spawn();
-  const docker = async (args: readonly string[]): Promise<RunResult> => {
-    const output = await new Deno.Command(DOCKER_CLIENT, {
-      args: [...host, ...args],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    return {
-      code: output.code,
-      stdout: output.stdout,
-      stderr: output.stderr,
-      stdoutText: decoder.decode(output.stdout),
-      stderrText: decoder.decode(output.stderr),
-    };
-  };
-  for (let attempt = 0; (await docker(["version"])).code !== 0; attempt++) {
-    if (attempt === 300) {
-      daemon.kill("SIGKILL");
-      await daemon.status;
-      throw new Error("dockerd did not start within 30 seconds");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const docker = (args: readonly string[]): Promise<RunResult> =>
+    runCaptured(DOCKER_CLIENT, [...host, ...args]);
+  await waitForDaemon(daemon, "dockerd", 30, async () => (await docker(["version"])).code === 0);
   return {
     host,
     docker,

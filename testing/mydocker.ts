@@ -44,6 +44,43 @@ export function runResult(output: Deno.CommandOutput): RunResult {
   };
 }
 
+/** Runs `command` with `args` to completion (stdin closed) and returns its code and output. */
+export async function runCaptured(
+  command: string,
+  args: readonly string[],
+  env?: Record<string, string>,
+): Promise<RunResult> {
+  return runResult(
+    await new Deno.Command(command, {
+      args: [...args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      ...(env === undefined ? {} : { env }),
+    }).output(),
+  );
+}
+
+/**
+ * Waits until the daemon `daemon` (called `name` in errors) answers, asking `answers` every
+ * 100 ms; after `seconds`, kills it and throws.
+ */
+export async function waitForDaemon(
+  daemon: Deno.ChildProcess,
+  name: string,
+  seconds: number,
+  answers: () => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 0; !(await answers()); attempt++) {
+    if (attempt === seconds * 10) {
+      daemon.kill("SIGKILL");
+      await daemon.status;
+      throw new Error(`${name} did not start within ${seconds} seconds`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /**
  * A config file without the default bridge (`"bridge": "none"`), which every test's mydocker
  * gets unless it names a config file of its own: containers default to `--network none`, so a
