@@ -44,18 +44,13 @@ Deno.test("docker run --runtime mydocker: output and exit codes as with runc", a
   assert.match(missing.stderrText, /"\/no\/such\/command": no such file or directory/);
 });
 
+/** `docker run -d --runtime mydocker --name NAME IMAGE sleep 1000`. */
+function runSleeper(name: string) {
+  return docker(["run", "-d", "--runtime", "mydocker", "--name", name, IMAGE, "sleep", "1000"]);
+}
+
 Deno.test("docker run -d, exec, top and stop", async () => {
-  const started = await docker([
-    "run",
-    "-d",
-    "--runtime",
-    "mydocker",
-    "--name",
-    "d1",
-    IMAGE,
-    "sleep",
-    "1000",
-  ]);
+  const started = await runSleeper("d1");
   assert.equal(started.code, 0, started.stderrText);
   try {
     const exec = await docker([
@@ -128,17 +123,7 @@ Deno.test("docker run -it: a terminal through the console socket", async () => {
 });
 
 Deno.test("docker exec -it and docker update -m on a running container", async () => {
-  const started = await docker([
-    "run",
-    "-d",
-    "--runtime",
-    "mydocker",
-    "--name",
-    "d2",
-    IMAGE,
-    "sleep",
-    "1000",
-  ]);
+  const started = await runSleeper("d2");
   assert.equal(started.code, 0, started.stderrText);
   try {
     const session = new PtySession(
