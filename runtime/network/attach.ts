@@ -5,7 +5,7 @@
  * and default route, and loopback up, all over rtnetlink from this thread (no `ip`, no extra
  * thread: the thread enters the namespace only to open a netlink socket there); the published
  * ports held (bound here, so that no other container or process takes them) and DNAT'd by
- * map elements; the names of a user network in /etc/hosts. The start thread or init stage then
+ * map elements; the names of a user network in /etc/hosts. The in-place start or init stage then
  * joins the namespace by its path. `none`, `host` and `container:ID` need none of it.
  *
  * @module

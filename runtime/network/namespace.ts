@@ -1,6 +1,6 @@
 /**
  * Network namespaces made and entered from mydocker's own thread: a container's is created
- * before the container starts (the start thread or init stage joins it), so that its veth,
+ * before the container starts (the in-place start or the init stage joins it), so that its veth,
  * address and route are ready before its command runs, on every start path.
  *
  * @module

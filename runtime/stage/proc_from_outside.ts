@@ -1,5 +1,5 @@
 /**
- * The last steps of a container started on a thread (`start_thread.ts`), carried out by the
+ * The last steps of a container started in place (`spawn_in_place.ts`), carried out by the
  * host's main thread from outside: a /proc for the container's PID namespace (procfs's `pidns`
  * option, since the namespace exists only once its first process does, and no process of
  * mydocker's is in it), and the mount plan's steps below /proc (masks, read-only binds), done
