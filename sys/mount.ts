@@ -106,6 +106,7 @@ export function moveMount(fd: number, target: string): void {
 
 const FSOPEN_CLOEXEC = 1;
 const FSMOUNT_CLOEXEC = 1;
+const FSCONFIG_SET_STRING = 1;
 const FSCONFIG_SET_FD = 5;
 const FSCONFIG_CMD_CREATE = 6;
 const MOUNT_ATTR_NOSUID = 0x2;
@@ -114,8 +115,8 @@ const MOUNT_ATTR_NOEXEC = 0x8;
 
 /**
  * Creates a procfs for the PID namespace open at `pidNamespaceFd` (procfs's `pidns` option,
- * Linux 6.15 and later) as a detached nosuid, nodev, noexec mount, and returns its fd for
- * {@linkcode moveMount}: a /proc for a container, made from outside its PID namespace.
+ * Linux 6.15 and later) as a detached nosuid, nodev, noexec mount of source "proc", and returns
+ * its fd for {@linkcode moveMount}: a /proc for a container, made from outside its PID namespace.
  * Throws a {@linkcode SyscallError} (EINVAL where the kernel lacks the option).
  */
 export function procfsForPidNamespace(pidNamespaceFd: number): number {
@@ -125,10 +126,16 @@ export function procfsForPidNamespace(pidNamespaceFd: number): number {
     '"proc"',
   );
   try {
-    const config = (command: number, key: Uint8Array<ArrayBuffer> | null, fd: number) =>
-      Number(libc().syscall_fsconfig(syscallNumber("fsconfig"), fs, command, key, null, fd));
-    check(config(FSCONFIG_SET_FD, cstr("pidns"), pidNamespaceFd), "fsconfig", '"pidns"');
-    check(config(FSCONFIG_CMD_CREATE, null, 0), "fsconfig", "create");
+    const config = (
+      command: number,
+      key: Uint8Array<ArrayBuffer> | null,
+      value: Uint8Array<ArrayBuffer> | null,
+      fd: number,
+    ) => Number(libc().syscall_fsconfig(syscallNumber("fsconfig"), fs, command, key, value, fd));
+    // The source mount(8) and runc show: "proc" (mountinfo says "none" without it).
+    check(config(FSCONFIG_SET_STRING, cstr("source"), cstr("proc"), 0), "fsconfig", '"source"');
+    check(config(FSCONFIG_SET_FD, cstr("pidns"), null, pidNamespaceFd), "fsconfig", '"pidns"');
+    check(config(FSCONFIG_CMD_CREATE, null, null, 0), "fsconfig", "create");
     const flags = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     return check(
       Number(libc().syscall_fsmount(syscallNumber("fsmount"), fs, FSMOUNT_CLOEXEC, flags)),

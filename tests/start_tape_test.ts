@@ -110,11 +110,32 @@ Deno.test("startTape() lays out the calls with their numbers and arguments, clos
 Deno.test("startTape() points seccomp at a sock_fprog that points at the filter", () => {
   const filter = new Uint8Array(24).map((_, i) => i + 1);
   const tape = startTape([{ op: "seccomp", filter }], "x86_64");
-  const [seccomp] = callsOf(tape.bytes);
+  const [, seccomp] = callsOf(tape.bytes); // after close_range
   assert.equal(Number(seccomp![0]), X86_64.seccomp);
   const program = new DataView(at(tape.bytes, seccomp![3]!, 16).slice().buffer);
   assert.equal(program.getUint16(0, true), 3); // instructions
   assert.deepEqual(at(tape.bytes, program.getBigUint64(8, true), 24), filter);
+});
+
+Deno.test("startTape() marks descriptors close-on-exec before a seccomp filter, which may deny close_range", () => {
+  const steps: StartStep[] = [
+    { op: "no-new-privileges" },
+    { op: "seccomp", filter: new Uint8Array(8) },
+    { op: "user", uid: 0, gid: 0, groups: [] },
+    { op: "report-ready" },
+    { op: "wait-fifo", fd: 6 },
+  ];
+  const calls = callsOf(startTape(steps, "x86_64").bytes);
+  assert.deepEqual(calls.map((call) => Number(call[0])), [
+    X86_64.prctl,
+    X86_64.close_range,
+    X86_64.seccomp,
+    X86_64.setgroups,
+    X86_64.setresgid,
+    X86_64.setresuid,
+    X86_64.write,
+    X86_64.openat,
+  ]);
 });
 
 Deno.test("startTape() refuses a tape larger than the trampoline reads", () => {

@@ -182,8 +182,9 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
 }
 
 /**
- * The tape that takes on `steps` for `arch`, then marks every descriptor from 3 up
- * close-on-exec. With `init`, the trampoline stays as PID 1 once the tape is done: it runs the
+ * The tape that takes on `steps` for `arch` and marks every descriptor from 3 up close-on-exec:
+ * last, or just before a seccomp filter, which may deny close_range (an OCI config's profile
+ * can; the steps after it open nothing but with O_CLOEXEC). With `init`, the trampoline stays as PID 1 once the tape is done: it runs the
  * command as its child, reaps every process that ends in the container and forwards every
  * signal to the command, and exits as the command does (`--init`, as tini).
  */
@@ -193,7 +194,13 @@ export function startTape(
   init = false,
 ): StartTape {
   const tape = new TapeWriter(SYSCALL_NUMBERS[arch]);
-  for (const step of steps) writeStep(tape, step);
-  tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");
+  const closeOnExec = () =>
+    tape.call("close_range", [3n, 0xffffffffn, CLOSE_RANGE_CLOEXEC], "close_range(3, ~0, CLOEXEC)");
+  const filtered = steps.findIndex((step) => step.op === "seccomp");
+  steps.forEach((step, index) => {
+    if (index === filtered) closeOnExec();
+    writeStep(tape, step);
+  });
+  if (filtered === -1) closeOnExec();
   return tape.finish(init ? FLAG_INIT : 0n);
 }

@@ -217,6 +217,25 @@ Deno.test("run: a seccomp profile in the spec's format, errno and argument tests
   await Deno.remove(`${bundle}/rootfs/tmp/f`);
 });
 
+Deno.test("run: a profile that denies close_range (as runtime-tools' default) lets the process start; /proc's source is proc", async () => {
+  const allowed = DEFAULT_PROFILE.rules.flatMap((rule) =>
+    rule.action === "allow" && rule.args === undefined && rule.requiresCapabilities === undefined
+      ? rule.names.filter((name) => name !== "close_range")
+      : []
+  ).concat("clone", "vfork");
+  await writeConfig("c6", (c) => {
+    c.process.args = ["sh", "-c", "grep ' /proc ' /proc/self/mountinfo"];
+    c.linux.seccomp = {
+      defaultAction: "SCMP_ACT_ERRNO",
+      syscalls: [{ names: allowed, action: "SCMP_ACT_ALLOW" }],
+    };
+  });
+  const result = await runtime("run", "c6");
+  assert.equal(result.code, 0, result.stderrText);
+  // The suite's runtimetest matches a config's mount by its source.
+  assert.match(result.stdoutText, / \/proc \S+ - proc proc /);
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
