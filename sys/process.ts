@@ -21,6 +21,7 @@ export const Prctl = {
   CAPBSET_READ: 23,
   CAPBSET_DROP: 24,
   CAP_AMBIENT: 47,
+  CAP_AMBIENT_RAISE: 2,
   CAP_AMBIENT_CLEAR_ALL: 4,
 } as const;
 

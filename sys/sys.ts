@@ -81,8 +81,8 @@ export interface Sys {
   sethostname(name: string): void;
 
   // Process attributes and credentials.
-  /** prctl(2) with one integer argument (`Prctl` options); returns its result. */
-  prctl(option: number, arg2: number): number;
+  /** prctl(2) with one or two integer arguments (`Prctl` options); returns its result. */
+  prctl(option: number, arg2: number, arg3?: number): number;
   /** capset(2): the effective, permitted and inheritable sets of the calling thread. */
   capset(effective: bigint, permitted: bigint, inheritable: bigint): void;
   /** setgroups(2), setresgid(2) then setresuid(2). */

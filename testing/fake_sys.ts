@@ -185,8 +185,8 @@ export class FakeSys implements Sys {
    * (up to {@linkcode LAST_CAPABILITY}) and fails beyond it with EINVAL, as the kernel does; 0 to
    * every other option.
    */
-  prctl(option: number, arg2: number): number {
-    this.#record("prctl", option, arg2);
+  prctl(option: number, arg2: number, arg3?: number): number {
+    this.#record("prctl", option, arg2, ...(arg3 === undefined ? [] : [arg3]));
     if (option !== Prctl.CAPBSET_READ) return 0;
     if (arg2 > LAST_CAPABILITY) throw new SyscallError("prctl", Errno.EINVAL, String(option));
     return 1;

@@ -37,6 +37,8 @@ Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's
   });
   assert.equal(spec.capabilities.length, 14);
   assert.equal(spec.capabilities[0], "CHOWN");
+  assert.deepEqual(spec.capabilitySets?.effective, spec.capabilities);
+  assert.deepEqual(spec.capabilitySets?.ambient, []);
   assert.equal(spec.seccomp, false);
   assert.equal(plan.cgroupsPath, "default/demo");
   assert.deepEqual(plan.limits, {

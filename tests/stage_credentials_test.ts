@@ -73,6 +73,25 @@ Deno.test("takeOnCredentials() leaves root the kept capabilities and empty inher
   );
 });
 
+Deno.test("takeOnCredentials() sets an OCI process's four sets and raises its ambient ones", () => {
+  const sys = containerRoot();
+  const capabilitySets = {
+    effective: ["CHOWN"],
+    permitted: ["CHOWN", "KILL"],
+    inheritable: ["KILL"],
+    ambient: ["KILL"],
+  };
+  takeOnCredentials(credentials({ capabilitySets }), sys);
+  const [chown, kill] = [capabilityMask(["CHOWN"]), capabilityMask(["KILL"])];
+  assert.deepEqual(sys.callsTo("capset").map((call) => call.args), [[chown, chown | kill, kill]]);
+  const ambient = sys.callsTo("prctl").filter((call) => call.args[0] === Prctl.CAP_AMBIENT);
+  assert.deepEqual(ambient.map((call) => call.args), [
+    [Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL],
+    [Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_RAISE, CAPABILITY_NAMES.indexOf("KILL")],
+  ]);
+  assert.ok(sys.indexOf("capset") < sys.calls.indexOf(ambient[1]!));
+});
+
 Deno.test("takeOnCredentials() leaves a non-root user no capabilities, with its groups and HOME", () => {
   const sys = containerRoot();
   const env = takeOnCredentials(credentials({ user: "app" }), sys);

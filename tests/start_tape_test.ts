@@ -107,6 +107,19 @@ Deno.test("startTape() lays out the calls with their numbers and arguments, clos
   assert.equal(tape.calls[4], "setresuid(1000)");
 });
 
+Deno.test("startTape() sets the three capability sets apart and raises ambient capabilities", () => {
+  const steps: StartStep[] = [
+    { op: "capabilities", mask: 1n, permitted: 3n | (1n << 40n), inheritable: 2n },
+    { op: "raise-ambient", capability: 1 },
+  ];
+  const tape = startTape(steps, "x86_64");
+  const calls = callsOf(tape.bytes);
+  const capData = new Uint32Array(at(tape.bytes, calls[0]![2]!, 24).slice().buffer);
+  assert.deepEqual([...capData], [1, 3, 2, 0, 1 << 8, 0]);
+  assert.equal(Number(calls[1]![0]), X86_64.prctl);
+  assert.deepEqual(calls[1]!.slice(1, 4), [47n, 2n, 1n]); // PR_CAP_AMBIENT, RAISE
+});
+
 Deno.test("startTape() points seccomp at a sock_fprog that points at the filter", () => {
   const filter = new Uint8Array(24).map((_, i) => i + 1);
   const tape = startTape([{ op: "seccomp", filter }], "x86_64");

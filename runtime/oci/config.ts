@@ -416,6 +416,12 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
     },
     mounts: mounts.binds,
     capabilities: capabilityNames(process.capabilities?.bounding),
+    capabilitySets: {
+      effective: capabilityNames(process.capabilities?.effective),
+      permitted: capabilityNames(process.capabilities?.permitted),
+      inheritable: capabilityNames(process.capabilities?.inheritable),
+      ambient: capabilityNames(process.capabilities?.ambient),
+    },
     privileged: false,
     devices,
     seccomp: seccompProfile !== undefined,

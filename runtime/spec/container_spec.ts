@@ -64,6 +64,8 @@ export interface ContainerSpec {
   mounts: ContainerMount[];
   /** Capability names kept (bounding, permitted, effective, inheritable). */
   capabilities: string[];
+  /** An OCI config's other four sets, instead of `capabilities` for them (see `CapabilitySets`). */
+  capabilitySets?: CapabilitySets;
   /** Whether masked and read-only paths are skipped and /sys is writable. */
   privileged: boolean;
   /** Device nodes created besides the standard ones (`--device`; the host's when privileged). */
@@ -147,6 +149,19 @@ export interface ProcessCredentials {
   stdioToChown?: readonly number[];
   /** The path of the command's terminal (`-t`), handed to the container's user likewise. */
   terminalToChown?: string;
+  /** The effective, permitted, inheritable and ambient sets, when they are not `capabilities`. */
+  capabilitySets?: CapabilitySets;
+}
+
+/**
+ * An OCI process's capability sets besides the bounding one, by name (`CHOWN`). Without them, a
+ * root process's effective and permitted sets are its bounding set, the others empty.
+ */
+export interface CapabilitySets {
+  effective: readonly string[];
+  permitted: readonly string[];
+  inheritable: readonly string[];
+  ambient: readonly string[];
 }
 
 /**

@@ -24,8 +24,13 @@ export type CredentialStep =
   | { op: "user"; uid: number; gid: number; groups: readonly number[] }
   /** Clears the ambient capability set. */
   | { op: "clear-ambient" }
-  /** Sets the effective and permitted sets to `mask`, the inheritable set empty. */
-  | { op: "capabilities"; mask: bigint };
+  /**
+   * Sets the effective set to `mask`, the permitted one to `permitted` (else `mask`), the
+   * inheritable one to `inheritable` (else empty).
+   */
+  | { op: "capabilities"; mask: bigint; permitted?: bigint; inheritable?: bigint }
+  /** Raises `capability` in the ambient set (it must be permitted and inheritable). */
+  | { op: "raise-ambient"; capability: number };
 
 /**
  * A step only the start trampoline's tape takes, for a container created now and started later
@@ -73,5 +78,7 @@ export function describeCredentialStep(step: StartStep): string {
       return "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
     case "capabilities":
       return `capset(0x${step.mask.toString(16)})`;
+    case "raise-ambient":
+      return `prctl(PR_CAP_AMBIENT_RAISE, ${step.capability})`;
   }
 }

@@ -29,6 +29,7 @@ const CALL_WORDS = 7;
 const PRCTL_SET_NO_NEW_PRIVS = 38n;
 const PRCTL_CAPBSET_DROP = 24n;
 const PRCTL_CAP_AMBIENT = 47n;
+const PRCTL_CAP_AMBIENT_RAISE = 2n;
 const PRCTL_CAP_AMBIENT_CLEAR_ALL = 4n;
 const SECCOMP_SET_MODE_FILTER = 1n;
 const CAPABILITY_VERSION_3 = 0x20080522;
@@ -171,13 +172,22 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       tape.call("prctl", [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL], what);
       return;
     case "capabilities": {
-      const low = Number(step.mask & 0xffffffffn);
-      const high = Number(step.mask >> 32n);
+      const sets = [step.mask, step.permitted ?? step.mask, step.inheritable ?? 0n];
       const header = tape.place(words32([CAPABILITY_VERSION_3, 0])); // this thread
-      const data = tape.place(words32([low, low, 0, high, high, 0]));
+      const data = tape.place(words32([
+        ...sets.map((set) => Number(set & 0xffffffffn)),
+        ...sets.map((set) => Number(set >> 32n)),
+      ]));
       tape.call("capset", [header, data], what);
       return;
     }
+    case "raise-ambient":
+      tape.call(
+        "prctl",
+        [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_RAISE, BigInt(step.capability)],
+        what,
+      );
+      return;
   }
 }
 

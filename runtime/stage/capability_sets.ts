@@ -3,12 +3,13 @@
  * holds CAP_SETPCAP), later — after the user switch — the ambient, effective, permitted and
  * inheritable sets. As Docker (since 20.10.14) and runc, the inheritable and ambient sets end up
  * empty: otherwise a process that drops root (`su`, gosu) and execs a file with inheritable file
- * capabilities would regain them (CVE-2022-24769).
+ * capabilities would regain them (CVE-2022-24769). An OCI config sets them itself.
  *
  * @module
  */
 
 import { capabilityMask } from "../spec/capabilities.ts";
+import type { CapabilitySets } from "../spec/container_spec.ts";
 import type { CredentialStep } from "../spec/credential_steps.ts";
 import { Errno } from "../../sys/errno.ts";
 import { SyscallError } from "../../sys/ffi.ts";
@@ -45,8 +46,24 @@ export function boundingSetSteps(
 
 /**
  * The steps that clear the ambient and inheritable sets and set the effective and permitted sets
- * to `mask`.
+ * to `mask`; or, with an OCI process's `sets` (a root process's: `mask` is not empty), set each
+ * as they say and raise their ambient capabilities, as runc does.
  */
-export function capabilitySteps(mask: bigint): CredentialStep[] {
-  return [{ op: "clear-ambient" }, { op: "capabilities", mask }];
+export function capabilitySteps(mask: bigint, sets?: CapabilitySets): CredentialStep[] {
+  if (sets === undefined || mask === 0n) {
+    return [{ op: "clear-ambient" }, { op: "capabilities", mask }];
+  }
+  const ambient = capabilityMask(sets.ambient);
+  return [
+    { op: "clear-ambient" },
+    {
+      op: "capabilities",
+      mask: capabilityMask(sets.effective),
+      permitted: capabilityMask(sets.permitted),
+      inheritable: capabilityMask(sets.inheritable),
+    },
+    ...Array.from({ length: 64 }, (_, cap) => cap)
+      .filter((cap) => (ambient >> BigInt(cap)) & 1n)
+      .map((capability): CredentialStep => ({ op: "raise-ambient", capability })),
+  ];
 }

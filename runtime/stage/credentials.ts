@@ -60,7 +60,7 @@ export function planCredentials(
     steps.push({ op: "seccomp", filter });
   }
   steps.push({ op: "user", uid, gid, groups: user.additionalGids });
-  steps.push(...capabilitySteps(uid === 0 ? bounding.kept : 0n));
+  steps.push(...capabilitySteps(uid === 0 ? bounding.kept : 0n, credentials.capabilitySets));
   return { steps, env };
 }
 
@@ -90,7 +90,10 @@ export function applyCredentialSteps(steps: readonly CredentialStep[], sys: Sys 
         sys.prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_CLEAR_ALL);
         break;
       case "capabilities":
-        sys.capset(step.mask, step.mask, 0n);
+        sys.capset(step.mask, step.permitted ?? step.mask, step.inheritable ?? 0n);
+        break;
+      case "raise-ambient":
+        sys.prctl(Prctl.CAP_AMBIENT, Prctl.CAP_AMBIENT_RAISE, step.capability);
         break;
     }
   }

@@ -117,6 +117,7 @@ export function containerCredentials(
     user: spec.process.user,
     env: spec.process.env,
     capabilities: spec.capabilities,
+    ...(spec.capabilitySets === undefined ? {} : { capabilitySets: spec.capabilitySets }),
     noNewPrivileges: spec.process.noNewPrivileges,
     seccomp: spec.seccomp,
     ...(spec.seccompProfile === undefined ? {} : { seccompProfile: spec.seccompProfile }),

@@ -236,6 +236,27 @@ Deno.test("run: a profile that denies close_range (as runtime-tools' default) le
   assert.match(result.stdoutText, / \/proc \S+ - proc proc /);
 });
 
+Deno.test("run: the process's five capability sets as the config gives them", async () => {
+  await writeConfig("c7", (c) => {
+    c.process.args = ["grep", "^Cap", "/proc/self/status"];
+    c.process.capabilities = {
+      bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"],
+      effective: ["CAP_CHOWN", "CAP_KILL"],
+      permitted: ["CAP_CHOWN", "CAP_KILL"],
+      inheritable: ["CAP_KILL"],
+      ambient: ["CAP_KILL"],
+    };
+  });
+  const result = await runtime("run", "c7");
+  assert.equal(result.code, 0, result.stderrText);
+  // CHOWN is 0, KILL 5, NET_RAW 13.
+  assert.equal(
+    result.stdoutText,
+    "CapInh:\t0000000000000020\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021\n" +
+      "CapBnd:\t0000000000002021\nCapAmb:\t0000000000000020\n",
+  );
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
