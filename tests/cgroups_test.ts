@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { cpuController, cpuWeightFromShares } from "../runtime/cgroups/cpu.ts";
+import { cpusetController } from "../runtime/cgroups/cpuset.ts";
 import { parseCgroupLayout } from "../runtime/cgroups/layout.ts";
 import { memoryController } from "../runtime/cgroups/memory.ts";
 import { parseResourceLimits, parseSize } from "../runtime/cgroups/parse_limits.ts";
@@ -236,4 +237,26 @@ Deno.test("parseCgroupLayout() finds a pure v1 host with co-mounted controllers"
       { mountPoint: "/sys/fs/cgroup/pids", controllers: ["pids"] },
     ],
   });
+});
+
+Deno.test("an OCI config's period, cpuset, reservation, swappiness and disabled OOM killer", () => {
+  const all = () => true;
+  const cpu = { cpus: 0.25, cpuPeriodUs: 200_000 };
+  assert.deepEqual(cpuController.v1Files(cpu, all), [
+    ["cpu.cfs_period_us", "200000"],
+    ["cpu.cfs_quota_us", "50000"],
+  ]);
+  assert.deepEqual(cpuController.v2Files(cpu, all), [["cpu.max", "50000 200000"]]);
+  const cpuset = { cpusetCpus: "0-1", cpusetMems: "0" };
+  assert.deepEqual(cpusetController.v1Files(cpuset, all), [
+    ["cpuset.cpus", "0-1"],
+    ["cpuset.mems", "0"],
+  ]);
+  const memory = { memoryReservationBytes: 4096, memorySwappiness: 50, disableOomKiller: true };
+  assert.deepEqual(memoryController.v1Files(memory, all), [
+    ["memory.soft_limit_in_bytes", "4096"],
+    ["memory.swappiness", "50"],
+    ["memory.oom_control", "1"],
+  ]);
+  assert.deepEqual(memoryController.v2Files(memory, all), [["memory.low", "4096"]]);
 });

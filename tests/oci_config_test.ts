@@ -44,6 +44,7 @@ Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's
   assert.deepEqual(plan.limits, {
     memoryBytes: 67108864,
     cpus: 0.5,
+    cpuPeriodUs: 100000,
     cpuShares: 512,
     pidsLimit: 64,
   });
@@ -171,6 +172,28 @@ Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
   for (const [change, message] of cases) {
     assert.throws(() => ociPlan(config(change), CONTEXT), message);
   }
+});
+
+Deno.test("ociPlan() reads the CPU period, cpuset, memory reservation, swappiness and OOM killer", () => {
+  const plan = ociPlan(
+    config((c) => {
+      c.linux!.resources = {
+        cpu: { quota: 50_000, period: 200_000, cpus: "0-1", mems: "0" },
+        memory: { limit: 1 << 20, reservation: 1 << 19, swappiness: 50, disableOOMKiller: true },
+      };
+    }),
+    CONTEXT,
+  );
+  assert.deepEqual(plan.limits, {
+    memoryBytes: 1 << 20,
+    cpus: 0.25,
+    cpuPeriodUs: 200_000,
+    cpusetCpus: "0-1",
+    cpusetMems: "0",
+    memoryReservationBytes: 1 << 19,
+    memorySwappiness: 50,
+    disableOomKiller: true,
+  });
 });
 
 Deno.test("ociPlan() keeps sysctls of the container's namespaces (Docker's unprivileged ports)", () => {

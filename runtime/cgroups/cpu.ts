@@ -9,9 +9,9 @@ import type { CgroupController, CgroupFileWrite } from "./controller.ts";
 /** The CFS period `--cpus` is a quota over, in microseconds (100 ms, as Docker uses). */
 export const CPU_PERIOD_US = 100_000;
 
-/** The CFS quota, in microseconds per {@linkcode CPU_PERIOD_US}, that gives `cpus` CPUs. */
-export function cpuQuotaUs(cpus: number): number {
-  return Math.round(cpus * CPU_PERIOD_US);
+/** The CFS quota, in microseconds per `period` (µs), that gives `cpus` CPUs. */
+export function cpuQuotaUs(cpus: number, period = CPU_PERIOD_US): number {
+  return Math.round(cpus * period);
 }
 
 /**
@@ -29,18 +29,20 @@ export function cpuWeightFromShares(shares: number): number {
 export const cpuController: CgroupController = {
   name: "cpu",
   flags: "--cpus and --cpu-shares",
-  v1Files({ cpus, cpuShares }) {
+  v1Files({ cpus, cpuShares, cpuPeriodUs = CPU_PERIOD_US }) {
     const writes: CgroupFileWrite[] = [];
     if (cpus !== undefined) {
-      writes.push(["cpu.cfs_period_us", String(CPU_PERIOD_US)]);
-      writes.push(["cpu.cfs_quota_us", String(cpuQuotaUs(cpus))]);
+      writes.push(["cpu.cfs_period_us", String(cpuPeriodUs)]);
+      writes.push(["cpu.cfs_quota_us", String(cpuQuotaUs(cpus, cpuPeriodUs))]);
     }
     if (cpuShares !== undefined) writes.push(["cpu.shares", String(cpuShares)]);
     return writes;
   },
-  v2Files({ cpus, cpuShares }) {
+  v2Files({ cpus, cpuShares, cpuPeriodUs = CPU_PERIOD_US }) {
     const writes: CgroupFileWrite[] = [];
-    if (cpus !== undefined) writes.push(["cpu.max", `${cpuQuotaUs(cpus)} ${CPU_PERIOD_US}`]);
+    if (cpus !== undefined) {
+      writes.push(["cpu.max", `${cpuQuotaUs(cpus, cpuPeriodUs)} ${cpuPeriodUs}`]);
+    }
     if (cpuShares !== undefined) {
       writes.push(["cpu.weight", String(cpuWeightFromShares(cpuShares))]);
     }

@@ -3,7 +3,8 @@
  * cgroup v2 one and each v1 one), created before the container starts, joined by its init stage,
  * and removed after it exits. Limits go to the hierarchy that carries their controller: a v1
  * hierarchy when one does, else the v2 hierarchy (with the controller enabled down to the
- * container's cgroup). The controllers' files are in `memory.ts`, `cpu.ts` and `pids.ts`.
+ * container's cgroup). The controllers' files are in `memory.ts`, `cpu.ts`, `cpuset.ts` and
+ * `pids.ts`.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { pathExists } from "../../sys/path_exists.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
+import { cpusetController } from "./cpuset.ts";
 import { attachDeviceProgram, v1DeviceWrites } from "./devices.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
@@ -34,7 +36,12 @@ export interface ContainerCgroup {
 }
 
 /** The controllers whose limits mydocker sets, in the order their files are written. */
-const CONTROLLERS: readonly CgroupController[] = [memoryController, cpuController, pidsController];
+const CONTROLLERS: readonly CgroupController[] = [
+  memoryController,
+  cpuController,
+  cpusetController,
+  pidsController,
+];
 
 /** The cgroup under each hierarchy's root that holds the containers' cgroups. */
 const PARENT = "mydocker";
@@ -309,9 +316,9 @@ export function removeCgroupPaths(paths: readonly string[]): void {
 export function updateCgroupLimits(paths: readonly string[], limits: ResourceLimits): void {
   for (const controller of CONTROLLERS) {
     if (controller.v2Files(limits, () => false).length === 0) continue;
+    const [first] = controller.v1Files(limits, () => true)[0] ?? [];
     const v1 = paths.find((path) =>
-      pathExists(`${path}/${controller.name}.stat`) &&
-      !pathExists(`${path}/cgroup.controllers`)
+      pathExists(`${path}/${first}`) && !pathExists(`${path}/cgroup.controllers`)
     );
     const v2 = paths.find((path) => {
       try {

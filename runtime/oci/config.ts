@@ -66,7 +66,13 @@ export interface OciMount {
 
 /** `linux.resources` (the parts mydocker applies). */
 export interface OciResources {
-  memory?: { limit?: number; swap?: number; reservation?: number };
+  memory?: {
+    limit?: number;
+    swap?: number;
+    reservation?: number;
+    swappiness?: number;
+    disableOOMKiller?: boolean;
+  };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit?: number };
   devices?: {
@@ -277,7 +283,17 @@ export function resourceLimitsOf(resources: OciResources | undefined): ResourceL
   if (memory?.swap !== undefined && memory.swap !== 0) limits.memorySwapBytes = memory.swap;
   if (cpu?.quota !== undefined && cpu.quota > 0) {
     limits.cpus = cpu.quota / (cpu.period ?? CPU_PERIOD);
+    if (cpu.period !== undefined) limits.cpuPeriodUs = cpu.period;
   }
+  if (cpu?.cpus) limits.cpusetCpus = cpu.cpus;
+  if (cpu?.mems) limits.cpusetMems = cpu.mems;
+  if (memory?.reservation !== undefined && memory.reservation > 0) {
+    limits.memoryReservationBytes = memory.reservation;
+  }
+  if (memory?.swappiness !== undefined && memory.swappiness <= 100) {
+    limits.memorySwappiness = memory.swappiness;
+  }
+  if (memory?.disableOOMKiller) limits.disableOomKiller = true;
   if (cpu?.shares !== undefined && cpu.shares > 0) limits.cpuShares = cpu.shares;
   if (pids?.limit !== undefined && pids.limit > 0) limits.pidsLimit = pids.limit;
   return limits;

@@ -17,4 +17,16 @@ export interface ResourceLimits {
   cpuShares?: number;
   /** `--pids-limit`; -1 or 0 for unlimited. */
   pidsLimit?: number;
+  /** The CFS period `cpus` is a quota over, µs (an OCI config's; 100 ms by default). */
+  cpuPeriodUs?: number;
+  /** The CPUs the container may run on (`cpuset.cpus`: `0-3,6`). */
+  cpusetCpus?: string;
+  /** The memory nodes the container may use (`cpuset.mems`). */
+  cpusetMems?: string;
+  /** The memory the kernel reclaims down to first under pressure, bytes (a soft limit). */
+  memoryReservationBytes?: number;
+  /** How readily the container's memory is swapped, 0 to 100 (cgroup v1 only). */
+  memorySwappiness?: number;
+  /** Whether the OOM killer leaves the container's processes alone (cgroup v1 only). */
+  disableOomKiller?: boolean;
 }

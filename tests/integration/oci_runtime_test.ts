@@ -257,6 +257,32 @@ Deno.test("run: the process's five capability sets as the config gives them", as
   );
 });
 
+Deno.test("create: the config's CPU period and cpuset, memory reservation, swappiness and OOM killer", async () => {
+  await writeConfig("c8", (c) => {
+    c.process.args = ["sleep", "1000"];
+    c.linux.resources = {
+      cpu: { quota: 50_000, period: 200_000, cpus: "0", mems: "0" },
+      memory: { limit: 64 << 20, reservation: 32 << 20, swappiness: 50, disableOOMKiller: true },
+    };
+  });
+  const created = await runtime("create", "--bundle", bundle, "c8");
+  assert.equal(created.code, 0, created.stderrText);
+  // Each value in whichever hierarchy holds its file (cgroup v1's, this host's layout).
+  const read = async (file: string) => {
+    for (const mountPoint of HIERARCHY_MOUNT_POINTS) {
+      const text = await Deno.readTextFile(`${mountPoint}/${CGROUPS}/c8/${file}`).catch(() => "");
+      if (text !== "") return text.split("\n")[0];
+    }
+  };
+  assert.equal(await read("cpu.cfs_period_us"), "200000");
+  assert.equal(await read("cpu.cfs_quota_us"), "50000");
+  assert.equal(await read("cpuset.cpus"), "0");
+  assert.equal(await read("memory.soft_limit_in_bytes"), String(32 << 20));
+  assert.equal(await read("memory.swappiness"), "50");
+  assert.equal(await read("memory.oom_control"), "oom_kill_disable 1");
+  assert.equal((await runtime("delete", "--force", "c8")).code, 0);
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
