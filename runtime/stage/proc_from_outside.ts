@@ -3,15 +3,23 @@
  * host's main thread from outside: a /proc for the container's PID namespace (procfs's `pidns`
  * option, since the namespace exists only once its first process does, and no process of
  * mydocker's is in it), and the mount plan's steps below /proc (masks, read-only binds), done
- * inside the container's mount namespace, which the main thread enters and leaves again.
+ * inside the container's mount namespace, which the main thread enters and leaves again. A
+ * spec's own plan (an OCI config's) then has the mounts it lists after /proc made again after
+ * it, so that they appear in the config's order (see {@linkcode remountAfterProc}).
  *
  * @module
  */
 
-import { containerMountPlan, isProcStep } from "../spec/mount_plan.ts";
+import { containerMountPlan, isProcStep, type MountStep } from "../spec/mount_plan.ts";
 import type { ContainerSpec } from "../spec/container_spec.ts";
 import { close, fchdir, open, OpenFlag } from "../../sys/fs.ts";
-import { moveMount, procfsForPidNamespace } from "../../sys/mount.ts";
+import {
+  MNT_DETACH,
+  moveMount,
+  openTreeClone,
+  procfsForPidNamespace,
+  umount2,
+} from "../../sys/mount.ts";
 import { CloneFlag, setns, unshare } from "../../sys/namespaces.ts";
 import { applyMountPlan } from "./rootfs.ts";
 
@@ -37,11 +45,39 @@ export function mountProcFromOutside(pid: number, spec: ContainerSpec): void {
     try {
       moveMount(proc, "/proc");
       applyMountPlan(steps);
+      if (spec.mountPlan !== undefined) remountAfterProc(spec.mountPlan);
     } finally {
       setns(ownNamespace, CloneFlag.NEWNS);
       fchdir(cwd);
     }
   } finally {
     for (const fd of fds) close(fd);
+  }
+}
+
+/**
+ * Makes the mounts `plan` lists after /proc again, each outermost one with what is below it: a
+ * recursive clone of it (the same file systems, flags and submounts) replaces it. A container
+ * started in place gets its /proc last, from outside; the mount table lists mounts in the order
+ * they were made, and the clones are made after /proc, in the plan's order.
+ */
+export function remountAfterProc(plan: readonly MountStep[]): void {
+  const proc = plan.findIndex((step) => step.op === "mount" && step.target === "/proc");
+  if (proc < 0) return;
+  const targets = plan.slice(proc + 1).flatMap((step) =>
+    step.op === "mount" && !isProcStep(step) ? [step.target] : []
+  );
+  const below = (path: string, parent: string) => path.startsWith(`${parent}/`) || parent === "/";
+  const outermost = targets.filter((target, index) =>
+    !targets.some((other, otherIndex) => otherIndex !== index && below(target, other))
+  );
+  for (const target of new Set(outermost)) {
+    const tree = openTreeClone(target, true);
+    try {
+      umount2(target, MNT_DETACH);
+      moveMount(tree, target);
+    } finally {
+      close(tree);
+    }
   }
 }

@@ -283,6 +283,21 @@ Deno.test("create: the config's CPU period and cpuset, memory reservation, swapp
   assert.equal((await runtime("delete", "--force", "c8")).code, 0);
 });
 
+Deno.test("run: the mount table lists the config's mounts in its order, /proc first", async () => {
+  let targets: string[] = [];
+  await writeConfig("c9", (c) => {
+    c.process.args = ["cat", "/proc/self/mountinfo"];
+    targets = c.mounts.map((mount: { destination: string }) => mount.destination);
+  });
+  const result = await runtime("run", "c9");
+  assert.equal(result.code, 0, result.stderrText);
+  const listed = result.stdoutText.trim().split("\n").map((line) => line.split(" ")[4]!);
+  assert.equal(targets[0], "/proc");
+  const positions = targets.map((target) => listed.indexOf(target));
+  assert.ok(positions.every((position) => position > 0), `${targets} in ${listed}`);
+  assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${targets} in ${listed}`);
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
