@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { cpuController, cpuWeightFromShares } from "../runtime/cgroups/cpu.ts";
 import { cpusetController } from "../runtime/cgroups/cpuset.ts";
+import { hugetlbController } from "../runtime/cgroups/hugetlb.ts";
 import { parseCgroupLayout } from "../runtime/cgroups/layout.ts";
 import { memoryController } from "../runtime/cgroups/memory.ts";
 import { parseResourceLimits, parseSize } from "../runtime/cgroups/parse_limits.ts";
@@ -259,4 +260,12 @@ Deno.test("an OCI config's period, cpuset, reservation, swappiness and disabled 
     ["memory.oom_control", "1"],
   ]);
   assert.deepEqual(memoryController.v2Files(memory, all), [["memory.low", "4096"]]);
+});
+
+Deno.test("hugetlbController writes a limit per page size", () => {
+  const limits = { hugepageLimits: [{ pageSize: "2MB", limit: 4194304 }] };
+  assert.deepEqual(hugetlbController.v1Files(limits, () => true), [
+    ["hugetlb.2MB.limit_in_bytes", "4194304"],
+  ]);
+  assert.deepEqual(hugetlbController.v2Files(limits, () => true), [["hugetlb.2MB.max", "4194304"]]);
 });

@@ -196,6 +196,24 @@ Deno.test("ociPlan() reads the CPU period, cpuset, memory reservation, swappines
   });
 });
 
+Deno.test("ociPlan() reads huge page limits and refuses block I/O and network resources", () => {
+  const limits = ociPlan(
+    config((c) => (c.linux!.resources = { hugepageLimits: [{ pageSize: "2MB", limit: 4 << 20 }] })),
+    CONTEXT,
+  ).limits;
+  assert.deepEqual(limits, { hugepageLimits: [{ pageSize: "2MB", limit: 4 << 20 }] });
+  // Docker's config always has a blockIO, its weight 0 unless --blkio-weight is given.
+  ociPlan(config((c) => (c.linux!.resources = { blockIO: { weight: 0 } })), CONTEXT);
+  assert.throws(
+    () => ociPlan(config((c) => (c.linux!.resources = { blockIO: { weight: 500 } })), CONTEXT),
+    /linux.resources.blockIO \(blkio weights, throttles\) is not supported/,
+  );
+  assert.throws(
+    () => ociPlan(config((c) => (c.linux!.resources = { network: { classID: 1 } })), CONTEXT),
+    /linux.resources.network \(net_cls, net_prio\) is not supported/,
+  );
+});
+
 Deno.test("ociPlan() keeps sysctls of the container's namespaces (Docker's unprivileged ports)", () => {
   const sysctl = { "net.ipv4.ip_unprivileged_port_start": "0", "kernel.shmmax": "65536" };
   const plan = ociPlan(config((c) => (c.linux!.sysctl = sysctl)), CONTEXT);

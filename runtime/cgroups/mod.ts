@@ -3,8 +3,8 @@
  * cgroup v2 one and each v1 one), created before the container starts, joined by its init stage,
  * and removed after it exits. Limits go to the hierarchy that carries their controller: a v1
  * hierarchy when one does, else the v2 hierarchy (with the controller enabled down to the
- * container's cgroup). The controllers' files are in `memory.ts`, `cpu.ts`, `cpuset.ts` and
- * `pids.ts`.
+ * container's cgroup). The controllers' files are in `memory.ts`, `cpu.ts`, `cpuset.ts`,
+ * `pids.ts` and `hugetlb.ts`.
  *
  * @module
  */
@@ -17,6 +17,7 @@ import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import type { CgroupController } from "./controller.ts";
 import { cpuController } from "./cpu.ts";
 import { cpusetController } from "./cpuset.ts";
+import { hugetlbController } from "./hugetlb.ts";
 import { attachDeviceProgram, v1DeviceWrites } from "./devices.ts";
 import { type CgroupLayout, detectCgroupLayout } from "./layout.ts";
 import { memoryController } from "./memory.ts";
@@ -41,6 +42,7 @@ const CONTROLLERS: readonly CgroupController[] = [
   cpuController,
   cpusetController,
   pidsController,
+  hugetlbController,
 ];
 
 /** The cgroup under each hierarchy's root that holds the containers' cgroups. */

@@ -75,6 +75,17 @@ export interface OciResources {
   };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit?: number };
+  hugepageLimits?: { pageSize: string; limit: number }[];
+  network?: { classID?: number; priorities?: unknown[] };
+  blockIO?: {
+    weight?: number;
+    leafWeight?: number;
+    weightDevice?: unknown[];
+    throttleReadBpsDevice?: unknown[];
+    throttleWriteBpsDevice?: unknown[];
+    throttleReadIOPSDevice?: unknown[];
+    throttleWriteIOPSDevice?: unknown[];
+  };
   devices?: {
     allow: boolean;
     type?: string;
@@ -275,6 +286,30 @@ function deviceRules(resources: OciResources | undefined): DeviceRule[] {
   return rules;
 }
 
+/**
+ * Checks that `resources` asks for nothing mydocker does not apply: block I/O weights and
+ * throttles, and network classes and priorities (net_cls, net_prio).
+ */
+function checkResources(resources: OciResources | undefined): void {
+  const { network, blockIO } = resources ?? {};
+  if (network?.classID !== undefined || (network?.priorities ?? []).length > 0) {
+    throw new OciConfigError("linux.resources.network (net_cls, net_prio) is not supported");
+  }
+  const devices = [
+    blockIO?.weightDevice,
+    blockIO?.throttleReadBpsDevice,
+    blockIO?.throttleWriteBpsDevice,
+    blockIO?.throttleReadIOPSDevice,
+    blockIO?.throttleWriteIOPSDevice,
+  ];
+  if (
+    (blockIO?.weight ?? 0) > 0 || (blockIO?.leafWeight ?? 0) > 0 ||
+    devices.some((list) => (list ?? []).length > 0)
+  ) {
+    throw new OciConfigError("linux.resources.blockIO (blkio weights, throttles) is not supported");
+  }
+}
+
 /** The cgroup limits of `resources`. */
 export function resourceLimitsOf(resources: OciResources | undefined): ResourceLimits {
   const limits: ResourceLimits = {};
@@ -294,6 +329,10 @@ export function resourceLimitsOf(resources: OciResources | undefined): ResourceL
     limits.memorySwappiness = memory.swappiness;
   }
   if (memory?.disableOOMKiller) limits.disableOomKiller = true;
+  const hugepageLimits = resources?.hugepageLimits ?? [];
+  if (hugepageLimits.length > 0) {
+    limits.hugepageLimits = hugepageLimits.map(({ pageSize, limit }) => ({ pageSize, limit }));
+  }
   if (cpu?.shares !== undefined && cpu.shares > 0) limits.cpuShares = cpu.shares;
   if (pids?.limit !== undefined && pids.limit > 0) limits.pidsLimit = pids.limit;
   return limits;
@@ -371,8 +410,8 @@ export function userOf(process: OciProcess): string {
  * The plan of `config`.
  *
  * @throws {OciConfigError} when the config asks for what mydocker does not do (user namespaces,
- * joining a PID namespace, sysctls, a seccomp action other than allow and errno) or lacks what
- * it needs (process args, root path).
+ * joining a PID namespace, sysctls, a seccomp action other than allow and errno, block I/O and
+ * network resources) or lacks what it needs (process args, root path).
  */
 export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const warnings: string[] = [];
@@ -391,6 +430,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   if (config.hostname && joined.some((entry) => entry.type === "uts")) {
     throw new OciConfigError("a hostname needs a UTS namespace of the container's own");
   }
+  checkResources(linux.resources);
   const sysctl = linux.sysctl ?? {};
   checkSysctls(sysctl, networkOf(namespaces) === "host");
   if (process.apparmorProfile) warnings.push("the AppArmor profile is ignored");

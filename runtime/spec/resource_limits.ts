@@ -29,4 +29,6 @@ export interface ResourceLimits {
   memorySwappiness?: number;
   /** Whether the OOM killer leaves the container's processes alone (cgroup v1 only). */
   disableOomKiller?: boolean;
+  /** Huge page limits, bytes per page size (`2MB`, `1GB`). */
+  hugepageLimits?: { pageSize: string; limit: number }[];
 }
