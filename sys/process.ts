@@ -18,6 +18,7 @@ export function prctl(option: number, arg2 = 0, arg3 = 0): number {
 export const Prctl = {
   SET_PDEATHSIG: 1,
   SET_NO_NEW_PRIVS: 38,
+  SET_KEEPCAPS: 8,
   CAPBSET_READ: 23,
   CAPBSET_DROP: 24,
   CAP_AMBIENT: 47,

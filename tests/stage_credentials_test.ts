@@ -92,6 +92,16 @@ Deno.test("takeOnCredentials() sets an OCI process's four sets and raises its am
   assert.ok(sys.indexOf("capset") < sys.calls.indexOf(ambient[1]!));
 });
 
+Deno.test("takeOnCredentials() keeps an OCI process's sets across its switch to a non-root user", () => {
+  const sys = containerRoot();
+  const capabilitySets = { effective: ["KILL"], permitted: ["KILL"], inheritable: [], ambient: [] };
+  takeOnCredentials(credentials({ user: "app", capabilitySets }), sys);
+  const keep = sys.indexOf("prctl", isPrctl(Prctl.SET_KEEPCAPS));
+  assert.ok(keep >= 0 && keep < sys.indexOf("switchUser"));
+  const kill = capabilityMask(["KILL"]);
+  assert.deepEqual(sys.callsTo("capset").map((call) => call.args), [[kill, kill, 0n]]);
+});
+
 Deno.test("takeOnCredentials() leaves a non-root user no capabilities, with its groups and HOME", () => {
   const sys = containerRoot();
   const env = takeOnCredentials(credentials({ user: "app" }), sys);

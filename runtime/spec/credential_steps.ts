@@ -20,6 +20,8 @@ export type CredentialStep =
   | { op: "no-new-privileges" }
   /** Installs the seccomp filter `filter` (the bytes of a `struct sock_filter[]`). */
   | { op: "seccomp"; filter: Uint8Array<ArrayBuffer> }
+  /** Keeps the permitted set across the switch to a non-root user (PR_SET_KEEPCAPS). */
+  | { op: "keep-capabilities" }
   /** Takes on the user: supplementary groups, then the group id, then the user id. */
   | { op: "user"; uid: number; gid: number; groups: readonly number[] }
   /** Clears the ambient capability set. */
@@ -69,6 +71,8 @@ export function describeCredentialStep(step: StartStep): string {
       return `prctl(PR_CAPBSET_DROP, ${step.capability})`;
     case "no-new-privileges":
       return "prctl(PR_SET_NO_NEW_PRIVS)";
+    case "keep-capabilities":
+      return "prctl(PR_SET_KEEPCAPS, 1)";
     case "seccomp":
       return "seccomp(SECCOMP_SET_MODE_FILTER)";
     case "user":

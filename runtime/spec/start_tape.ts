@@ -30,6 +30,7 @@ const PRCTL_SET_NO_NEW_PRIVS = 38n;
 const PRCTL_CAPBSET_DROP = 24n;
 const PRCTL_CAP_AMBIENT = 47n;
 const PRCTL_CAP_AMBIENT_RAISE = 2n;
+const PRCTL_SET_KEEPCAPS = 8n;
 const PRCTL_CAP_AMBIENT_CLEAR_ALL = 4n;
 const SECCOMP_SET_MODE_FILTER = 1n;
 const CAPABILITY_VERSION_3 = 0x20080522;
@@ -168,6 +169,9 @@ function writeStep(tape: TapeWriter, step: StartStep): void {
       tape.call("setresuid", [uid, uid, uid], `setresuid(${step.uid})`);
       return;
     }
+    case "keep-capabilities":
+      tape.call("prctl", [PRCTL_SET_KEEPCAPS, 1n], what);
+      return;
     case "clear-ambient":
       tape.call("prctl", [PRCTL_CAP_AMBIENT, PRCTL_CAP_AMBIENT_CLEAR_ALL], what);
       return;

@@ -46,8 +46,8 @@ export function boundingSetSteps(
 
 /**
  * The steps that clear the ambient and inheritable sets and set the effective and permitted sets
- * to `mask`; or, with an OCI process's `sets` (a root process's: `mask` is not empty), set each
- * as they say and raise their ambient capabilities, as runc does.
+ * to `mask`; or, with an OCI process's `sets` (when `mask`, the kept bounding set, is not empty),
+ * set each as they say and raise their ambient capabilities, as runc does.
  */
 export function capabilitySteps(mask: bigint, sets?: CapabilitySets): CredentialStep[] {
   if (sets === undefined || mask === 0n) {

@@ -59,8 +59,12 @@ export function planCredentials(
       : compileSeccompFilter(credentials.seccompProfile, Deno.build.arch, []);
     steps.push({ op: "seccomp", filter });
   }
+  // An OCI process's sets are its own whatever its user, as runc gives them (capabilities kept
+  // across the switch); otherwise only root keeps capabilities.
+  const sets = credentials.capabilitySets;
+  if (sets !== undefined && uid !== 0) steps.push({ op: "keep-capabilities" });
   steps.push({ op: "user", uid, gid, groups: user.additionalGids });
-  steps.push(...capabilitySteps(uid === 0 ? bounding.kept : 0n, credentials.capabilitySets));
+  steps.push(...capabilitySteps(uid === 0 || sets !== undefined ? bounding.kept : 0n, sets));
   return { steps, env };
 }
 
@@ -79,6 +83,9 @@ export function applyCredentialSteps(steps: readonly CredentialStep[], sys: Sys 
         break;
       case "no-new-privileges":
         sys.prctl(Prctl.SET_NO_NEW_PRIVS, 1);
+        break;
+      case "keep-capabilities":
+        sys.prctl(Prctl.SET_KEEPCAPS, 1);
         break;
       case "seccomp":
         sys.seccompSetModeFilter(step.filter);

@@ -300,6 +300,27 @@ Deno.test("run: the mount table lists the config's mounts in its order, /proc fi
   assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${targets} in ${listed}`);
 });
 
+Deno.test("run: a non-root process keeps the capability sets the config gives it", async () => {
+  await writeConfig("c10", (c) => {
+    c.process.args = ["grep", "^Cap[EPA]", "/proc/self/status"];
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.capabilities = {
+      bounding: ["CAP_KILL"],
+      effective: ["CAP_KILL"],
+      permitted: ["CAP_KILL"],
+      inheritable: ["CAP_KILL"],
+      ambient: ["CAP_KILL"],
+    };
+  });
+  const result = await runtime("run", "c10");
+  assert.equal(result.code, 0, result.stderrText);
+  // A non-root process keeps capabilities through its exec by the ambient set.
+  assert.equal(
+    result.stdoutText,
+    "CapPrm:\t0000000000000020\nCapEff:\t0000000000000020\nCapAmb:\t0000000000000020\n",
+  );
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
