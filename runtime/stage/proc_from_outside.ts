@@ -45,7 +45,9 @@ export function mountProcFromOutside(pid: number, spec: ContainerSpec): void {
     try {
       moveMount(proc, "/proc");
       applyMountPlan(steps);
-      if (spec.mountPlan !== undefined) remountAfterProc(spec.mountPlan);
+      if (spec.mountPlan !== undefined) {
+        remountAfterProc(spec.mountPlan, spec.mounts.map((mount) => mount.target));
+      }
     } finally {
       setns(ownNamespace, CloneFlag.NEWNS);
       fchdir(cwd);
@@ -56,17 +58,18 @@ export function mountProcFromOutside(pid: number, spec: ContainerSpec): void {
 }
 
 /**
- * Makes the mounts `plan` lists after /proc again, each outermost one with what is below it: a
- * recursive clone of it (the same file systems, flags and submounts) replaces it. A container
+ * Makes the mounts `plan` lists after /proc again, then the `binds` (attached after the plan),
+ * each outermost one with what is below it: a recursive clone of it (the same file systems,
+ * flags and submounts) replaces it. A container
  * started in place gets its /proc last, from outside; the mount table lists mounts in the order
  * they were made, and the clones are made after /proc, in the plan's order.
  */
-export function remountAfterProc(plan: readonly MountStep[]): void {
+export function remountAfterProc(plan: readonly MountStep[], binds: readonly string[]): void {
   const proc = plan.findIndex((step) => step.op === "mount" && step.target === "/proc");
   if (proc < 0) return;
   const targets = plan.slice(proc + 1).flatMap((step) =>
     step.op === "mount" && !isProcStep(step) ? [step.target] : []
-  );
+  ).concat(binds.filter((target) => target !== "/proc" && !target.startsWith("/proc/")));
   const below = (path: string, parent: string) => path.startsWith(`${parent}/`) || parent === "/";
   const outermost = targets.filter((target, index) =>
     !targets.some((other, otherIndex) => otherIndex !== index && below(target, other))

@@ -285,10 +285,11 @@ Deno.test("create: the config's CPU period and cpuset, memory reservation, swapp
   assert.equal((await runtime("delete", "--force", "c8")).code, 0);
 });
 
-Deno.test("run: the mount table lists the config's mounts in its order, /proc first", async () => {
+Deno.test("run: the mount table lists the config's mounts in its order, /proc first, a bind last", async () => {
   let targets: string[] = [];
   await writeConfig("c9", (c) => {
     c.process.args = ["cat", "/proc/self/mountinfo"];
+    c.mounts.push({ destination: "/mnt", type: "bind", source: "/tmp", options: ["rbind", "ro"] });
     targets = c.mounts.map((mount: { destination: string }) => mount.destination);
   });
   const result = await runtime("run", "c9");
