@@ -427,9 +427,6 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const namespaces = linux.namespaces ?? [];
   checkNamespaces(namespaces, warnings);
   const joined = joinedNamespaces(namespaces);
-  if (config.hostname && joined.some((entry) => entry.type === "uts")) {
-    throw new OciConfigError("a hostname needs a UTS namespace of the container's own");
-  }
   checkResources(linux.resources);
   const sysctl = linux.sysctl ?? {};
   checkSysctls(sysctl, networkOf(namespaces) === "host");

@@ -358,6 +358,19 @@ Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec insi
     assert.equal(exec.stdoutText, "sandbox\n");
     assert.equal(exec.code, 0, exec.stderrText);
     assert.equal((await runtime("delete", "--force", "c6")).code, 0);
+    // A hostname given is set in the joined namespace, as runc sets it.
+    await writeConfig("c11", (c) => {
+      c.hostname = "renamed";
+      c.process.args = ["hostname"];
+      c.linux.namespaces = [
+        { type: "pid" },
+        { type: "mount" },
+        { type: "uts", path: `/proc/${sandbox.pid}/ns/uts` },
+      ];
+    });
+    const renamed = await runtime("run", "c11");
+    assert.equal(renamed.code, 0, renamed.stderrText);
+    assert.equal(renamed.stdoutText, "renamed\n");
   } finally {
     sandbox.kill("SIGKILL");
     await sandbox.status;
