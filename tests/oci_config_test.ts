@@ -34,6 +34,7 @@ Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's
     cwd: "/",
     user: "0:0",
     noNewPrivileges: true,
+    additionalGids: [0, 10],
   });
   assert.equal(spec.capabilities.length, 14);
   assert.equal(spec.capabilities[0], "CHOWN");
@@ -213,6 +214,15 @@ Deno.test("ociPlan() reads huge page limits and refuses block I/O and network re
     () => ociPlan(config((c) => (c.linux!.resources = { network: { classID: 1 } })), CONTEXT),
     /linux.resources.network \(net_cls, net_prio\) is not supported/,
   );
+});
+
+Deno.test("ociPlan() keeps the process's additional groups", () => {
+  const plan = ociPlan(
+    config((c) => (c.process!.user = { uid: 1, gid: 1, additionalGids: [5] })),
+    CONTEXT,
+  );
+  assert.equal(plan.spec.process.user, "1:1");
+  assert.deepEqual(plan.spec.process.additionalGids, [5]);
 });
 
 Deno.test("ociPlan() keeps sysctls of the container's namespaces (Docker's unprivileged ports)", () => {

@@ -102,6 +102,16 @@ Deno.test("takeOnCredentials() keeps an OCI process's sets across its switch to 
   assert.deepEqual(sys.callsTo("capset").map((call) => call.args), [[kill, kill, 0n]]);
 });
 
+Deno.test("takeOnCredentials() adds an OCI process's additional groups to /etc/group's", () => {
+  const sys = containerRoot();
+  takeOnCredentials(credentials({ user: "app", additionalGids: [5, 50] }), sys);
+  assert.deepEqual(sys.callsTo("switchUser").map((call) => call.args), [[1000, 1000, [
+    1000,
+    50,
+    5,
+  ]]]);
+});
+
 Deno.test("takeOnCredentials() leaves a non-root user no capabilities, with its groups and HOME", () => {
   const sys = containerRoot();
   const env = takeOnCredentials(credentials({ user: "app" }), sys);

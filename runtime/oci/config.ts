@@ -446,6 +446,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   for (const when of ["createContainer", "startContainer"] as const) {
     if ((hooks[when] ?? []).length > 0) warnings.push(`${when} hooks are not run`);
   }
+  const additionalGids = process.user?.additionalGids ?? [];
   const spec: ContainerSpec = {
     id: context.id,
     hostname: config.hostname ?? "",
@@ -466,6 +467,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
       cwd: process.cwd ?? "/",
       user: userOf(process),
       noNewPrivileges: process.noNewPrivileges ?? false,
+      ...(additionalGids.length === 0 ? {} : { additionalGids }),
     },
     mounts: mounts.binds,
     capabilities: capabilityNames(process.capabilities?.bounding),

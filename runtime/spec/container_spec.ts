@@ -54,6 +54,8 @@ export interface ContainerSpec {
     user: string;
     /** Sets no_new_privs, so setuid binaries and file capabilities grant nothing. */
     noNewPrivileges: boolean;
+    /** Supplementary groups besides those /etc/group gives the user (an OCI config's). */
+    additionalGids?: number[];
   };
   /**
    * An absolute path of a statically linked host executable to bind read-only into the
@@ -131,6 +133,8 @@ export type ContainerMount =
 export interface ProcessCredentials {
   /** `name|uid[:group|gid]`; empty for root. */
   user: string;
+  /** Supplementary groups besides those /etc/group gives the user. */
+  additionalGids?: readonly number[];
   /** The environment; HOME is added from the user's passwd entry when missing. */
   env: readonly string[];
   /** Capability names kept. */

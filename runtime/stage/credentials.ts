@@ -63,7 +63,8 @@ export function planCredentials(
   // across the switch); otherwise only root keeps capabilities.
   const sets = credentials.capabilitySets;
   if (sets !== undefined && uid !== 0) steps.push({ op: "keep-capabilities" });
-  steps.push({ op: "user", uid, gid, groups: user.additionalGids });
+  const groups = [...new Set([...user.additionalGids, ...credentials.additionalGids ?? []])];
+  steps.push({ op: "user", uid, gid, groups });
   steps.push(...capabilitySteps(uid === 0 || sets !== undefined ? bounding.kept : 0n, sets));
   return { steps, env };
 }

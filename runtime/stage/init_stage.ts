@@ -115,6 +115,9 @@ export function containerCredentials(
 ): ProcessCredentials {
   return {
     user: spec.process.user,
+    ...(spec.process.additionalGids === undefined
+      ? {}
+      : { additionalGids: spec.process.additionalGids }),
     env: spec.process.env,
     capabilities: spec.capabilities,
     ...(spec.capabilitySets === undefined ? {} : { capabilitySets: spec.capabilitySets }),

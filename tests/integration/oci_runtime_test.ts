@@ -301,10 +301,10 @@ Deno.test("run: the mount table lists the config's mounts in its order, /proc fi
   assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${targets} in ${listed}`);
 });
 
-Deno.test("run: a non-root process keeps the capability sets the config gives it", async () => {
+Deno.test("run: a non-root process keeps the capability sets and additional groups the config gives it", async () => {
   await writeConfig("c10", (c) => {
-    c.process.args = ["grep", "^Cap[EPA]", "/proc/self/status"];
-    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.args = ["sh", "-c", "id -G; grep ^Cap[EPA] /proc/self/status"];
+    c.process.user = { uid: 1000, gid: 1000, additionalGids: [5] };
     c.process.capabilities = {
       bounding: ["CAP_KILL"],
       effective: ["CAP_KILL"],
@@ -318,7 +318,7 @@ Deno.test("run: a non-root process keeps the capability sets the config gives it
   // A non-root process keeps capabilities through its exec by the ambient set.
   assert.equal(
     result.stdoutText,
-    "CapPrm:\t0000000000000020\nCapEff:\t0000000000000020\nCapAmb:\t0000000000000020\n",
+    "1000 5\nCapPrm:\t0000000000000020\nCapEff:\t0000000000000020\nCapAmb:\t0000000000000020\n",
   );
 });
 
