@@ -225,6 +225,21 @@ Deno.test("ociPlan() keeps the process's additional groups", () => {
   assert.deepEqual(plan.spec.process.additionalGids, [5]);
 });
 
+Deno.test("ociPlan() gives the root's own mount its rootfsPropagation, last", () => {
+  const plan = ociPlan(config((c) => (c.linux!.rootfsPropagation = "rshared")), CONTEXT);
+  assert.deepEqual(plan.spec.mountPlan?.at(-1), {
+    op: "mount",
+    source: "none",
+    target: "/",
+    fstype: "none",
+    flags: 0x100000, // MS_SHARED
+  });
+  assert.throws(
+    () => ociPlan(config((c) => (c.linux!.rootfsPropagation = "bogus")), CONTEXT),
+    /rootfsPropagation "bogus" is not one of mount\(8\)'s/,
+  );
+});
+
 Deno.test("ociPlan() keeps sysctls of the container's namespaces (Docker's unprivileged ports)", () => {
   const sysctl = { "net.ipv4.ip_unprivileged_port_start": "0", "kernel.shmmax": "65536" };
   const plan = ociPlan(config((c) => (c.linux!.sysctl = sysctl)), CONTEXT);

@@ -160,6 +160,28 @@ export interface OciPlanContext {
   bundle: string;
 }
 
+/** `linux.rootfsPropagation` values as mount(2) flags (MS_SHARED, MS_SLAVE, …). */
+const ROOT_PROPAGATION: Readonly<Record<string, number>> = {
+  shared: 0x100000,
+  slave: 0x80000,
+  private: 0x40000,
+  unbindable: 0x20000,
+};
+
+/**
+ * The step that gives the root's own mount `rootfsPropagation` (`rshared` as `shared`: the
+ * mounts below it stay private, and an unbindable one could not be made again after /proc);
+ * none for none.
+ */
+function rootPropagationSteps(propagation: string | undefined): MountStep[] {
+  if (propagation === undefined || propagation === "") return [];
+  const flags = ROOT_PROPAGATION[propagation.replace(/^r/, "")];
+  if (flags === undefined) {
+    throw new OciConfigError(`rootfsPropagation "${propagation}" is not one of mount(8)'s`);
+  }
+  return [{ op: "mount", source: "none", target: "/", fstype: "none", flags }];
+}
+
 /** Resource limits by their `RLIMIT_*` names. */
 const RLIMITS: Readonly<Record<string, number>> = {
   RLIMIT_CPU: 0,
@@ -439,6 +461,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
     ...devSteps(devices, mounts.devTmpfs),
     ...(linux.maskedPaths ?? []).map((path): MountStep => ({ op: "mask", path })),
     ...(linux.readonlyPaths ?? []).map((path): MountStep => ({ op: "readonly", path })),
+    ...rootPropagationSteps(linux.rootfsPropagation),
   ];
   const root = absolute(config.root.path, context.bundle);
   const seccompProfile = linux.seccomp === undefined ? undefined : seccompProfileOf(linux.seccomp);

@@ -68,7 +68,7 @@ export function remountAfterProc(plan: readonly MountStep[], binds: readonly str
   const proc = plan.findIndex((step) => step.op === "mount" && step.target === "/proc");
   if (proc < 0) return;
   const targets = plan.slice(proc + 1).flatMap((step) =>
-    step.op === "mount" && !isProcStep(step) ? [step.target] : []
+    step.op === "mount" && !isProcStep(step) && step.target !== "/" ? [step.target] : []
   ).concat(binds.filter((target) => target !== "/proc" && !target.startsWith("/proc/")));
   const below = (path: string, parent: string) => path.startsWith(`${parent}/`) || parent === "/";
   const outermost = targets.filter((target, index) =>

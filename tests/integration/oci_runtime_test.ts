@@ -322,6 +322,16 @@ Deno.test("run: a non-root process keeps the capability sets and additional grou
   );
 });
 
+Deno.test("run: the root's mount gets the config's rootfsPropagation", async () => {
+  await writeConfig("c12", (c) => {
+    c.process.args = ["awk", '$5 == "/"', "/proc/self/mountinfo"];
+    c.linux.rootfsPropagation = "unbindable";
+  });
+  const result = await runtime("run", "c12");
+  assert.equal(result.code, 0, result.stderrText);
+  assert.match(result.stdoutText, / unbindable /);
+});
+
 Deno.test("a pod's sandbox: the IPC and UTS namespaces joined by path; exec inside", async () => {
   const sandbox = new Deno.Command("unshare", {
     args: ["--ipc", "--uts", "sh", "-c", "hostname sandbox; exec sleep 1000"],
