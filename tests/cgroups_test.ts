@@ -253,11 +253,17 @@ Deno.test("an OCI config's period, cpuset, reservation, swappiness and disabled 
     ["cpuset.cpus", "0-1"],
     ["cpuset.mems", "0"],
   ]);
-  const memory = { memoryReservationBytes: 4096, memorySwappiness: 50, disableOomKiller: true };
+  const memory = {
+    memoryReservationBytes: 4096,
+    memorySwappiness: 50,
+    disableOomKiller: true,
+    kernelTcpBytes: 8192,
+  };
   assert.deepEqual(memoryController.v1Files(memory, all), [
     ["memory.soft_limit_in_bytes", "4096"],
     ["memory.swappiness", "50"],
     ["memory.oom_control", "1"],
+    ["memory.kmem.tcp.limit_in_bytes", "8192"],
   ]);
   assert.deepEqual(memoryController.v2Files(memory, all), [["memory.low", "4096"]]);
 });

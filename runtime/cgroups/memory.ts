@@ -11,8 +11,9 @@ import type { CgroupController, CgroupFileWrite } from "./controller.ts";
  * swap) when swap accounting exists. v2: `memory.max` and `memory.swap.max` (swap alone: memory
  * plus swap minus memory, `max` for unlimited) when swap accounting exists. A swap limit without
  * a memory limit is ignored, as Docker ignores it. An OCI config's reservation is
- * `memory.soft_limit_in_bytes` (v1) or `memory.low` (v2); its swappiness and disabled OOM killer
- * (`memory.swappiness`, `memory.oom_control`) exist on v1 only.
+ * `memory.soft_limit_in_bytes` (v1) or `memory.low` (v2); its swappiness, disabled OOM killer
+ * and TCP buffer limit (`memory.swappiness`, `memory.oom_control`,
+ * `memory.kmem.tcp.limit_in_bytes`) exist on v1 only.
  */
 export const memoryController: CgroupController = {
   name: "memory",
@@ -33,6 +34,9 @@ export const memoryController: CgroupController = {
       writes.push(["memory.swappiness", String(limits.memorySwappiness)]);
     }
     if (limits.disableOomKiller) writes.push(["memory.oom_control", "1"]);
+    if (limits.kernelTcpBytes !== undefined) {
+      writes.push(["memory.kmem.tcp.limit_in_bytes", String(limits.kernelTcpBytes)]);
+    }
     return writes;
   },
   v2Files(limits, hasFile) {

@@ -72,6 +72,7 @@ export interface OciResources {
     reservation?: number;
     swappiness?: number;
     disableOOMKiller?: boolean;
+    kernelTCP?: number;
   };
   cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit?: number };
@@ -351,6 +352,9 @@ export function resourceLimitsOf(resources: OciResources | undefined): ResourceL
     limits.memorySwappiness = memory.swappiness;
   }
   if (memory?.disableOOMKiller) limits.disableOomKiller = true;
+  if (memory?.kernelTCP !== undefined && memory.kernelTCP > 0) {
+    limits.kernelTcpBytes = memory.kernelTCP;
+  }
   const hugepageLimits = resources?.hugepageLimits ?? [];
   if (hugepageLimits.length > 0) {
     limits.hugepageLimits = hugepageLimits.map(({ pageSize, limit }) => ({ pageSize, limit }));

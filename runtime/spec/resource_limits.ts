@@ -27,6 +27,8 @@ export interface ResourceLimits {
   memoryReservationBytes?: number;
   /** How readily the container's memory is swapped, 0 to 100 (cgroup v1 only). */
   memorySwappiness?: number;
+  /** The kernel's TCP buffer memory limit, bytes (cgroup v1 only). */
+  kernelTcpBytes?: number;
   /** Whether the OOM killer leaves the container's processes alone (cgroup v1 only). */
   disableOomKiller?: boolean;
   /** Huge page limits, bytes per page size (`2MB`, `1GB`). */

@@ -262,7 +262,13 @@ Deno.test("create: the config's CPU period and cpuset, memory reservation, swapp
     c.process.args = ["sleep", "1000"];
     c.linux.resources = {
       cpu: { quota: 50_000, period: 200_000, cpus: "0", mems: "0" },
-      memory: { limit: 64 << 20, reservation: 32 << 20, swappiness: 50, disableOOMKiller: true },
+      memory: {
+        limit: 64 << 20,
+        reservation: 32 << 20,
+        swappiness: 50,
+        disableOOMKiller: true,
+        kernelTCP: 16 << 20,
+      },
       hugepageLimits: [{ pageSize: "2MB", limit: 4 << 20 }],
     };
   });
@@ -281,6 +287,7 @@ Deno.test("create: the config's CPU period and cpuset, memory reservation, swapp
   assert.equal(await read("memory.soft_limit_in_bytes"), String(32 << 20));
   assert.equal(await read("memory.swappiness"), "50");
   assert.equal(await read("memory.oom_control"), "oom_kill_disable 1");
+  assert.equal(await read("memory.kmem.tcp.limit_in_bytes"), String(16 << 20));
   assert.equal(await read("hugetlb.2MB.limit_in_bytes"), String(4 << 20));
   assert.equal((await runtime("delete", "--force", "c8")).code, 0);
 });
