@@ -146,6 +146,18 @@ function addedDevices(config: ContainerConfig): DeviceNode[] {
 }
 
 /**
+ * Of descriptors `fds`, those the container's user may be given: pipes, sockets and files that
+ * mydocker made. Never a device: a detached container's monitor has /dev/null as its own stdout,
+ * and chowning it would hand the host's /dev/null to the container's user (runc skips it too).
+ */
+function ownableStdio(fds: readonly number[]): number[] {
+  return fds.filter((fd) => {
+    const info = Deno.statSync(`/proc/self/fd/${fd}`);
+    return !info.isCharDevice && !info.isBlockDevice;
+  });
+}
+
+/**
  * Whether a container starts from this process's main thread (`start_in_place.ts`): where the
  * kernel can give a PID namespace a /proc from outside (procfs `pidns`, Linux 6.15 and later),
  * on an architecture with a start trampoline (which is also `--init`'s PID 1), and the
@@ -226,8 +238,8 @@ export async function superviseContainer(
     let pid: number;
     let exited: Promise<ExitStatus>;
     if (inPlace) {
-      // The stdio mydocker made: the relay's pipes, or a monitor's log files at 1 and 2.
-      spec.stdioToChown = output !== undefined ? [...output] : record.detached ? [1, 2] : [];
+      // The stdio mydocker made: the relay's pipes (a terminal is handed over on its own).
+      spec.stdioToChown = ownableStdio(output ?? []);
       ({ pid, exited } = await startInPlace(spec, {
         stdin: stdin === "null" ? "null" : "inherit",
         newGroup: stdin !== "foreground",
@@ -247,7 +259,8 @@ export async function superviseContainer(
       hooks.terminal?.start();
       hooks.output?.start();
     } else {
-      spec.stdioToChown = output !== undefined || record.detached ? [1, 2] : [];
+      // The relay's pipes, which the init stage gets at 1 and 2.
+      spec.stdioToChown = ownableStdio(output ?? []).length > 0 ? [1, 2] : [];
       const stage = spawnInitStage(spec, stdin, hooks.output?.spawnActions());
       pid = stage.pid;
       exited = waitpid(pid);

@@ -116,3 +116,28 @@ Deno.test("run refuses to fall back to chroot when pivot_root fails, and names -
   assert.equal(chrooted.code, 0, chrooted.stderrText);
   assert.equal(chrooted.stdoutText, "in-container\n");
 });
+
+const START_PATHS: [string, Record<string, string>][] = [
+  ["in place", {}],
+  ["init stage", { MYDOCKER_INIT_PROCESS: "1" }],
+];
+
+for (const [path, extraEnv] of START_PATHS) {
+  Deno.test(`a detached terminal container of a non-root user leaves the host's /dev/null alone (${path})`, async () => {
+    // Its monitor's own stdout is /dev/null: handing "the stdio mydocker made" to the container's
+    // user once chowned the host's /dev/null to it.
+    const name = `devnull-${path.replace(" ", "-")}`;
+    try {
+      const result = await runMydocker(
+        ["run", "-dit", "--name", name, "-u", "1000", "--rootfs", rootfs, "x", "sleep", "30"],
+        { env: { ...env, ...extraEnv }, stdin: "null" },
+      );
+      assert.equal(result.code, 0, result.stderrText);
+      const info = Deno.statSync("/dev/null");
+      assert.deepEqual([info.uid, info.gid], [0, 0]);
+    } finally {
+      await runMydocker(["rm", "-f", name], { env });
+      Deno.chownSync("/dev/null", 0, 0); // Should the assertion fail, the next tests need it back.
+    }
+  });
+}
