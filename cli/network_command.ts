@@ -18,7 +18,7 @@ import { ExitCodeError } from "../sys/exit_codes.ts";
 import { confirm } from "./confirm.ts";
 import { printFormatted } from "./format_option.ts";
 import type { NetworkInvocation } from "./network_commands.ts";
-import { reportError } from "./report_error.ts";
+import { forEachReported } from "./report_error.ts";
 
 /** `network ls`' `--format` placeholders and their `table` headers, as Docker names them. */
 const NETWORK_HEADERS = {
@@ -35,19 +35,6 @@ const NETWORK_TABLE = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
 
 const PRUNE_WARNING =
   "WARNING! This will remove all custom networks not used by at least one container.";
-
-/** Runs `action` on each argument, reporting failures; returns the exit code. */
-function each(names: readonly string[], action: (name: string) => void): number {
-  let exitCode = 0;
-  for (const name of names) {
-    try {
-      action(name);
-    } catch (error) {
-      exitCode = reportError(error);
-    }
-  }
-  return exitCode;
-}
 
 /** Runs one `mydocker network` subcommand and returns the exit code. */
 export async function networkCommand(root: string, invocation: NetworkInvocation): Promise<number> {
@@ -86,12 +73,15 @@ export async function networkCommand(root: string, invocation: NetworkInvocation
     }
     case "inspect": {
       const found: Record<string, unknown>[] = [];
-      const exitCode = each(invocation.args, (name) => found.push(inspectNetwork(root, name)));
+      const exitCode = forEachReported(
+        invocation.args,
+        (name) => found.push(inspectNetwork(root, name)),
+      );
       console.log(JSON.stringify(found, null, 4));
       return exitCode;
     }
     case "rm":
-      return each(invocation.args, (name) => {
+      return forEachReported(invocation.args, (name) => {
         removeNetwork(root, name);
         console.log(name);
       });

@@ -12,3 +12,19 @@ export function reportError(error: unknown): number {
   console.error(`mydocker: ${message}`);
   return error instanceof ExitCodeError ? error.exitCode : EXIT_MYDOCKER_FAILED;
 }
+
+/**
+ * Runs `action` on each of `names`, reporting each failure as {@linkcode reportError} does;
+ * returns the exit code of the last failure, or 0.
+ */
+export function forEachReported(names: readonly string[], action: (name: string) => void): number {
+  let exitCode = 0;
+  for (const name of names) {
+    try {
+      action(name);
+    } catch (error) {
+      exitCode = reportError(error);
+    }
+  }
+  return exitCode;
+}

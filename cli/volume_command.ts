@@ -16,7 +16,7 @@ import {
 import { confirm } from "./confirm.ts";
 import { formatBytes } from "./format_bytes.ts";
 import { formatColumns } from "./images_command.ts";
-import { reportError } from "./report_error.ts";
+import { forEachReported } from "./report_error.ts";
 import type { VolumeInvocation } from "./volume_commands.ts";
 
 /** `--label KEY=VALUE` values as labels (`KEY` alone: an empty value); null for none. */
@@ -39,19 +39,6 @@ export function volumeJson(volume: Volume): Record<string, unknown> {
     Options: null,
     Scope: "local",
   };
-}
-
-/** Runs `action` on each name, reporting failures; returns the exit code. */
-function eachVolume(names: readonly string[], action: (name: string) => void): number {
-  let exitCode = 0;
-  for (const name of names) {
-    try {
-      action(name);
-    } catch (error) {
-      exitCode = reportError(error);
-    }
-  }
-  return exitCode;
 }
 
 const PRUNE_WARNINGS = {
@@ -82,7 +69,7 @@ export async function volumeCommand(root: string, invocation: VolumeInvocation):
     }
     case "inspect": {
       const found: Record<string, unknown>[] = [];
-      const exitCode = eachVolume(
+      const exitCode = forEachReported(
         invocation.args,
         (name) => found.push(volumeJson(inspectVolume(root, name))),
       );
@@ -90,7 +77,7 @@ export async function volumeCommand(root: string, invocation: VolumeInvocation):
       return exitCode;
     }
     case "rm":
-      return eachVolume(invocation.args, (name) => {
+      return forEachReported(invocation.args, (name) => {
         removeNamedVolume(root, name, invocation.options.force === true);
         console.log(name);
       });
