@@ -43,19 +43,28 @@ export function resolveCommand(
   );
 }
 
-/** Explains why `path` could not be executed, for the error message. */
-function execFailure(path: string, error: SyscallError, sys: Sys): ExitCodeError {
+/**
+ * The error for command `path` that could not be executed with `errno` (`isDirectory`: it is
+ * a directory): 127 when it does not exist, 126 otherwise, as Docker.
+ */
+export function commandFailure(path: string, errno: number, isDirectory = false): ExitCodeError {
   const quoted = JSON.stringify(path);
-  if (error.errno === Errno.ENOENT) {
+  if (errno === Errno.ENOENT) {
     return new ExitCodeError(`Cannot run ${quoted}: no such file or directory`, EXIT_NOT_FOUND);
   }
-  let reason = errnoDescription(error.errno);
+  const reason = isDirectory ? "is a directory" : errnoDescription(errno);
+  return new ExitCodeError(`Cannot run ${quoted}: ${reason}`, EXIT_CANNOT_EXECUTE);
+}
+
+/** Explains why `path` could not be executed, for the error message. */
+function execFailure(path: string, error: SyscallError, sys: Sys): ExitCodeError {
+  let isDirectory = false;
   try {
-    if (sys.stat(path).isDirectory) reason = "is a directory";
+    isDirectory = sys.stat(path).isDirectory;
   } catch {
     // The errno already says why.
   }
-  return new ExitCodeError(`Cannot run ${quoted}: ${reason}`, EXIT_CANNOT_EXECUTE);
+  return commandFailure(path, error.errno, isDirectory);
 }
 
 /**

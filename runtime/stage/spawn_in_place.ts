@@ -22,8 +22,8 @@ import type { ContainerSpec } from "../spec/container_spec.ts";
 import type { CredentialStep, HoldStep } from "../spec/credential_steps.ts";
 import { EXIT_TAPE_FAILED, startTrampoline, TrampolineFd } from "../spec/start_trampoline.ts";
 import { type StartTape, startTape } from "../spec/start_tape.ts";
-import { Errno, errnoDescription, errnoName } from "../../sys/errno.ts";
-import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, ExitCodeError } from "../../sys/exit_codes.ts";
+import { errnoDescription, errnoName } from "../../sys/errno.ts";
+import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { close, OpenFlag, pipe, readAll, writeAll } from "../../sys/fs.ts";
 import { CloneFlag } from "../../sys/namespaces.ts";
 import type { SpawnAction, SpawnFile, SpawnOptions } from "../../sys/process.ts";
@@ -31,7 +31,7 @@ import type { SyscallArch } from "../../sys/syscall_numbers.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 import { createConsole } from "./console.ts";
 import { applyCredentialSteps, planCredentials } from "./credentials.ts";
-import { checkExecutable, resolveCommand } from "./exec_program.ts";
+import { checkExecutable, commandFailure, resolveCommand } from "./exec_program.ts";
 import {
   buildRoot,
   containerCredentials,
@@ -323,9 +323,5 @@ export function releaseInPlace(spawned: SpawnedInPlace): void {
       EXIT_TAPE_FAILED,
     );
   }
-  const quoted = JSON.stringify(spawned.path);
-  if (errno === Errno.ENOENT) {
-    throw new ExitCodeError(`Cannot run ${quoted}: no such file or directory`, EXIT_NOT_FOUND);
-  }
-  throw new ExitCodeError(`Cannot run ${quoted}: ${errnoDescription(errno)}`, EXIT_CANNOT_EXECUTE);
+  throw commandFailure(spawned.path, errno);
 }
