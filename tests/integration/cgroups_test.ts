@@ -152,6 +152,10 @@ Deno.test("run without limits still gets its cgroups, and removes them", async (
   const [id] = containerIds();
   assert.ok(id !== undefined);
   assert.equal(containerCgroups(id).length, HIERARCHY_MOUNT_POINTS.length);
+  // `sh -c` catches SIGINT until it execs: signal the sleep, not the shell.
+  const [pid] = read(`${controllerCgroup("pids", id).path}/cgroup.procs`).split("\n");
+  const execed = await waitFor(() => read(`/proc/${pid}/cmdline`) === "sleep\x0038\x00");
+  assert.ok(execed, "the container's process is not the sleep");
   child.kill("SIGINT");
   assert.equal((await child.status).code, 130);
   await child.stderr.cancel();
