@@ -89,6 +89,19 @@ function checkInPlace(): void {
   }
 }
 
+/**
+ * Refuses to join this process's own mount namespace: the container's root would be pivoted
+ * into in it, which moves the root of every host process that shares it.
+ */
+function checkMountNamespace(path: string | undefined): void {
+  if (path === undefined) return;
+  const joined = Deno.statSync(path);
+  const own = Deno.statSync("/proc/self/ns/mnt");
+  if (joined.dev === own.dev && joined.ino === own.ino) {
+    throw new OciRuntimeError(`mount namespace "${path}" is the host's: a container needs its own`);
+  }
+}
+
 /** A created container, and (for `run`) how its process ends. */
 export interface CreatedContainer {
   state: OciContainerState;
@@ -113,6 +126,7 @@ export async function createContainer(
   const config: OciConfig = JSON.parse(Deno.readTextFileSync(`${bundle}/config.json`));
   const plan = ociPlan(config, { id: options.id, bundle });
   for (const warning of plan.warnings) globals.warn(warning);
+  checkMountNamespace(plan.spec.joinMountNamespace);
   if (plan.terminal && options.consoleSocket === undefined) {
     throw new OciRuntimeError("process.terminal is set but no --console-socket was given");
   }

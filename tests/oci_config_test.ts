@@ -140,6 +140,21 @@ Deno.test("ociPlan() joins a pod sandbox's IPC and UTS namespaces by path", () =
   assert.equal(ociPlan(pod, CONTEXT).spec.hostname, "pod");
 });
 
+Deno.test("ociPlan() joins a PID and a mount namespace by path (a pod's shared PID namespace)", () => {
+  const { spec } = ociPlan(
+    config((c) => {
+      c.linux!.namespaces = [
+        { type: "pid", path: "/proc/42/ns/pid" },
+        { type: "mount", path: "/proc/42/ns/mnt" },
+      ];
+    }),
+    CONTEXT,
+  );
+  assert.equal(spec.joinPidNamespace, "/proc/42/ns/pid");
+  assert.equal(spec.joinMountNamespace, "/proc/42/ns/mnt");
+  assert.equal(ociPlan(config(() => {}), CONTEXT).spec.joinPidNamespace, undefined);
+});
+
 Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
   const cases: [(c: OciConfig) => void, RegExp][] = [
     [(c) => {
@@ -149,8 +164,8 @@ Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
       c.linux!.namespaces!.push({ type: "user" });
     }, /user namespaces are not supported/],
     [(c) => {
-      c.linux!.namespaces = [{ type: "pid", path: "/proc/1/ns/pid" }, { type: "mount" }];
-    }, /joining a pid namespace/],
+      c.linux!.namespaces!.push({ type: "cgroup", path: "/proc/1/ns/cgroup" });
+    }, /joining a cgroup namespace/],
     [(c) => {
       c.linux!.namespaces = [{ type: "mount" }];
     }, /needs a new pid namespace/],

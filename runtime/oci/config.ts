@@ -217,7 +217,22 @@ function networkOf(namespaces: readonly { type: string; path?: string }[]): Netw
   return network.path === undefined || network.path === "" ? "none" : { join: network.path };
 }
 
-/** Checks the namespaces: new PID and mount ones are needed; user namespaces are refused. */
+/** The namespaces a config may join by path. */
+const JOINABLE = ["network", "ipc", "uts", "pid", "mount"];
+
+/** The path of the namespace of `type` the config joins, if any. */
+function joinedPath(
+  namespaces: readonly { type: string; path?: string }[],
+  type: string,
+): string | undefined {
+  const path = namespaces.find((entry) => entry.type === type)?.path;
+  return path === "" ? undefined : path;
+}
+
+/**
+ * Checks the namespaces: PID and mount ones are needed (new or joined); user namespaces are
+ * refused.
+ */
 function checkNamespaces(
   namespaces: readonly { type: string; path?: string }[],
   warnings: string[],
@@ -231,7 +246,7 @@ function checkNamespaces(
   for (const { type, path } of namespaces) {
     if (type === "user") throw new OciConfigError("user namespaces are not supported");
     if (type === "cgroup") warnings.push("a cgroup namespace is not created");
-    if (path !== undefined && path !== "" && !["network", "ipc", "uts"].includes(type)) {
+    if (path !== undefined && path !== "" && !JOINABLE.includes(type)) {
       throw new OciConfigError(`joining a ${type} namespace ("${path}") is not supported`);
     }
   }
@@ -436,8 +451,8 @@ export function userOf(process: OciProcess): string {
  * The plan of `config`.
  *
  * @throws {OciConfigError} when the config asks for what mydocker does not do (user namespaces,
- * joining a PID namespace, sysctls, a seccomp action other than allow and errno, block I/O and
- * network resources) or lacks what it needs (process args, root path).
+ * sysctls outside the container's namespaces, a seccomp action other than allow and errno, block
+ * I/O and network resources) or lacks what it needs (process args, root path).
  */
 export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const warnings: string[] = [];
@@ -453,6 +468,8 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const namespaces = linux.namespaces ?? [];
   checkNamespaces(namespaces, warnings);
   const joined = joinedNamespaces(namespaces);
+  const pidPath = joinedPath(namespaces, "pid");
+  const mountPath = joinedPath(namespaces, "mount");
   checkResources(linux.resources);
   const sysctl = linux.sysctl ?? {};
   checkSysctls(sysctl, networkOf(namespaces) === "host");
@@ -488,6 +505,8 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
     },
     network: networkOf(namespaces),
     ...(joined.length === 0 ? {} : { joinNamespaces: joined }),
+    ...(pidPath === undefined ? {} : { joinPidNamespace: pidPath }),
+    ...(mountPath === undefined ? {} : { joinMountNamespace: mountPath }),
     process: {
       args: process.args ?? [],
       env: process.env ?? [],

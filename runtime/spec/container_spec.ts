@@ -89,6 +89,16 @@ export interface ContainerSpec {
   /** IPC and UTS namespaces joined by path (a pod sandbox's), instead of new ones. */
   joinNamespaces?: { type: "ipc" | "uts"; path: string }[];
   /**
+   * A PID namespace joined by path (an OCI config's: a pod's shared one) instead of a new one;
+   * only the in-place start honours it.
+   */
+  joinPidNamespace?: string;
+  /**
+   * A mount namespace joined by path (an OCI config's), in which the root is built, instead of
+   * a new one; only the in-place start honours it.
+   */
+  joinMountNamespace?: string;
+  /**
    * The descriptors, as the stage holds them, of the command's stdio that mydocker made for it
    * (relay pipes, log files), to hand to the container's user (see `ProcessCredentials`).
    */

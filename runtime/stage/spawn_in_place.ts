@@ -1,10 +1,11 @@
 /**
  * A container's start from the calling thread, mydocker's main thread, with no second Deno:
  * the thread unshares the mount, UTS, IPC (and network) namespaces for itself (the kernel gives
- * it a file system context of its own), builds the container's root and pivots into it, then
- * unshares the PID namespace for its children and posix_spawns the start trampoline
- * (`runtime/spec/start_trampoline.ts`), which becomes PID 1 of the new PID namespace and waits
- * for its tape. The thread then goes back to the host's namespaces, root and working directory,
+ * it a file system context of its own), or enters a mount namespace the spec joins by path,
+ * builds the container's root and pivots into it, then unshares the PID namespace for its
+ * children (or enters the one the spec joins) and posix_spawns the start trampoline
+ * (`runtime/spec/start_trampoline.ts`), which becomes PID 1 of the new PID namespace (or a
+ * process of the joined one) and waits for its tape. The thread then goes back to the host's namespaces, root and working directory,
  * as if nothing had happened, while the host records the process, moves it into its cgroups and
  * mounts its /proc. {@linkcode releaseInPlace} then writes the tape: the trampoline takes on the
  * container's credentials with raw system calls and execs the command. Nothing of Deno ever
@@ -184,6 +185,14 @@ function closeOrigin(origin: Origin, sys: Sys): void {
   for (const fd of fds) if (fd >= 0) sys.close(fd);
 }
 
+/** Opens the namespace at `path` (resolved in the host's mount namespace), if any. */
+function openNamespace(path: string | undefined, opened: number[], sys: Sys): number | undefined {
+  if (path === undefined) return undefined;
+  const fd = sys.open(path, OpenFlag.RDONLY);
+  opened.push(fd);
+  return fd;
+}
+
 /** Brings the calling thread back to `origin`: its namespaces, then its root and cwd. */
 function returnTo(origin: Origin, sys: Sys): void {
   for (const [fd, type] of origin.namespaces) sys.setns(fd, type);
@@ -219,14 +228,21 @@ export function spawnInPlace(
   const [lifeline, lifelineFd] = pipes();
   const [tapeRead, tapeFd] = pipes();
   const [statusFd, statusWrite] = pipes();
+  const joinedFds: number[] = [];
   const origin = saveOrigin(namespaces, sys);
   let spawned: SpawnedInPlace | undefined;
   try {
-    sys.unshare(namespaces);
+    const mountNamespace = openNamespace(spec.joinMountNamespace, joinedFds, sys);
+    const pidNamespace = openNamespace(spec.joinPidNamespace, joinedFds, sys);
+    // Entering a mount namespace needs a file system context of the thread's own.
+    sys.unshare(
+      mountNamespace === undefined ? namespaces : (namespaces & ~CloneFlag.NEWNS) | CloneFlag.FS,
+    );
     try {
       joinNetwork(spec, sys);
       joinNamespaces(spec, sys);
       applySysctls(spec, sys);
+      if (mountNamespace !== undefined) sys.setns(mountNamespace, CloneFlag.NEWNS);
       buildRoot(spec, "later", sys);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
       const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
@@ -251,7 +267,8 @@ export function spawnInPlace(
       const fds = [lifeline, tapeRead, statusWrite];
       if (hold !== undefined) fds.push(hold.fifoFd);
       const options = spawnOptions(stdio, consolePath, fds);
-      sys.unshare(CloneFlag.NEWPID);
+      if (pidNamespace === undefined) sys.unshare(CloneFlag.NEWPID);
+      else sys.setns(pidNamespace, CloneFlag.NEWPID);
       try {
         const pid = sys.spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
         const held = new Set([tapeFd, statusFd, lifelineFd]);
@@ -275,6 +292,7 @@ export function spawnInPlace(
     closeOrigin(origin, sys);
     const kept = spawned === undefined ? [] : [tapeFd, statusFd, lifelineFd];
     for (const fd of opened) if (!kept.includes(fd)) close(fd);
+    for (const fd of joinedFds) sys.close(fd);
   }
   return spawned;
 }

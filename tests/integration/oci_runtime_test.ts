@@ -410,6 +410,86 @@ Deno.test("hooks: prestart and poststop get the state on stdin", async () => {
   assert.equal(poststop.status, "stopped");
 });
 
+/** Waits until process `pid`'s namespace `type` differs from this process's. */
+async function waitForOwnNamespace(pid: number, type: string): Promise<void> {
+  while (
+    (await Deno.readLink(`/proc/${pid}/ns/${type}`)) ===
+      await Deno.readLink(`/proc/self/ns/${type}`)
+  ) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("a PID namespace joined by path (a pod's shared one): the second container sees the first's process", async () => {
+  await writeConfig("c13", (c) => (c.process.args = ["sleep", "1000"]));
+  assert.equal((await runtime("create", "c13")).code, 0);
+  assert.equal((await runtime("start", "c13")).code, 0);
+  const first = JSON.parse((await runtime("state", "c13")).stdoutText).pid;
+  await writeConfig("c14", (c) => {
+    c.process.args = ["sleep", "1000"];
+    c.linux.namespaces = c.linux.namespaces.map((entry: { type: string }) =>
+      entry.type === "pid" ? { type: "pid", path: `/proc/${first}/ns/pid` } : entry
+    );
+  });
+  const created = await runtime("create", "c14");
+  assert.equal(created.code, 0, created.stderrText);
+  const second = JSON.parse((await runtime("state", "c14")).stdoutText).pid;
+  assert.equal(
+    await Deno.readLink(`/proc/${second}/ns/pid`),
+    await Deno.readLink(`/proc/${first}/ns/pid`),
+  );
+  assert.equal((await runtime("start", "c14")).code, 0);
+  // Its /proc is the joined namespace's: PID 1 there is the first container's sleep.
+  const exec = await runtime("exec", "c14", "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline");
+  assert.equal(exec.code, 0, exec.stderrText);
+  assert.equal(exec.stdoutText, "sleep 1000 ");
+  assert.deepEqual(JSON.parse((await runtime("ps", "--format", "json", "c14")).stdoutText), [
+    second,
+  ]);
+  assert.equal((await runtime("delete", "--force", "c14")).code, 0);
+  assert.equal((await runtime("delete", "--force", "c13")).code, 0);
+});
+
+Deno.test("a mount namespace joined by path: the root is built in it; the host's own is refused", async () => {
+  const holder = new Deno.Command("unshare", {
+    args: ["--mount", "--propagation", "private", "sleep", "1000"],
+    stdin: "null",
+  }).spawn();
+  try {
+    await waitForOwnNamespace(holder.pid, "mnt");
+    const path = `/proc/${holder.pid}/ns/mnt`;
+    await writeConfig("c15", (c) => {
+      c.process.args = ["sh", "-c", "echo joined > /tmp/mount-mark; sleep 1000"];
+      c.linux.namespaces = c.linux.namespaces.map((entry: { type: string }) =>
+        entry.type === "mount" ? { type: "mount", path } : entry
+      );
+    });
+    const created = await runtime("create", "c15");
+    assert.equal(created.code, 0, created.stderrText);
+    assert.equal((await runtime("start", "c15")).code, 0);
+    const pid = JSON.parse((await runtime("state", "c15")).stdoutText).pid;
+    assert.equal(await Deno.readLink(`/proc/${pid}/ns/mnt`), await Deno.readLink(path));
+    const exec = await runtime("exec", "c15", "sh", "-c", "until cat /tmp/mount-mark; do :; done");
+    assert.equal(exec.stdoutText, "joined\n");
+    assert.equal((await runtime("delete", "--force", "c15")).code, 0);
+    await Deno.remove(`${bundle}/rootfs/tmp/mount-mark`);
+    await writeConfig("c16", (c) => {
+      c.linux.namespaces = c.linux.namespaces.map((entry: { type: string }) =>
+        entry.type === "mount" ? { type: "mount", path: `/proc/${Deno.pid}/ns/mnt` } : entry
+      );
+    });
+    const refused = await runtime("create", "c16");
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderrText,
+      /mount namespace ".*" is the host's: a container needs its own/,
+    );
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
+});
+
 Deno.test("nothing is left: no state directories, no cgroups", async () => {
   const states = [...Deno.readDirSync(root)].map((entry) => entry.name);
   const cgroups = HIERARCHY_MOUNT_POINTS.flatMap((mountPoint) => {
