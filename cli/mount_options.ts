@@ -5,7 +5,7 @@
  * @module
  */
 
-import { posix } from "node:path";
+import { cleanPath } from "../sys/path.ts";
 import type { RequestedMount } from "../engine/volumes.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import { tmpfsOptions } from "../runtime/spec/tmpfs_options.ts";
@@ -24,7 +24,7 @@ interface MountOrigin {
  * `Cannot use -v "/x:/": invalid mount config for type "bind": invalid specification: destination can't be '/'`.
  */
 function mountPath(path: string, origin: MountOrigin, destination: boolean): string {
-  const clean = posix.normalize(path).replace(/(.)\/$/, "$1");
+  const clean = cleanPath(path);
   const reason = !path.startsWith("/")
     ? `invalid mount path: '${path}' mount path must be absolute`
     : destination && clean === "/"

@@ -1,13 +1,11 @@
 /**
- * Table-driven command-line parsing on Node's `util.parseArgs` (built into Deno, so nothing is
- * loaded from npm on the way to starting a container): options of one command, Docker's rule that
- * options end at the first positional argument when the rest is a command line, and help text
- * generated from the same table.
+ * Table-driven command-line parsing as pflag (Docker's parser) does it: options of one command,
+ * Docker's rule that options end at the first positional argument when the rest is a command line,
+ * and help text generated from the same table. Hand-written: Node's `util.parseArgs` would cost
+ * every mydocker process Deno's Node compatibility layer, about 20 ms of its start.
  *
  * @module
  */
-
-import { parseArgs } from "node:util";
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -106,23 +104,6 @@ export function parseIntFlag(value: string, flag: string, command: string): numb
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
 
-type ParseArgsOptions = Record<
-  string,
-  { type: "string" | "boolean"; short?: string; multiple?: boolean }
->;
-
-function parseArgsOptions(options: readonly OptionSpec[]): ParseArgsOptions {
-  const config: ParseArgsOptions = { help: { type: "boolean" } };
-  for (const option of options) {
-    config[option.long] = {
-      type: option.value === undefined ? "boolean" : "string",
-      ...(option.short === undefined ? {} : { short: option.short }),
-      ...(option.multiple ? { multiple: true } : {}),
-    };
-  }
-  return config;
-}
-
 /** The words pflag (Go's strconv.ParseBool) takes for a boolean flag's `=VALUE`. */
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {
   "1": true,
@@ -153,7 +134,7 @@ function argumentCountMessage(spec: CommandSpec, command: string): string {
 
 /** The command line split as pflag reads it: options and positionals, then the verbatim rest. */
 interface SplitArgs {
-  /** Options, each value attached (`--name=value`), and positional arguments. */
+  /** Options, each value attached (`--name=value`), and positional arguments (after `--` too). */
   head: string[];
   /** What follows the positional arguments of {@linkcode CommandSpec.verbatimAfter}. */
   rest: string[];
@@ -162,8 +143,8 @@ interface SplitArgs {
 }
 
 /**
- * Rewrites `args` the way pflag (Docker's parser) reads them, so that `util.parseArgs` sees every
- * value attached as `--long=value`: an option that takes a value consumes the next argument
+ * Rewrites `args` the way pflag (Docker's parser) reads them, every value attached as
+ * `--long=value`: an option that takes a value consumes the next argument
  * whatever it looks like (`--memory-swap -1`), `-u=VALUE` means VALUE, a group of short flags
  * may end with one that takes a value (`-itu 1000`, `-eKEY=1`), and a flag may say
  * `--rm=true|false` (`-d=false`). Throws a UsageError in pflag's words for an unknown flag
@@ -269,23 +250,38 @@ export function parseCommandArgs<S extends CommandSpec>(
   args: readonly string[],
 ): ParsedArgs<S> {
   const command = `mydocker ${spec.name}`;
-  const options = parseArgsOptions(spec.options);
   const { head, rest, negated } = splitArgs(spec, args, command);
-  let parsed: ReturnType<typeof parseArgs<{ options: ParseArgsOptions; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: head, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    // splitArgs has already refused what util.parseArgs would: a leftover is its own wording.
-    throw new UsageError(error instanceof Error ? error.message : String(error), command);
+  const byLong = new Map(spec.options.map((option) => [option.long, option]));
+  const given = new Map<string, string | true | string[]>();
+  const positional: string[] = [];
+  let help = false;
+  for (const [index, arg] of head.entries()) {
+    if (arg === "--") {
+      positional.push(...head.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith("--")) {
+      positional.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf("=");
+    const name = arg.slice(2, equals === -1 ? undefined : equals);
+    if (name === "help") {
+      help = true;
+      continue;
+    }
+    // splitArgs attached every value and refused unknown names.
+    const option = byLong.get(name)!;
+    const value = arg.slice(equals + 1);
+    if (option.value === undefined) given.set(name, true);
+    else if (!option.multiple) given.set(name, value);
+    else given.set(name, [...(given.get(name) as string[] | undefined) ?? [], value]);
   }
   const values: Record<string, OptionValue> = {};
   for (const option of spec.options) {
-    const given = (parsed.values[option.long] as OptionValue) ??
-      (negated.has(option.long) ? false : undefined);
-    values[camelCase(option.long)] = given ?? option.default;
+    const value = given.get(option.long) ?? (negated.has(option.long) ? false : undefined);
+    values[camelCase(option.long)] = value ?? option.default;
   }
-  const help = parsed.values.help === true;
-  const positional = parsed.positionals;
   if (!help && (positional.length < spec.minArgs || positional.length > spec.maxArgs)) {
     throw new UsageError(argumentCountMessage(spec, command), command);
   }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { posix } from "node:path";
+import { cleanPath } from "../sys/path.ts";
 import type { VolumeMount } from "../runtime/spec/container_config.ts";
 import type { ContainerMount } from "../runtime/spec/container_spec.ts";
 import { findContainer } from "../runtime/state/containers.ts";
@@ -111,7 +111,7 @@ export async function attachVolumes(plan: VolumePlan): Promise<AttachedVolumes> 
   const { root, requested, inherited } = plan;
   const taken = new Set([...requested, ...inherited.mounts].map((mount) => mount.target));
   const fromImage: VolumeRequest[] = plan.imageVolumes
-    .map((path) => posix.normalize(path).replace(/(.)\/$/, "$1"))
+    .map(cleanPath)
     .filter((target, index, all) => !taken.has(target) && all.indexOf(target) === index)
     .map((target) => ({ type: "volume", name: undefined, target, readonly: false }));
   const volumes: VolumeMount[] = [...inherited.volumes];

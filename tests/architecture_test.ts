@@ -18,7 +18,14 @@ const PROGRAM = ["main.ts", "cli/", "engine/", "registry/", "runtime/", "sys/"];
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "main.ts": ["cli/", "runtime/spec/", "runtime/stage/", "runtime/host/", "sys/"],
-  "cli/": ["cli/", "engine/", "registry/format/", "runtime/spec/", "sys/exit_codes.ts"],
+  "cli/": [
+    "cli/",
+    "engine/",
+    "registry/format/",
+    "runtime/spec/",
+    "sys/exit_codes.ts",
+    "sys/path.ts",
+  ],
   "engine/": [
     "engine/",
     "registry/",
@@ -124,4 +131,28 @@ Deno.test("the import rules see the whole program", () => {
   assert.ok(GRAPH.size > 80, `only ${GRAPH.size} modules found`);
   assert.ok([...GRAPH.values()].flat().length > 200, "too few imports found");
   assert.ok(importsOf("runtime/stage/init_stage.ts").some((target) => target.startsWith("sys/")));
+});
+
+/** A static import: `import … from "x"` or `export … from "x"`, types excepted (erased). */
+const STATIC_IMPORT = /(?:^|\n)(?:import|export)\s(?!type\s)[^;]*?from\s+"([^"]+)"/g;
+
+/** The packages and Node built-ins loaded, statically, by `module` and what it imports. */
+function staticForeignImports(module: string, seen = new Set<string>()): string[] {
+  if (seen.has(module)) return [];
+  seen.add(module);
+  const text = Deno.readTextFileSync(join(ROOT, module));
+  const foreign: string[] = [];
+  for (const [, specifier] of text.matchAll(STATIC_IMPORT)) {
+    if (!specifier!.startsWith(".")) foreign.push(`${module} → ${specifier}`);
+    else foreign.push(...staticForeignImports(join(dirname(module), specifier!), seen));
+  }
+  return foreign;
+}
+
+Deno.test("starting a container loads no npm package and no Node built-in", () => {
+  // Deno's Node layer alone costs a start about 20 ms: the pull, which needs it, loads lazily.
+  for (const entry of ["main.ts", "cli/run_command.ts", "runtime/host/monitor.ts"]) {
+    assert.deepEqual(staticForeignImports(entry), [], entry);
+  }
+  assert.ok(staticForeignImports("registry/pull/pull.ts").length > 0, "the check sees nothing");
 });

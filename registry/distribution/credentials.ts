@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { joinPath } from "../../sys/path.ts";
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, DOCKER_HUB_INDEX_HOST } from "../format/reference.ts";
 
 /** Credentials for one registry: a user name and password, or an identity (refresh) token. */
@@ -103,9 +103,9 @@ export const ANONYMOUS: CredentialStore = { lookup: () => undefined };
 /** Returns the path of Docker's client config: `$DOCKER_CONFIG/config.json` or `~/.docker/…`. */
 export function dockerConfigPath(env: (name: string) => string | undefined): string | undefined {
   const dir = env("DOCKER_CONFIG");
-  if (dir !== undefined && dir !== "") return join(dir, "config.json");
+  if (dir !== undefined && dir !== "") return joinPath(dir, "config.json");
   const home = env("HOME");
-  return home === undefined || home === "" ? undefined : join(home, ".docker", "config.json");
+  return home === undefined || home === "" ? undefined : joinPath(home, ".docker", "config.json");
 }
 
 /**

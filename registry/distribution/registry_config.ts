@@ -7,7 +7,7 @@
  * @module
  */
 
-import { dirname, join } from "node:path";
+import { joinPath, parentPath } from "../../sys/path.ts";
 import { ipInCidr } from "./cidr.ts";
 
 /** Registry-related settings, with defaults applied. */
@@ -110,7 +110,7 @@ export function parseRegistryConfig(text: string, file: string): RegistryConfig 
     registryMirrors,
     insecureRegistries: strings("insecure-registries"),
     maxConcurrentDownloads: downloads,
-    certDirectories: [DOCKER_CERTS_DIR, join(dirname(file), "certs.d")],
+    certDirectories: [DOCKER_CERTS_DIR, joinPath(parentPath(file), "certs.d")],
     timeouts: {
       responseMs: seconds("registry-response-timeout", DEFAULT_TIMEOUTS.responseMs),
       idleMs: seconds("registry-idle-timeout", DEFAULT_TIMEOUTS.idleMs),
@@ -173,7 +173,7 @@ export function isInsecureRegistry(config: RegistryConfig, host: string): boolea
 export async function loadCaCerts(config: RegistryConfig, host: string): Promise<string[]> {
   const certs: string[] = [];
   for (const base of config.certDirectories) {
-    const dir = join(base, host);
+    const dir = joinPath(base, host);
     let names: string[];
     try {
       names = [];
@@ -187,7 +187,7 @@ export async function loadCaCerts(config: RegistryConfig, host: string): Promise
       );
     }
     for (const name of names.sort()) {
-      const path = join(dir, name);
+      const path = joinPath(dir, name);
       try {
         certs.push(await Deno.readTextFile(path));
       } catch (error) {
