@@ -323,9 +323,12 @@ export class ImageStore {
       const image = await this.getImage(ref);
       if (image === undefined) return undefined;
       const path = `${this.root}/leases/${this.#owner}.${crypto.randomUUID()}`;
-      await Deno.writeTextFile(path, `${image.id}\n`).catch((error) => {
+      try {
+        // Synchronous: a run's first async Deno.writeTextFile loads Deno's web streams (7 ms).
+        Deno.writeTextFileSync(path, `${image.id}\n`);
+      } catch (error) {
         throw this.#writeError(error);
-      });
+      }
       globalThis.addEventListener("unload", () => {
         try {
           Deno.removeSync(path);
