@@ -36,13 +36,8 @@ import { type ExitStatus, kill, waitpid } from "../sys/process.ts";
 import { processIdentity } from "../sys/process_identity.ts";
 import { SIGNALS } from "../sys/signals.ts";
 import { connectUnix } from "../sys/socket.ts";
-import {
-  OCI_VERSION,
-  type OciGlobals,
-  OciRuntimeError,
-  runHooks,
-  waitForEnd,
-} from "./oci_runtime.ts";
+import { runHooks } from "../runtime/oci/hooks.ts";
+import { OCI_VERSION, type OciGlobals, OciRuntimeError, waitForEnd } from "./oci_runtime.ts";
 
 /**
  * Where the exec stage finds the console socket: past its spec and status pipes (the socket
@@ -158,10 +153,24 @@ export async function createContainer(
       held.push(socketFd);
       spec.terminal = { socketFd };
     }
+    const creating = {
+      ociVersion: config.ociVersion ?? OCI_VERSION,
+      id: options.id,
+      status: "creating",
+      bundle,
+      annotations: config.annotations ?? {},
+    };
+    const createHooks = plan.hooks.createContainer ?? [];
     const started = await startInPlace(spec, {
       stdin: "inherit",
       newGroup: false,
-      hold: { first: [{ op: "clear-death-signal" }, ...plan.holdSteps], fifoFd },
+      hold: {
+        first: [{ op: "clear-death-signal" }, ...plan.holdSteps],
+        fifoFd,
+        ...(createHooks.length === 0
+          ? {}
+          : { beforePivot: () => runHooks(createHooks, creating, "createContainer") }),
+      },
       spawned(spawnedPid) {
         pid = spawnedPid;
         moveToCgroups([...cgroups.atStart, ...cgroups.beforeExec], spawnedPid);
@@ -181,7 +190,11 @@ export async function createContainer(
       annotations: config.annotations ?? {},
       cgroupPaths,
       cgroupsPath: plan.cgroupsPath,
-      hooks: { poststart: plan.hooks.poststart ?? [], poststop: plan.hooks.poststop ?? [] },
+      hooks: {
+        startContainer: plan.hooks.startContainer ?? [],
+        poststart: plan.hooks.poststart ?? [],
+        poststop: plan.hooks.poststop ?? [],
+      },
       capabilities: spec.capabilities,
       seccomp: spec.seccompProfile !== undefined,
     };
@@ -190,8 +203,8 @@ export async function createContainer(
     }
     writeOciState(dir, state);
     const stateJson = ociStateJson(state, "created");
-    await runHooks(plan.hooks.prestart, stateJson, "prestart");
-    await runHooks(plan.hooks.createRuntime, stateJson, "createRuntime");
+    runHooks(plan.hooks.prestart, stateJson, "prestart");
+    runHooks(plan.hooks.createRuntime, stateJson, "createRuntime");
     if (options.pidFile !== undefined) writePidFile(options.pidFile, started.pid);
     return { state, started };
   } catch (error) {

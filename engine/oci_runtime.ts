@@ -17,7 +17,6 @@ import {
 } from "../runtime/cgroups/mod.ts";
 import {
   type OciConfig,
-  type OciHook,
   type OciProcess,
   type OciResources,
   resourceLimitsOf,
@@ -33,6 +32,8 @@ import {
   processRuns,
   readOciState,
 } from "../runtime/oci/state_dir.ts";
+import { runHooks } from "../runtime/oci/hooks.ts";
+import { withinContainer } from "../runtime/host/within_container.ts";
 import { kill } from "../sys/process.ts";
 import { signalNumber, SIGNALS } from "../sys/signals.ts";
 
@@ -60,51 +61,32 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Runs `hooks` with the container's state on their stdin; throws when one fails. */
-export async function runHooks(
-  hooks: readonly OciHook[] | undefined,
-  state: Record<string, unknown>,
-  what: string,
-): Promise<void> {
-  for (const hook of hooks ?? []) {
-    const child = new Deno.Command(hook.path, {
-      args: (hook.args ?? []).slice(1),
-      env: Object.fromEntries((hook.env ?? []).map((entry) => {
-        const at = entry.indexOf("=");
-        return [entry.slice(0, at), entry.slice(at + 1)];
-      })),
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(state))).catch(() => undefined);
-    await writer.close().catch(() => undefined);
-    const timer = hook.timeout === undefined
-      ? undefined
-      : setTimeout(() => child.kill("SIGKILL"), hook.timeout * 1000);
-    const output = await child.output();
-    clearTimeout(timer);
-    if (!output.success) {
-      const detail = new TextDecoder().decode(output.stderr).trim();
-      throw new OciRuntimeError(
-        `${what} hook "${hook.path}" failed (exit ${output.code})${detail ? `: ${detail}` : ""}`,
-      );
-    }
-  }
-}
-
 /** Waits until process `identity` has ended (it is not this process's child). */
 export async function waitForEnd(identity: string): Promise<void> {
   while (processRuns(identity)) await sleep(5);
 }
 
+/** Runs `hooks` (poststart, poststop), warning of a failure instead of throwing, as runc. */
+function runHooksWarning(
+  globals: OciGlobals,
+  hooks: Parameters<typeof runHooks>[0],
+  state: Record<string, unknown>,
+  what: string,
+): void {
+  try {
+    runHooks(hooks, state, what);
+  } catch (error) {
+    globals.warn(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /**
- * Starts created container `id`: opens its exec fifo, which releases its process to exec, and
- * waits for that exec; runs the poststart hooks.
+ * Starts created container `id`: runs its startContainer hooks inside it, then opens its exec
+ * fifo, which releases its process to exec, and waits for that exec; runs the poststart hooks.
  *
- * @throws {ContainerNotFound}; {@linkcode OciRuntimeError} when it is not created.
+ * @throws {ContainerNotFound}; {@linkcode OciRuntimeError} when it is not created;
+ * {@linkcode HookFailed} when a startContainer hook fails, which stops the container (its
+ * process never execs, as under runc).
  */
 export async function startContainer(globals: OciGlobals, id: string): Promise<void> {
   const state = readOciState(globals.root, id);
@@ -114,6 +96,18 @@ export async function startContainer(globals: OciGlobals, id: string): Promise<v
     throw new OciRuntimeError("cannot start a container that has stopped");
   }
   if (status !== "created") throw new OciRuntimeError("cannot start an already running container");
+  try {
+    runHooks(
+      state.hooks.startContainer,
+      ociStateJson(state, "created"),
+      "startContainer",
+      (spawn) => withinContainer(state.pid, spawn),
+    );
+  } catch (error) {
+    kill(state.pid, SIGNALS.KILL);
+    await waitForEnd(state.process);
+    throw error;
+  }
   const fifoPath = execFifoPath(dir);
   let died = false;
   // The open blocks until the process opens the fifo for writing; should it die first, a
@@ -136,9 +130,7 @@ export async function startContainer(globals: OciGlobals, id: string): Promise<v
     Deno.removeSync(fifoPath);
   }
   if (died) throw new OciRuntimeError("cannot start a container whose process died: stopped");
-  await runHooks(state.hooks.poststart, ociStateJson(state, "running"), "poststart").catch(
-    (error) => globals.warn(error.message),
-  );
+  runHooksWarning(globals, state.hooks.poststart, ociStateJson(state, "running"), "poststart");
 }
 
 /** The OCI state JSON of container `id`. */
@@ -198,9 +190,7 @@ export async function deleteContainer(globals: OciGlobals, id: string, force: bo
   for (const pid of pidsInCgroups(state.cgroupPaths)) kill(pid, SIGNALS.KILL);
   removeCgroupPaths(state.cgroupPaths);
   Deno.removeSync(dir, { recursive: true });
-  await runHooks(state.hooks.poststop, ociStateJson(state, "stopped"), "poststop").catch(
-    (error) => globals.warn(error.message),
-  );
+  runHooksWarning(globals, state.hooks.poststop, ociStateJson(state, "stopped"), "poststop");
 }
 
 /** Freezes (`paused` true) or thaws container `id`. */
@@ -222,7 +212,14 @@ export function ociFeatures(): Record<string, unknown> {
   return {
     ociVersionMin: "1.0.0",
     ociVersionMax: "1.1.0",
-    hooks: ["prestart", "createRuntime", "poststart", "poststop"],
+    hooks: [
+      "prestart",
+      "createRuntime",
+      "createContainer",
+      "startContainer",
+      "poststart",
+      "poststop",
+    ],
     mountOptions: [
       "ro",
       "rw",

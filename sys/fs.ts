@@ -142,6 +142,12 @@ export function readAll(fd: number, limit = Infinity): Uint8Array<ArrayBuffer> {
   return concatBytes(chunks);
 }
 
+/** Moves descriptor `fd`'s offset back to the start of its file (lseek(2)). */
+export function rewind(fd: number): void {
+  const result = libc().syscall_ids(syscallNumber("lseek"), BigInt(fd), 0n, 0n);
+  check(Number(result), "lseek", String(fd));
+}
+
 const FIOCLEX = 0x5451;
 
 /** Marks descriptor `fd` close-on-exec. */

@@ -7,7 +7,7 @@
 
 import { Errno } from "./errno.ts";
 import { SIGNALS, SIGRTMAX, SIGRTMIN } from "./signals.ts";
-import { check, cstr, cstrArray, errno, libc, quote, SyscallError } from "./ffi.ts";
+import { check, cstr, cstrArray, errno, libc, quote, SyscallError, syscallNumber } from "./ffi.ts";
 
 /** Calls prctl(2) with integer arguments. */
 export function prctl(option: number, arg2 = 0, arg3 = 0): number {
@@ -227,5 +227,37 @@ export function waitForChild(pid: number): ExitStatus {
     if (libc().waitpid_blocking(pid, status, 0) === pid) return exitStatus(status[0]!);
     const error = errno();
     if (error !== Errno.EINTR) throw new SyscallError("waitpid", error, String(pid));
+  }
+}
+
+const POLLIN = 1;
+
+/**
+ * Blocks the calling thread until child `pid` ends or `timeoutMs` milliseconds have passed
+ * (pidfd_open(2) and poll(2)). Reaps it and returns how it ended; returns undefined, leaving it
+ * running, when the time ran out.
+ */
+export function waitForChildWithin(pid: number, timeoutMs: number): ExitStatus | undefined {
+  const symbols = libc();
+  const fd = check(
+    Number(symbols.syscall_ids(syscallNumber("pidfd_open"), BigInt(pid), 0n, 0n)),
+    "pidfd_open",
+    String(pid),
+  );
+  try {
+    const pollfd = new Uint8Array(8);
+    new DataView(pollfd.buffer).setInt32(0, fd, true);
+    new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const left = Math.max(0, Math.ceil(deadline - performance.now()));
+      const ready = symbols.poll(pollfd, 1n, left);
+      if (ready > 0) return waitForChild(pid);
+      if (ready === 0) return undefined;
+      const error = errno();
+      if (error !== Errno.EINTR) throw new SyscallError("poll", error, String(pid));
+    }
+  } finally {
+    symbols.close(fd);
   }
 }

@@ -273,7 +273,7 @@ Deno.test("ociPlan() reads an unlimited rlimit (2^64-1 in JSON) as RLIM_INFINITY
   assert.deepEqual(plan.holdSteps, [{ op: "rlimit", resource: 4, soft: -1n, hard: -1n }]);
 });
 
-Deno.test("ociPlan() warns of what it leaves out: labels, cgroup namespaces, in-container hooks", () => {
+Deno.test("ociPlan() warns of what it leaves out: labels, cgroup namespaces", () => {
   const plan = ociPlan(
     config((c) => {
       c.process!.apparmorProfile = "docker-default";
@@ -285,8 +285,8 @@ Deno.test("ociPlan() warns of what it leaves out: labels, cgroup namespaces, in-
   assert.deepEqual(plan.warnings, [
     "a cgroup namespace is not created",
     "the AppArmor profile is ignored",
-    "startContainer hooks are not run",
   ]);
+  assert.deepEqual(plan.hooks.startContainer, [{ path: "/bin/true" }]);
 });
 
 Deno.test("seccompProfileOf() reads Docker's profile format: errno default, args, errnoRet", () => {

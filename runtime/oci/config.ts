@@ -487,9 +487,6 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const root = absolute(config.root.path, context.bundle);
   const seccompProfile = linux.seccomp === undefined ? undefined : seccompProfileOf(linux.seccomp);
   const hooks = config.hooks ?? {};
-  for (const when of ["createContainer", "startContainer"] as const) {
-    if ((hooks[when] ?? []).length > 0) warnings.push(`${when} hooks are not run`);
-  }
   const additionalGids = process.user?.additionalGids ?? [];
   const spec: ContainerSpec = {
     id: context.id,

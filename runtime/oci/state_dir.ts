@@ -36,7 +36,7 @@ export interface OciContainerState {
   cgroupPaths: string[];
   /** Its cgroup below each hierarchy's mount point. */
   cgroupsPath: string;
-  /** The hooks still to run (poststart, poststop). */
+  /** The hooks still to run (startContainer, poststart, poststop). */
   hooks: OciHooks;
   /** The config's process credentials, which `exec` defaults to. */
   capabilities: string[];

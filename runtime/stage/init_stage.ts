@@ -48,9 +48,16 @@ export type ProcMount = "here" | "later";
 /**
  * Builds the container's root and mounts: overlay, pivot_root, the mount plan (its /proc steps
  * only when `proc` is "here"), the host binary, the user's mounts, the working directory and a
- * read-only root.
+ * read-only root. `beforePivot`, if given, is called just before the pivot, in the container's
+ * mount namespace with its root in place and the root as working directory (an OCI config's
+ * `createContainer` hooks).
  */
-export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realSys): void {
+export function buildRoot(
+  spec: ContainerSpec,
+  proc: ProcMount,
+  sys: Sys = realSys,
+  beforePivot?: () => void,
+): void {
   makeMountsPrivate(sys);
   if (spec.rootfs.source === undefined) mountOverlay(spec.rootfs, sys);
   else bindRoot(spec.rootfs.source, spec.rootfs.mountPoint, sys);
@@ -60,6 +67,10 @@ export function buildRoot(spec: ContainerSpec, proc: ProcMount, sys: Sys = realS
     : sys.openTreeClone(hostBinary, false);
   const mounts = prepareMounts(spec.mounts, sys);
   const cgroupfs = prepareMounts(spec.cgroupfs, sys);
+  if (beforePivot !== undefined) {
+    sys.chdir(spec.rootfs.mountPoint);
+    beforePivot();
+  }
   switchRoot(spec.rootfs.mountPoint, spec.rootfs.noPivot, sys);
   const plan = containerMountPlan(spec);
   if (proc === "later") {

@@ -42,6 +42,7 @@ import {
 import { joinNamespaces } from "./join_namespaces.ts";
 import { joinNetwork } from "./network.ts";
 import { applySysctls } from "./sysctl.ts";
+import { closeOrigin, returnTo, saveOrigin } from "./thread_origin.ts";
 
 /** Where the trampoline is written, in the container's /dev tmpfs; removed once it runs. */
 export const TRAMPOLINE_PATH = "/dev/.mydocker-start";
@@ -62,6 +63,11 @@ export interface InPlaceHold {
   first: HoldStep[];
   /** The exec fifo, opened O_PATH, handed to the trampoline at {@linkcode EXEC_FIFO_FD}. */
   fifoFd: number;
+  /**
+   * Called on the thread in the container's namespaces just before it pivots into the root
+   * (see `buildRoot`): the OCI `createContainer` hooks.
+   */
+  beforePivot?: () => void;
 }
 
 /** Where the trampoline of a held start finds its exec fifo. */
@@ -144,61 +150,12 @@ function isOwnership(step: CredentialStep): boolean {
   return step.op === "fchown" || step.op === "chown";
 }
 
-/** The calling thread's namespaces, root and working directory, to come back to. */
-interface Origin {
-  namespaces: [fd: number, type: number][];
-  pidNamespace: number;
-  root: number;
-  cwd: number;
-}
-
-function saveOrigin(namespaces: number, sys: Sys): Origin {
-  const origin: Origin = { namespaces: [], pidNamespace: -1, root: -1, cwd: -1 };
-  try {
-    const types = [
-      ["mnt", CloneFlag.NEWNS],
-      ["uts", CloneFlag.NEWUTS],
-      ["ipc", CloneFlag.NEWIPC],
-      ["net", CloneFlag.NEWNET],
-    ] as const;
-    for (const [name, type] of types) {
-      if ((namespaces & type) === 0) continue;
-      origin.namespaces.push([sys.open(`/proc/thread-self/ns/${name}`, OpenFlag.RDONLY), type]);
-    }
-    origin.pidNamespace = sys.open("/proc/thread-self/ns/pid", OpenFlag.RDONLY);
-    origin.root = sys.open("/", OpenFlag.PATH | OpenFlag.DIRECTORY);
-    origin.cwd = sys.open(".", OpenFlag.PATH | OpenFlag.DIRECTORY);
-    return origin;
-  } catch (error) {
-    closeOrigin(origin, sys);
-    throw error;
-  }
-}
-
-function closeOrigin(origin: Origin, sys: Sys): void {
-  const fds = [
-    ...origin.namespaces.map(([fd]) => fd),
-    origin.pidNamespace,
-    origin.root,
-    origin.cwd,
-  ];
-  for (const fd of fds) if (fd >= 0) sys.close(fd);
-}
-
 /** Opens the namespace at `path` (resolved in the host's mount namespace), if any. */
 function openNamespace(path: string | undefined, opened: number[], sys: Sys): number | undefined {
   if (path === undefined) return undefined;
   const fd = sys.open(path, OpenFlag.RDONLY);
   opened.push(fd);
   return fd;
-}
-
-/** Brings the calling thread back to `origin`: its namespaces, then its root and cwd. */
-function returnTo(origin: Origin, sys: Sys): void {
-  for (const [fd, type] of origin.namespaces) sys.setns(fd, type);
-  sys.fchdir(origin.root);
-  sys.chroot(".");
-  sys.fchdir(origin.cwd);
 }
 
 /**
@@ -243,7 +200,7 @@ export function spawnInPlace(
       joinNamespaces(spec, sys);
       applySysctls(spec, sys);
       if (mountNamespace !== undefined) sys.setns(mountNamespace, CloneFlag.NEWNS);
-      buildRoot(spec, "later", sys);
+      buildRoot(spec, "later", sys, stdio.hold?.beforePivot);
       sys.writeFile(TRAMPOLINE_PATH, trampoline, 0o700);
       const consolePath = spec.terminal && createConsole(spec.terminal.socketFd, true, sys);
       finishContainer(spec, sys);

@@ -410,6 +410,88 @@ Deno.test("hooks: prestart and poststop get the state on stdin", async () => {
   assert.equal(poststop.status, "stopped");
 });
 
+Deno.test("hooks: createContainer runs in the container's mount namespace before the pivot, startContainer inside it before the exec", async () => {
+  await writeConfig("c17", (c) => {
+    c.process.args = ["sh", "-c", "cat /tmp/start-mark > /tmp/seen; touch /tmp/done; sleep 1000"];
+    c.hooks = {
+      createContainer: [{
+        path: "/bin/sh",
+        args: [
+          "sh",
+          "-c",
+          `cat > ${work}/create.json; readlink /proc/self/ns/mnt > ${work}/create-mnt; pwd > ${work}/create-cwd`,
+        ],
+      }],
+      startContainer: [{
+        path: "/bin/sh",
+        args: [
+          "sh",
+          "-c",
+          "cat > /tmp/start.json; echo start-hook > /tmp/start-mark; readlink /proc/self/ns/pid >> /tmp/start-mark",
+        ],
+        timeout: 10,
+      }],
+    };
+  });
+  const created = await runtime("create", "c17");
+  assert.equal(created.code, 0, created.stderrText);
+  const pid = JSON.parse((await runtime("state", "c17")).stdoutText).pid;
+  const createState = JSON.parse(await Deno.readTextFile(`${work}/create.json`));
+  assert.deepEqual([createState.id, createState.status], ["c17", "creating"]);
+  // In the container's mount namespace, in the host's tree (its paths), from the root's directory.
+  assert.equal(
+    (await Deno.readTextFile(`${work}/create-mnt`)).trim(),
+    await Deno.readLink(`/proc/${pid}/ns/mnt`),
+  );
+  assert.equal(await Deno.readTextFile(`${work}/create-cwd`), `${bundle}/rootfs\n`);
+  // Not yet: startContainer hooks run at start.
+  await assert.rejects(Deno.stat(`${bundle}/rootfs/tmp/start-mark`));
+  assert.equal((await runtime("start", "c17")).code, 0);
+  const startState = JSON.parse(await Deno.readTextFile(`${bundle}/rootfs/tmp/start.json`));
+  assert.deepEqual([startState.status, startState.pid], ["created", pid]);
+  // The process saw the hook's mark when it began: the hook ran first, in its root and its PID
+  // namespace.
+  const namespace = await Deno.readLink(`/proc/${pid}/ns/pid`);
+  const exec = await runtime(
+    "exec",
+    "c17",
+    ...["sh", "-c", "until [ -e /tmp/done ]; do :; done; cat /tmp/seen"],
+  );
+  assert.equal(exec.stdoutText, `start-hook\n${namespace}\n`);
+  assert.equal((await runtime("delete", "--force", "c17")).code, 0);
+  for (const file of ["start.json", "start-mark", "seen", "done"]) {
+    await Deno.remove(`${bundle}/rootfs/tmp/${file}`);
+  }
+});
+
+Deno.test("hooks: a failing createContainer hook fails create; a startContainer hook past its timeout fails start and stops the container", async () => {
+  await writeConfig("c18", (c) => {
+    c.hooks = {
+      createContainer: [{ path: "/bin/sh", args: ["sh", "-c", "echo boom >&2; exit 3"] }],
+    };
+  });
+  const failed = await runtime("create", "c18");
+  assert.equal(failed.code, 1);
+  assert.equal(
+    failed.stderrText,
+    'mydocker runtime: createContainer hook "/bin/sh" failed (exit 3): boom\n',
+  );
+  assert.equal((await runtime("state", "c18")).code, 1);
+  await writeConfig("c19", (c) => {
+    c.process.args = ["sleep", "1000"];
+    c.hooks = { startContainer: [{ path: "/bin/sleep", args: ["sleep", "100"], timeout: 1 }] };
+  });
+  assert.equal((await runtime("create", "c19")).code, 0);
+  const timedOut = await runtime("start", "c19");
+  assert.equal(timedOut.code, 1);
+  assert.equal(
+    timedOut.stderrText,
+    'mydocker runtime: startContainer hook "/bin/sleep" ran past its timeout of 1s\n',
+  );
+  assert.equal(await status("c19"), "stopped");
+  assert.equal((await runtime("delete", "c19")).code, 0);
+});
+
 /** Waits until process `pid`'s namespace `type` differs from this process's. */
 async function waitForOwnNamespace(pid: number, type: string): Promise<void> {
   while (
