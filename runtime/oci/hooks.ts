@@ -20,9 +20,8 @@ import type { OciHook } from "./config.ts";
 export class HookFailed extends Error {
   /** `message` names the hook and says what went wrong. */
   constructor(message: string, options?: ErrorOptions) {
-    super(message);
+    super(message, options);
     this.name = "HookFailed";
-    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 
