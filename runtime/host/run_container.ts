@@ -29,6 +29,7 @@ import {
   writeRecord,
   writeState,
 } from "../state/container_state.ts";
+import { releaseName } from "../state/container_names.ts";
 import { sweepContainers } from "../state/containers.ts";
 import { removeAnonymousVolumes } from "../state/volume_store.ts";
 import {
@@ -314,6 +315,7 @@ export async function superviseContainer(
     cgroup?.remove();
     if (record.remove || !recorded) {
       removeContainerDir(dir);
+      releaseName(record.config.stateRoot, record.name, record.id);
       removeAnonymousVolumes(record.config.stateRoot, record.id, record.config.volumes);
     }
   }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { makeTestBed } from "../../testing/test_bed.ts";
 import { runMydocker } from "../../testing/mydocker.ts";
 
-const { rootfs, env } = await makeTestBed();
+const { rootfs, env, stateRoot } = await makeTestBed();
 const mydocker = (...args: string[]) => runMydocker(args, { env });
 
 Deno.test("concurrent runs with the same --name: one gets it, the others fail with 125", async () => {
@@ -39,4 +39,17 @@ Deno.test("concurrent runs without --name get different random names", async () 
   const names = ps.stdoutText.trim().split("\n").slice(1).map((line) => line.split(/\s+/).at(-1));
   assert.equal(names.length, 8);
   assert.equal(new Set(names).size, 8);
+});
+
+Deno.test("a --rm container gives its name back when it is removed", async () => {
+  const names = () =>
+    new Set([...Deno.readDirSync(`${stateRoot}/names`)].map((entry) => entry.name));
+  const before = names();
+  const first = await mydocker("run", "--rm", "--name", "brief", "--rootfs", rootfs, "img", "true");
+  assert.equal(first.code, 0, first.stderrText);
+  const random = await mydocker("run", "--rm", "--rootfs", rootfs, "img", "true");
+  assert.equal(random.code, 0, random.stderrText);
+  assert.deepEqual([...names()].filter((name) => !before.has(name)), []);
+  const again = await mydocker("run", "--rm", "--name", "brief", "--rootfs", rootfs, "img", "true");
+  assert.equal(again.code, 0, again.stderrText);
 });
