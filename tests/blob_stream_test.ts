@@ -9,7 +9,7 @@ import { gzipSync, zstdCompressSync } from "node:zlib";
 
 const blob = new Uint8Array(100_000).map((_, index) => (index * 7) % 256);
 
-/** Serves `blob`, dropping the connection after `dropAfter` bytes on the first `drops` requests. */
+/** Serves `blob` (a byte stream, as a registry's body is), dropping the connection after `dropAfter` bytes on the first `drops` requests. */
 function flakyFetcher(honoursRange: boolean, drops: number, dropAfter = 30_000) {
   const offsets: number[] = [];
   const fetcher: BlobFetcher = {
@@ -19,12 +19,16 @@ function flakyFetcher(honoursRange: boolean, drops: number, dropAfter = 30_000) 
       offsets.push(requested);
       const drop = offsets.length <= drops;
       let position = offset;
-      const body = new ReadableStream<Uint8Array>({
+      const body = new ReadableStream({
+        type: "bytes",
         pull(controller) {
           if (drop && position - offset >= dropAfter) {
             return controller.error(new TypeError("error reading a body from connection"));
           }
-          if (position >= blob.length) return controller.close();
+          if (position >= blob.length) {
+            controller.close();
+            return controller.byobRequest?.respond(0);
+          }
           const end = Math.min(position + 10_000, blob.length);
           controller.enqueue(blob.slice(position, end));
           position = end;

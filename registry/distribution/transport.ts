@@ -32,6 +32,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 const MAX_REDIRECTS = 10;
+/** The buffer a default read of a body gets, as fetch's own body stream allocates. */
+const DEFAULT_READ_BYTES = 64 * 1024;
 
 /** A request to send: the method, headers and abort signal. */
 export interface TransportRequest {
@@ -184,11 +186,15 @@ export class Transport {
    * `response` with a body that fails with a clear error when `host` goes silent too long while
    * a read waits. One timer per silence, not per chunk: it is armed by a read when none runs,
    * and when it fires early (data came meanwhile) it re-arms for what is left of the limit.
+   *
+   * The body is a byte stream read through to fetch's own with BYOB reads, so a reader that
+   * brings its buffer gets the bytes written into it: a TLS body comes in 16 KiB records, and a
+   * default read allocates (and zeroes) a 64 KiB buffer for each.
    */
   #idleLimited(response: Response, host: string): Response {
     if (response.body === null) return response;
     const { idleMs } = this.#timeouts;
-    const reader = response.body.getReader();
+    const reader = response.body.getReader({ mode: "byob" });
     let waiting = false;
     let since = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -207,20 +213,28 @@ export class Transport {
       }
       silent?.(new RegistryError(`${host} sent nothing for ${idleMs / 1000} s`, undefined));
     };
-    const body = new ReadableStream<Uint8Array>({
+    const body = new ReadableStream({
+      type: "bytes",
+      autoAllocateChunkSize: DEFAULT_READ_BYTES,
       async pull(controller) {
+        // autoAllocateChunkSize gives every read, default or BYOB, a request to fill.
+        const request = controller.byobRequest!;
+        const view = request.view!;
         waiting = true;
         since = Date.now();
         timer ??= setTimeout(watch, idleMs);
         const silence = new Promise<never>((_, reject) => silent = reject);
         try {
-          const { done, value } = await Promise.race([reader.read(), silence]);
+          const into = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+          const { done, value } = await Promise.race([reader.read(into), silence]);
           waiting = false;
           if (done) {
             stop();
             controller.close();
+            // The read transferred the request's buffer: give it back, empty.
+            request.respondWithNewView(value ?? into.subarray(0, 0));
           } else {
-            controller.enqueue(value);
+            request.respondWithNewView(value);
           }
         } catch (error) {
           stop();
