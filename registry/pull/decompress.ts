@@ -26,11 +26,101 @@ export function sniffCompression(head: Uint8Array): LayerCompression {
 }
 
 /** A `node:zlib` codec for `compression`, or null for an uncompressed stream. */
-export function createDecompressor(compression: LayerCompression): Transform | null {
+function createDecompressor(compression: LayerCompression): Transform | null {
   if (compression === "none") return null;
   return compression === "gzip"
     ? createGunzip({ chunkSize: CHUNK_BYTES })
     : createZstdDecompress({ chunkSize: CHUNK_BYTES });
+}
+
+/** A corrupt or truncated compressed stream. */
+export class DecompressError extends Error {
+  override name = "DecompressError";
+}
+
+/** The native handle under a `node:zlib` codec (as in Node's own `lib/zlib.js`). */
+interface CodecHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inputOffset: number,
+    inputLength: number,
+    output: Uint8Array,
+    outputOffset: number,
+    outputLength: number,
+  ): void;
+  onerror: (message: string, errno: number) => void;
+}
+
+/** The internals of a `node:zlib` codec an {@linkcode Inflater} drives. */
+interface CodecInternals {
+  _handle: CodecHandle;
+  /** After each write: output bytes left free, input bytes left unread. */
+  _writeState: Uint32Array;
+  _defaultFlushFlag: number;
+  _finishFlushFlag: number;
+}
+
+/**
+ * A synchronous decompressor that writes into one reused buffer, so a layer's hundreds of
+ * megabytes make no garbage: the codec's `Transform` allocates a new output buffer for every
+ * 256 KiB, and an isolate lets dead buffers pile up to tens of megabytes before it collects
+ * them. It drives the codec's native handle as `node:zlib` itself does (`writeSync` and the
+ * write state); same codec, same errors.
+ */
+export class Inflater {
+  readonly #codec: Transform;
+  readonly #internals: CodecInternals;
+  readonly #output = new Uint8Array(CHUNK_BYTES);
+  #error: DecompressError | undefined;
+
+  /** Builds the decompressor for `compression` (gzip, several members too, or zstd). */
+  constructor(compression: "gzip" | "zstd") {
+    this.#codec = createDecompressor(compression)!;
+    const internals = this.#codec as unknown as Partial<CodecInternals>;
+    if (typeof internals._handle?.writeSync !== "function" || !internals._writeState) {
+      throw new Error("node:zlib of this Deno has no synchronous codec handle");
+    }
+    this.#internals = internals as CodecInternals;
+    this.#internals._handle.onerror = (message) => this.#error ??= new DecompressError(message);
+  }
+
+  /**
+   * Decompresses `input`; `output` gets each piece decompressed, a view of the reused buffer
+   * that is only valid until it returns. Throws {@linkcode DecompressError} on corrupt input.
+   */
+  write(input: Uint8Array, output: (bytes: Uint8Array) => void): void {
+    this.#run(this.#internals._defaultFlushFlag, input, output);
+  }
+
+  /** Ends the input, putting out what is left; throws {@linkcode DecompressError} when truncated. */
+  end(output: (bytes: Uint8Array) => void): void {
+    this.#run(this.#internals._finishFlushFlag, new Uint8Array(0), output);
+    this.close();
+  }
+
+  /** Releases the codec. */
+  close(): void {
+    this.#codec.destroy();
+  }
+
+  #run(flush: number, input: Uint8Array, output: (bytes: Uint8Array) => void): void {
+    const { _handle: handle, _writeState: state } = this.#internals;
+    const buffer = this.#output;
+    let offset = 0;
+    let left = input.length;
+    for (;;) {
+      handle.writeSync(flush, input, offset, left, buffer, 0, buffer.length);
+      if (this.#error !== undefined) throw this.#error;
+      const free = state[0]!;
+      const unread = state[1]!;
+      if (free < buffer.length) output(buffer.subarray(0, buffer.length - free));
+      offset += left - unread;
+      left = unread;
+      // A full output buffer means the codec has more to put out.
+      if (free !== 0) return;
+    }
+  }
 }
 
 /**

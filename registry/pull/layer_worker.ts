@@ -1,8 +1,8 @@
 /**
  * Unpacks a layer on a worker thread: the main thread downloads the compressed bytes, hashes
- * them as they pass (no stream in between) and hands them over in batches (transferred, not
- * copied); the worker decompresses, verifies the DiffID and writes the files. Flow control by
- * credits keeps at most a few batches in flight.
+ * them as they pass and hands them over chunk by chunk (transferred, not copied); the worker
+ * decompresses, verifies the DiffID and writes the files, then gives each chunk's buffer back to
+ * be filled again. Flow control by credits keeps at most {@linkcode CREDITS} chunks in flight.
  *
  * @module
  */
@@ -10,22 +10,19 @@
 import { createHash } from "node:crypto";
 import { DigestMismatchError, parseDigest } from "../format/digest.ts";
 
-/**
- * Chunks are sent in batches of at least this many bytes: a TLS body arrives in 16 KiB records,
- * and a message (and a credit back) per record costs more than the bytes' processing.
- */
-const BATCH_BYTES = 256 * 1024;
+/** How many chunks may be in flight to a worker at once. */
+export const CREDITS = 4;
 
 /** Messages from the main thread to the worker. */
 export type ToWorker =
   | { type: "start"; dest: string; diffId: string; layer: string }
-  | { type: "chunks"; chunks: Uint8Array[] }
+  | { type: "chunk"; chunk: Uint8Array }
   | { type: "end" }
   | { type: "abort"; message: string };
 
 /** Messages from the worker to the main thread. */
-type FromWorker =
-  | { type: "credit"; count: number }
+export type FromWorker =
+  | { type: "credit"; count: number; buffer?: ArrayBuffer }
   | { type: "done"; size: number }
   | { type: "error"; name: string; message: string };
 
@@ -64,18 +61,21 @@ export class LayerWorkers implements Disposable {
   /**
    * Unpacks the compressed layer `compressed` into the empty directory `dest` on a worker,
    * verifying that the compressed bytes hash to `layer` (its digest) and the uncompressed ones
-   * to `diffId`. Returns the uncompressed size. Throws what the download, the digest checks or
-   * the unpacking threw, once the worker has stopped writing to `dest`.
+   * to `diffId`. Each chunk must be the only view of its buffer, which is transferred to the
+   * worker; once the worker is done with it, the buffer is pushed onto `spares` when given.
+   * Returns the uncompressed size. Throws what the download, the digest checks or the
+   * unpacking threw, once the worker has stopped writing to `dest`.
    */
   async unpack(
     compressed: AsyncIterable<Uint8Array>,
     dest: string,
     diffId: string,
     layer: string,
+    spares?: ArrayBuffer[],
   ): Promise<number> {
     const worker = this.#idle.pop() ?? this.#start();
     try {
-      const size = await unpackOn(worker, compressed, dest, diffId, layer);
+      const size = await unpackOn(worker, compressed, dest, diffId, layer, spares);
       this.#idle.push(worker);
       return size;
     } catch (error) {
@@ -100,6 +100,7 @@ async function unpackOn(
   dest: string,
   diffId: string,
   layer: string,
+  spares: ArrayBuffer[] | undefined,
 ): Promise<number> {
   const send = (message: ToWorker, transfer: Transferable[] = []) =>
     worker.postMessage(message, transfer);
@@ -110,6 +111,7 @@ async function unpackOn(
       const message = event.data;
       if (message.type === "credit") {
         credits += message.count;
+        if (message.buffer !== undefined) spares?.push(message.buffer);
         wake?.();
       } else if (message.type === "done") {
         resolve(message.size);
@@ -125,28 +127,16 @@ async function unpackOn(
   const { hex } = parseDigest(layer);
   const hash = createHash("sha256");
   send({ type: "start", dest, diffId, layer });
-  let batch: Uint8Array[] = [];
-  let batched = 0;
-  const flush = async () => {
-    if (batched === 0) return;
-    while (credits === 0) await new Promise<void>((resolve) => wake = resolve);
-    credits--;
-    const chunks = batch;
-    batch = [];
-    batched = 0;
-    send({ type: "chunks", chunks }, chunks.map((chunk) => chunk.buffer as ArrayBuffer));
-  };
   const feed = async () => {
     try {
-      for await (const value of compressed) {
-        hash.update(value);
-        batch.push(ownBuffer(value));
-        batched += value.length;
-        if (batched >= BATCH_BYTES) await flush();
+      for await (const chunk of compressed) {
+        hash.update(chunk);
+        while (credits === 0) await new Promise<void>((resolve) => wake = resolve);
+        credits--;
+        send({ type: "chunk", chunk }, [chunk.buffer as ArrayBuffer]);
       }
       const actual = hash.digest("hex");
       if (actual !== hex) throw new DigestMismatchError(layer, `sha256:${actual}`);
-      await flush();
       send({ type: "end" });
     } catch (error) {
       send({ type: "abort", message: error instanceof Error ? error.message : String(error) });
@@ -161,11 +151,4 @@ async function unpackOn(
     await finished.catch(() => {});
     throw error;
   }
-}
-
-/** `chunk` itself when it spans its whole buffer (so the buffer can be transferred), else a copy. */
-function ownBuffer(chunk: Uint8Array): Uint8Array {
-  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
-    ? chunk
-    : chunk.slice();
 }

@@ -260,17 +260,26 @@ async function pullLayer(
   try {
     for (const _ of targets) tempDirs.push(await store.makeLayerTempDir());
     report("downloading", 0);
+    // One target: the worker gives each chunk's buffer back to be filled again.
+    const spares = targets.length === 1 ? [] : undefined;
     const compressed = blobChunks(source, repository, layer.digest, {
       size: layer.size,
       signal,
       onProgress: (bytes) => report(bytes >= layer.size ? "extracting" : "downloading", bytes),
+      ...(spares === undefined ? {} : { spares }),
     });
-    const inputs = targets.length === 1
+    const inputs = spares !== undefined
       ? [compressed]
       : teeInto(ReadableStream.from(compressed), targets.length);
     const sizes = await Promise.all(
       inputs.map((input, index) =>
-        workers.unpack(input, `${tempDirs[index]}/diff`, targets[index]!.diffId, layer.digest)
+        workers.unpack(
+          input,
+          `${tempDirs[index]}/diff`,
+          targets[index]!.diffId,
+          layer.digest,
+          spares,
+        )
       ),
     );
     for (const [index, { chainId }] of targets.entries()) {

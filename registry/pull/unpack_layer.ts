@@ -224,6 +224,8 @@ class LayerWriter implements TarSink {
   readonly #gid = Deno.gid() ?? 0;
   readonly #umask = Deno.umask();
   #file: OpenFile | undefined;
+  /** Where a small file that comes in pieces is gathered (one file at a time). */
+  readonly #spill = new Uint8Array(SMALL_FILE_BYTES);
   #entryName = "";
 
   constructor(dest: string, layer: string) {
@@ -287,7 +289,7 @@ class LayerWriter implements TarSink {
     } else if (data.length === size) {
       this.#create(file, data); // the whole content in one piece: no copy
     } else {
-      file.buffer ??= new Uint8Array(size);
+      file.buffer ??= this.#spill.subarray(0, size);
       file.buffer.set(data, offset);
       if (file.received === size) this.#create(file, file.buffer);
     }

@@ -3,41 +3,44 @@
  * bytes as they arrive, verifies its DiffID and unpacks it, on a thread of its own, so that
  * several layers use several cores. A worker unpacks one layer after another.
  *
- * No web streams here: each batch of compressed chunks goes into the codec, and each piece the
- * codec puts out is hashed and unpacked synchronously ({@linkcode LayerUnpacker}), so a layer
- * costs no promise per chunk or per file.
+ * Nothing here is asynchronous per chunk: each chunk goes through the decompressor
+ * ({@linkcode Inflater}, one reused output buffer), and each piece it puts out is hashed and
+ * unpacked ({@linkcode LayerUnpacker}) before the chunk's buffer goes back to the main thread
+ * to be filled again. A layer makes no garbage per chunk or per file.
  *
  * @module
  */
 
 import { createHash, type Hash } from "node:crypto";
-import type { Transform } from "node:stream";
 import { DigestMismatchError, parseDigest } from "../format/digest.ts";
-import { createDecompressor, sniffCompression } from "./decompress.ts";
-import type { ToWorker } from "./layer_worker.ts";
+import { Inflater, sniffCompression } from "./decompress.ts";
+import { CREDITS, type FromWorker, type ToWorker } from "./layer_worker.ts";
 import { LayerUnpacker } from "./unpack_layer.ts";
 
-/** How many batches of chunks may be in flight from the main thread at once. */
-const CREDITS = 4;
 /** Bytes that tell the compression apart (zstd's magic is the longest). */
 const SNIFF_BYTES = 4;
 
 declare const self: {
-  postMessage(message: unknown): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-/** One layer being unpacked: its codec (once sniffed), hash and unpacker. */
+/** One layer being unpacked: its decompressor (once sniffed), hash and unpacker. */
 class LayerJob {
   readonly #diffId: string;
   readonly #hex: string;
   readonly #unpacker: LayerUnpacker;
   readonly #hash: Hash = createHash("sha256");
+  readonly #output = (bytes: Uint8Array) => {
+    this.#size += bytes.length;
+    this.#hash.update(bytes);
+    this.#unpacker.push(bytes);
+  };
   #size = 0;
-  /** The codec; `null` for an uncompressed layer, undefined until the first bytes are seen. */
-  #codec: Transform | null | undefined;
+  /** The decompressor; `null` for an uncompressed layer, undefined until the first bytes. */
+  #inflater: Inflater | null | undefined;
+  /** The first bytes, kept until {@linkcode SNIFF_BYTES} of them tell the compression. */
   #head: Uint8Array[] = [];
-  #headBytes = 0;
   #over = false;
 
   constructor(dest: string, diffId: string, layer: string) {
@@ -47,83 +50,32 @@ class LayerJob {
     self.postMessage({ type: "credit", count: CREDITS });
   }
 
-  /** Takes a batch of compressed chunks; gives a credit back once the codec has consumed it. */
-  chunks(chunks: Uint8Array[]): void {
-    if (this.#over) return;
-    if (this.#codec === undefined) {
-      this.#head.push(...chunks);
-      this.#headBytes += chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-      if (this.#headBytes < SNIFF_BYTES) return this.#credit();
-      chunks = this.#sniff();
-    }
-    const codec = this.#codec;
-    if (codec === null) {
-      for (const chunk of chunks) this.#output(chunk);
-      return this.#credit();
-    }
-    if (chunks.length === 0) return this.#credit();
-    chunks.forEach((chunk, index) => {
-      codec!.write(chunk, index === chunks.length - 1 ? () => this.#credit() : undefined);
-    });
-  }
-
-  /** The compressed bytes are all in: ends the codec, then checks and reports. */
-  end(): void {
-    if (this.#over) return;
-    if (this.#codec === undefined) {
-      for (const chunk of this.#sniff()) this.#output(chunk);
-    }
-    const codec = this.#codec;
-    if (codec === null || codec === undefined) return this.#finish();
-    codec.on("end", () => this.#finish());
-    codec.end();
-  }
-
-  /** Stops, reporting `error` (an abort from the main thread, or the codec's). */
-  fail(error: unknown): void {
-    if (this.#over) return;
-    this.#over = true;
-    this.#codec?.destroy();
-    this.#unpacker.abandon();
-    const { name, message } = error instanceof Error ? error : new Error(String(error));
-    self.postMessage({ type: "error", name, message });
-  }
-
-  #credit(): void {
-    if (!this.#over) self.postMessage({ type: "credit", count: 1 });
-  }
-
-  /** Picks the codec from the first bytes; returns the chunks seen so far, to feed it. */
-  #sniff(): Uint8Array[] {
-    const head = new Uint8Array(SNIFF_BYTES);
-    let offset = 0;
-    for (const chunk of this.#head) {
-      if (offset === SNIFF_BYTES) break;
-      const part = chunk.subarray(0, SNIFF_BYTES - offset);
-      head.set(part, offset);
-      offset += part.length;
-    }
-    const codec = createDecompressor(sniffCompression(head.subarray(0, offset)));
-    if (codec !== null) {
-      codec.on("data", (chunk: Uint8Array) => this.#output(chunk));
-      codec.on("error", (error: Error) => this.fail(error));
-    }
-    this.#codec = codec;
-    const chunks = this.#head;
-    this.#head = [];
-    return chunks;
-  }
-
-  #output(chunk: Uint8Array): void {
-    if (this.#over) return;
-    this.#size += chunk.length;
-    this.#hash.update(chunk);
-    this.#unpacker.push(chunk);
-  }
-
-  #finish(): void {
+  /** Takes a chunk of compressed bytes, then gives its buffer back (with a credit). */
+  chunk(chunk: Uint8Array): void {
     if (this.#over) return;
     try {
+      if (this.#inflater === undefined) {
+        this.#head.push(chunk);
+        if (this.#head.reduce((sum, part) => sum + part.length, 0) < SNIFF_BYTES) {
+          return self.postMessage({ type: "credit", count: 1 });
+        }
+        this.#sniff();
+      } else {
+        this.#input(chunk);
+      }
+    } catch (error) {
+      return this.fail(error);
+    }
+    const buffer = chunk.buffer as ArrayBuffer;
+    self.postMessage({ type: "credit", count: 1, buffer }, [buffer]);
+  }
+
+  /** The compressed bytes are all in: ends the decompressor, then checks and reports. */
+  end(): void {
+    if (this.#over) return;
+    try {
+      if (this.#inflater === undefined) this.#sniff();
+      this.#inflater?.end(this.#output);
       const actual = this.#hash.digest("hex");
       if (actual !== this.#hex) throw new DigestMismatchError(this.#diffId, `sha256:${actual}`);
       this.#unpacker.finish();
@@ -132,6 +84,38 @@ class LayerJob {
     }
     this.#over = true;
     self.postMessage({ type: "done", size: this.#size });
+  }
+
+  /** Stops, reporting `error` (an abort from the main thread, or a failure here). */
+  fail(error: unknown): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#inflater?.close();
+    this.#unpacker.abandon();
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    self.postMessage({ type: "error", name, message });
+  }
+
+  #input(chunk: Uint8Array): void {
+    if (this.#inflater === null) this.#output(chunk);
+    else this.#inflater!.write(chunk, this.#output);
+  }
+
+  /** Picks the decompressor from the first bytes, then feeds it the bytes seen so far. */
+  #sniff(): void {
+    const head = new Uint8Array(SNIFF_BYTES);
+    let offset = 0;
+    for (const part of this.#head) {
+      if (offset === SNIFF_BYTES) break;
+      const bytes = part.subarray(0, SNIFF_BYTES - offset);
+      head.set(bytes, offset);
+      offset += bytes.length;
+    }
+    const compression = sniffCompression(head.subarray(0, offset));
+    this.#inflater = compression === "none" ? null : new Inflater(compression);
+    const parts = this.#head;
+    this.#head = [];
+    for (const part of parts) this.#input(part);
   }
 }
 
@@ -148,8 +132,8 @@ self.onmessage = (event) => {
         self.postMessage({ type: "error", name, message });
       }
       return;
-    case "chunks":
-      job?.chunks(message.chunks);
+    case "chunk":
+      job?.chunk(message.chunk);
       return;
     case "end":
       job?.end();
