@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { type BlobFetcher, openBlobStream } from "../registry/pull/blob_stream.ts";
-import { decompress, sniffCompression } from "../registry/pull/decompress.ts";
+import {
+  decompress,
+  DecompressError,
+  Inflater,
+  sniffCompression,
+} from "../registry/pull/decompress.ts";
 import { DigestMismatchError } from "../registry/format/digest.ts";
 import { digestVerifier } from "../registry/pull/digest_stream.ts";
 import { sha256Digest } from "../registry/format/digest.ts";
@@ -116,4 +121,37 @@ Deno.test("decompress() errors on a corrupt gzip stream", async () => {
   const bytes = new Uint8Array(gzipSync(blob));
   bytes.fill(0xff, 20, 200);
   await assert.rejects(readAll(await decompress(new Response(bytes).body!)));
+});
+
+/** Inflates `input` fed in pieces of `piece` bytes; returns the output, copied out. */
+function inflate(inflater: Inflater, input: Uint8Array, piece: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const keep = (bytes: Uint8Array) => parts.push(bytes.slice());
+  for (let at = 0; at < input.length; at += piece) {
+    inflater.write(input.subarray(at, at + piece), keep);
+  }
+  inflater.end(keep);
+  return new Uint8Array(parts.flatMap((part) => [...part]));
+}
+
+Deno.test("Inflater decompresses gzip (several members too) and zstd into its reused buffer", () => {
+  const large = new Uint8Array(600_000).map((_, index) => (index * 13) % 251 & (index >> 9));
+  const members = new Uint8Array([...gzipSync(blob), ...gzipSync(large)]);
+  assert.deepEqual(
+    inflate(new Inflater("gzip"), members, 7_000),
+    new Uint8Array([...blob, ...large]),
+  );
+  assert.deepEqual(inflate(new Inflater("zstd"), zstdCompressSync(large), 1_000), large);
+});
+
+Deno.test("Inflater throws DecompressError on corrupt and truncated gzip", () => {
+  const bytes = new Uint8Array(gzipSync(blob));
+  const corrupt = bytes.slice();
+  corrupt.fill(0xff, 20, 200);
+  assert.throws(() => inflate(new Inflater("gzip"), corrupt, 1_000), DecompressError);
+  const truncated = bytes.subarray(0, bytes.length - 10);
+  assert.throws(
+    () => inflate(new Inflater("gzip"), truncated, 1_000),
+    (error) => error instanceof DecompressError && /unexpected end of file/.test(error.message),
+  );
 });
