@@ -137,15 +137,98 @@ const SYMBOLS = {
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
+/** An argument of a system call: an integer, or a buffer passed by its address (null for NULL). */
+type Word = number | bigint | ArrayBuffer | ArrayBufferView | null;
+
+/** The symbols that are the system call of the same name, with the same arguments. */
+const SAME_ARGUMENTS = [
+  "unshare",
+  "setns",
+  "close",
+  "mount",
+  "umount2",
+  "chdir",
+  "chroot",
+  "fchdir",
+  "sethostname",
+  "prctl",
+  "pipe2",
+  "read",
+  "write",
+  "socket",
+  "ioctl",
+  "kill",
+  "fchown",
+  "gettid",
+] as const;
+
+type SyscallBinding = (
+  nr: bigint,
+  a: bigint,
+  b: bigint,
+  c: bigint,
+  d: bigint,
+  e: bigint,
+  f: bigint,
+) => bigint;
+
+let syscallBinding: SyscallBinding | undefined;
+
+/** A system call argument as the binding takes it. */
+function word(arg: Word): bigint {
+  if (arg === null) return 0n;
+  if (typeof arg !== "object") return BigInt(arg);
+  return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(arg as BufferSource)));
+}
+
+/**
+ * Calls system call `nr` through the one binding of syscall(2) that every system call made
+ * synchronously shares: each Deno.dlopen symbol costs about 0.25 ms to bind, and a container's
+ * start used to bind some 40 of them. Returns what syscall(2) returns (-1 with errno set).
+ */
+function rawSyscall(nr: number | bigint, ...args: Word[]): number {
+  const call = syscallBinding ??= Deno.dlopen("libc.so.6", {
+    syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+  }).symbols.syscall;
+  const [a = 0n, b = 0n, c = 0n, d = 0n, e = 0n, f = 0n] = args.map(word);
+  return Number(call(BigInt(nr), a, b, c, d, e, f));
+}
+
+/** The symbols made through {@linkcode rawSyscall}, as functions with the symbol's arguments. */
+function rawSymbol(name: string): ((...args: Word[]) => number) | undefined {
+  if (name === "syscall" || name.startsWith("syscall_")) {
+    return (nr, ...args) => rawSyscall(word(nr), ...args);
+  }
+  if ((SAME_ARGUMENTS as readonly string[]).includes(name)) {
+    const nr = syscallNumber(name);
+    return (...args) => rawSyscall(nr, ...args);
+  }
+  if (name === "ioctl_value") {
+    const nr = syscallNumber("ioctl");
+    return (...args) => rawSyscall(nr, ...args);
+  }
+  if (name === "open") {
+    const nr = syscallNumber("openat");
+    return (path, flags, mode) => rawSyscall(nr, AT_FDCWD, path, flags, mode);
+  }
+  if (name === "mknod") {
+    const nr = syscallNumber("mknodat");
+    return (path, mode, dev) => rawSyscall(nr, AT_FDCWD, path, mode, dev);
+  }
+  return undefined;
+}
+
 /**
  * The C library's functions, each bound on first use: binding all of them up front costs about
  * 5 ms, paid by every mydocker process and every container's init stage, which need a few each.
+ * The plain system calls share one binding ({@linkcode rawSyscall}).
  */
 const symbols = new Proxy<Record<string, unknown>>({}, {
   get(cache, name: string) {
     if (!(name in cache)) {
       const definition = SYMBOLS[name as keyof typeof SYMBOLS];
-      cache[name] = Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
+      cache[name] = rawSymbol(name) ??
+        Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
     }
     return cache[name];
   },

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { check, cstr, errno, libc, SyscallError } from "../sys/ffi.ts";
+import { Errno } from "../sys/errno.ts";
+
+Deno.test("plain system calls through the shared syscall(2) binding act as libc's wrappers", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/file`;
+    const fd = check(libc().open(cstr(path), 0o101, /* O_WRONLY | O_CREAT */ 0o640), "open");
+    const bytes = new TextEncoder().encode("..hello");
+    // A view with an offset is passed at its own start.
+    assert.equal(Number(libc().write(fd, bytes.subarray(2), 5n)), 5);
+    check(libc().close(fd), "close");
+    assert.equal(Deno.readTextFileSync(path), "hello");
+    assert.equal(Deno.statSync(path).mode! & 0o777, 0o640 & ~Deno.umask());
+    const reader = check(libc().open(cstr(path), 0, 0), "open");
+    const buffer = new Uint8Array(16);
+    assert.equal(Number(libc().read(reader, buffer.subarray(3), 16n)), 5);
+    assert.equal(new TextDecoder().decode(buffer.subarray(3, 8)), "hello");
+    check(libc().close(reader), "close");
+    assert.equal(libc().open(cstr(`${dir}/missing`), 0, 0), -1);
+    assert.equal(errno(), Errno.ENOENT);
+    assert.throws(() => check(libc().close(reader), "close"), SyscallError);
+    assert.equal(`${libc().gettid()}`, Deno.readLinkSync("/proc/thread-self").split("/").at(-1));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
