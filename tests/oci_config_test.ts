@@ -310,7 +310,7 @@ Deno.test("seccompProfileOf() reads Docker's profile format: errno default, args
     ],
   });
   assert.deepEqual(profile, {
-    defaultErrno: 1,
+    defaultAction: { errno: 1 },
     rules: [
       { names: ["read", "write"], action: "allow" },
       { names: ["clone3"], action: { errno: 38 } },
@@ -324,24 +324,64 @@ Deno.test("seccompProfileOf() reads Docker's profile format: errno default, args
   });
 });
 
-Deno.test("seccompProfileOf() refuses the runtime-spec example's allowing default", () => {
+Deno.test("seccompProfileOf() reads the runtime-spec example's allowing default", () => {
   // config-linux.md's example: everything allowed but getcwd and chmod.
-  assert.throws(
-    () =>
-      seccompProfileOf({
-        defaultAction: "SCMP_ACT_ALLOW",
-        architectures: ["SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-        syscalls: [{ names: ["getcwd", "chmod"], action: "SCMP_ACT_ERRNO" }],
-      }),
-    /defaultAction "SCMP_ACT_ALLOW" is not supported/,
+  assert.deepEqual(
+    seccompProfileOf({
+      defaultAction: "SCMP_ACT_ALLOW",
+      architectures: ["SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      syscalls: [{ names: ["getcwd", "chmod"], action: "SCMP_ACT_ERRNO" }],
+    }),
+    { defaultAction: "allow", rules: [{ names: ["getcwd", "chmod"], action: { errno: 1 } }] },
+  );
+});
+
+Deno.test("seccompProfileOf() reads every libseccomp action but notify", () => {
+  const profile = seccompProfileOf({
+    defaultAction: "SCMP_ACT_KILL_PROCESS",
+    syscalls: [
+      { names: ["ptrace"], action: "SCMP_ACT_KILL" },
+      { names: ["kcmp"], action: "SCMP_ACT_KILL_THREAD" },
+      { names: ["reboot"], action: "SCMP_ACT_TRAP" },
+      { names: ["mount"], action: "SCMP_ACT_LOG" },
+      { names: ["umount2"], action: "SCMP_ACT_TRACE", errnoRet: 5 },
+      { names: ["chroot"], action: "SCMP_ACT_TRACE" },
+    ],
+  });
+  assert.deepEqual(profile, {
+    defaultAction: "killProcess",
+    rules: [
+      { names: ["ptrace"], action: "killThread" },
+      { names: ["kcmp"], action: "killThread" },
+      { names: ["reboot"], action: "trap" },
+      { names: ["mount"], action: "log" },
+      { names: ["umount2"], action: { trace: 5 } },
+      { names: ["chroot"], action: { trace: 1 } },
+    ],
+  });
+  assert.deepEqual(
+    seccompProfileOf({ defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 38 }).defaultAction,
+    { errno: 38 },
   );
   assert.throws(
     () =>
       seccompProfileOf({
-        defaultAction: "SCMP_ACT_ERRNO",
-        syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_KILL" }],
+        defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{ names: ["ptrace"], action: "SCMP_ACT_NOTIFY" }],
       }),
-    /action "SCMP_ACT_KILL"/,
+    /action "SCMP_ACT_NOTIFY" is not supported/,
+  );
+  assert.throws(
+    () =>
+      seccompProfileOf({
+        defaultAction: "SCMP_ACT_ALLOW",
+        syscalls: [{
+          names: ["read"],
+          action: "SCMP_ACT_ERRNO",
+          args: [{ index: 0, value: 3, op: "SCMP_CMP_GT" }],
+        }],
+      }),
+    /comparison "SCMP_CMP_GT"/,
   );
 });
 

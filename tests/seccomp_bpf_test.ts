@@ -132,7 +132,7 @@ Deno.test("every name in the seccomp profile has a number on some architecture",
 Deno.test("compileSeccompFilter() reaches far branches with long jumps", () => {
   // 300 calls, each testing its argument: the search tree's halves exceed 255 instructions.
   const profile: SeccompProfile = {
-    defaultErrno: 1,
+    defaultAction: { errno: 1 },
     rules: [{
       names: Object.keys(SYSCALL_NUMBERS.x86_64),
       action: "allow",
@@ -155,7 +155,7 @@ Deno.test("compileSeccompFilter() reaches far branches with long jumps", () => {
 
 Deno.test("compileSeccompFilter() refuses conflicting unconditional rules", () => {
   const profile: SeccompProfile = {
-    defaultErrno: 1,
+    defaultAction: { errno: 1 },
     rules: [{ names: ["read"], action: "allow" }, { names: ["read"], action: { errno: 38 } }],
   };
   assert.throws(() => compileSeccompFilter(profile, "x86_64", []), RangeError);
@@ -166,4 +166,63 @@ Deno.test("the default seccomp program stays small", () => {
     const program = compileSeccompFilter(DEFAULT_PROFILE, arch, CAPABILITY_NAMES);
     assert.ok(program.length / INSTRUCTION_BYTES < 400, `${arch}: ${program.length / 8}`);
   }
+});
+
+Deno.test("compileSeccompFilter() compiles a deny list: an allowing default, allowed above the highest", () => {
+  const profile: SeccompProfile = {
+    defaultAction: "allow",
+    rules: [{ names: ["getcwd"], action: { errno: 1 } }],
+  };
+  const program = compileSeccompFilter(profile, "x86_64", []);
+  const run = (nr: number) => runFilter(program, { nr, arch: AUDIT_ARCH.x86_64 });
+  assert.equal(run(SYSCALL_NUMBERS.x86_64.getcwd!), EPERM);
+  assert.equal(run(SYSCALL_NUMBERS.x86_64.read!), ALLOW);
+  assert.equal(run(SYSCALL_NUMBERS.x86_64.getcwd! + 1), ALLOW);
+  assert.equal(run(460), ALLOW);
+  assert.equal(run(0x3fffffff), ALLOW);
+  assert.equal(runFilter(program, { nr: 0x40000000, arch: AUDIT_ARCH.x86_64 }), KILL);
+  assert.equal(runFilter(program, { nr: 0, arch: AUDIT_ARCH.aarch64 }), KILL);
+});
+
+Deno.test("compileSeccompFilter() returns each action's SECCOMP_RET value", () => {
+  const actions = {
+    read: ["log", SeccompReturn.LOG],
+    write: ["killThread", 0x00000000],
+    open: ["killProcess", 0x80000000],
+    close: ["trap", 0x00030000],
+    stat: [{ errno: 13 }, 0x00050000 | 13],
+    fstat: [{ trace: 7 }, 0x7ff00000 | 7],
+    lstat: ["allow", ALLOW],
+    getcwd: ["allow", ALLOW],
+  } as const;
+  const profile: SeccompProfile = {
+    defaultAction: "trap",
+    rules: Object.entries(actions).map(([name, [action]]) => ({ names: [name], action })),
+  };
+  const program = compileSeccompFilter(profile, "x86_64", []);
+  for (const [name, [, value]] of Object.entries(actions)) {
+    const nr = SYSCALL_NUMBERS.x86_64[name]!;
+    assert.equal(runFilter(program, { nr, arch: AUDIT_ARCH.x86_64 }), value, name);
+  }
+  const unnamed = SYSCALL_NUMBERS.x86_64.poll!;
+  assert.equal(runFilter(program, { nr: unnamed, arch: AUDIT_ARCH.x86_64 }), SeccompReturn.TRAP);
+  assert.equal(runFilter(program, { nr: 460, arch: AUDIT_ARCH.x86_64 }), ENOSYS);
+});
+
+Deno.test("compileSeccompFilter() gives a profile without rules its default everywhere", () => {
+  for (const defaultAction of ["log", { errno: 1 }] as const) {
+    const program = compileSeccompFilter({ defaultAction, rules: [] }, "x86_64", []);
+    const expected = defaultAction === "log" ? SeccompReturn.LOG : EPERM;
+    for (const nr of [0, 59, 460]) {
+      assert.equal(runFilter(program, { nr, arch: AUDIT_ARCH.x86_64 }), expected);
+    }
+  }
+});
+
+Deno.test("compileSeccompFilter() refuses an errno that does not fit the return value", () => {
+  const profile: SeccompProfile = {
+    defaultAction: "allow",
+    rules: [{ names: ["read"], action: { errno: 0x10000 } }],
+  };
+  assert.throws(() => compileSeccompFilter(profile, "x86_64", []), /not a 16-bit return value/);
 });

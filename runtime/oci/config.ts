@@ -451,8 +451,8 @@ export function userOf(process: OciProcess): string {
  * The plan of `config`.
  *
  * @throws {OciConfigError} when the config asks for what mydocker does not do (user namespaces,
- * sysctls outside the container's namespaces, a seccomp action other than allow and errno, block
- * I/O and network resources) or lacks what it needs (process args, root path).
+ * sysctls outside the container's namespaces, seccomp's user notification, block I/O and network
+ * resources) or lacks what it needs (process args, root path).
  */
 export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const warnings: string[] = [];

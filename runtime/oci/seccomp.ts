@@ -1,7 +1,7 @@
 /**
  * An OCI config's `linux.seccomp` (libseccomp's vocabulary: `SCMP_ACT_ERRNO`, `SCMP_CMP_EQ`) as
  * the profile mydocker's BPF compiler takes (`runtime/spec/seccomp_bpf.ts`). What the compiler
- * cannot express (an allowing default, kill or trace actions, ordered comparisons) is refused.
+ * cannot express (user notification, ordered comparisons) is refused.
  *
  * @module
  */
@@ -40,10 +40,23 @@ export interface OciSeccomp {
 
 const EPERM = 1;
 
+/** The actions without data, by libseccomp's names (`SCMP_ACT_KILL` kills the thread). */
+const PLAIN_ACTIONS: Readonly<Record<string, SeccompAction>> = {
+  SCMP_ACT_ALLOW: "allow",
+  SCMP_ACT_LOG: "log",
+  SCMP_ACT_KILL: "killThread",
+  SCMP_ACT_KILL_THREAD: "killThread",
+  SCMP_ACT_KILL_PROCESS: "killProcess",
+  SCMP_ACT_TRAP: "trap",
+};
+
+/** The action `name`; errno and trace carry `errnoRet`, EPERM without one (as runc). */
 function action(name: string, errnoRet: number | undefined): SeccompAction {
-  if (name === "SCMP_ACT_ALLOW") return "allow";
+  const plain = PLAIN_ACTIONS[name];
+  if (plain !== undefined) return plain;
   if (name === "SCMP_ACT_ERRNO") return { errno: errnoRet ?? EPERM };
-  throw new OciConfigError(`seccomp action "${name}" is not supported (only allow and errno)`);
+  if (name === "SCMP_ACT_TRACE") return { trace: errnoRet ?? EPERM };
+  throw new OciConfigError(`seccomp action "${name}" is not supported`);
 }
 
 function condition(arg: OciSeccompArg): ArgumentCondition {
@@ -64,10 +77,6 @@ function condition(arg: OciSeccompArg): ArgumentCondition {
  * @throws {OciConfigError} when it uses what the compiler cannot express.
  */
 export function seccompProfileOf(seccomp: OciSeccomp): SeccompProfile {
-  const defaults = action(seccomp.defaultAction, seccomp.defaultErrnoRet);
-  if (defaults === "allow") {
-    throw new OciConfigError('seccomp defaultAction "SCMP_ACT_ALLOW" is not supported');
-  }
   const rules = (seccomp.syscalls ?? []).map((entry): SeccompRule => {
     const args = (entry.args ?? []).map(condition);
     return {
@@ -76,5 +85,5 @@ export function seccompProfileOf(seccomp: OciSeccomp): SeccompProfile {
       ...(args.length === 0 ? {} : { args }),
     };
   });
-  return { defaultErrno: defaults.errno, rules };
+  return { defaultAction: action(seccomp.defaultAction, seccomp.defaultErrnoRet), rules };
 }

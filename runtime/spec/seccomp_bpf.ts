@@ -22,12 +22,22 @@ export const AUDIT_ARCH: Readonly<Record<SeccompArch, number>> = {
   aarch64: 0xc00000b7,
 };
 
-/** Filter return values: kill the process, allow the call, or fail it with `ERRNO | errno`. */
+/**
+ * Filter return values (`SECCOMP_RET_*`); `ERRNO` and `TRACE` carry their errno or tracer message
+ * in the low 16 bits.
+ */
 export const SeccompReturn = {
   KILL_PROCESS: 0x80000000,
-  ALLOW: 0x7fff0000,
+  KILL_THREAD: 0x00000000,
+  TRAP: 0x00030000,
   ERRNO: 0x00050000,
+  TRACE: 0x7ff00000,
+  LOG: 0x7ffc0000,
+  ALLOW: 0x7fff0000,
 } as const;
+
+/** The largest errno or tracer message a return value carries (`SECCOMP_RET_DATA`). */
+const MAX_RETURN_DATA = 0xffff;
 
 /** Bytes per instruction (`struct sock_filter`: u16 code, u8 jt, u8 jf, u32 k). */
 export const INSTRUCTION_BYTES = 8;
@@ -89,8 +99,32 @@ interface Range {
   verdict: Verdict;
 }
 
+/** The return values of the actions without data. */
+const PLAIN_RETURN = {
+  allow: SeccompReturn.ALLOW,
+  log: SeccompReturn.LOG,
+  killThread: SeccompReturn.KILL_THREAD,
+  killProcess: SeccompReturn.KILL_PROCESS,
+  trap: SeccompReturn.TRAP,
+} as const;
+
+function returnData(data: number): number {
+  if (!Number.isInteger(data) || data < 0 || data > MAX_RETURN_DATA) {
+    throw new RangeError(`Cannot compile seccomp profile: ${data} is not a 16-bit return value`);
+  }
+  return data;
+}
+
 function returnValue(action: SeccompAction): number {
-  return action === "allow" ? SeccompReturn.ALLOW : SeccompReturn.ERRNO | action.errno;
+  if (typeof action === "string") return PLAIN_RETURN[action];
+  return "errno" in action
+    ? SeccompReturn.ERRNO | returnData(action.errno)
+    : SeccompReturn.TRACE | returnData(action.trace);
+}
+
+/** Whether calls no rule names get through (the profile is a deny list). */
+function allowsByDefault(action: SeccompAction): boolean {
+  return action === "allow" || action === "log";
 }
 
 function applies(rule: SeccompRule, arch: SeccompArch, capabilities: readonly string[]): boolean {
@@ -121,7 +155,7 @@ function branchesByNumber(
 
 /**
  * One call's verdict: a rule without argument tests decides alone (two such rules must agree);
- * otherwise the first rule whose tests pass decides, and the default errno applies when none does.
+ * otherwise the first rule whose tests pass decides, and the default action applies when none does.
  */
 function verdictOf(nr: number, branches: Branch[], defaultValue: number): Verdict {
   const unconditional = new Set(
@@ -136,11 +170,10 @@ function verdictOf(nr: number, branches: Branch[], defaultValue: number): Verdic
 }
 
 /**
- * Splits the number space into ranges. Numbers above the highest the profile names return ENOSYS,
- * as under runc, so that C libraries fall back from system calls newer than the profile.
+ * Splits the number space into ranges. Numbers above the highest the profile names get `above`.
  */
-function ranges(byNumber: Map<number, Branch[]>, defaultValue: number): Range[] {
-  const highest = Math.max(...byNumber.keys());
+function ranges(byNumber: Map<number, Branch[]>, defaultValue: number, above: number): Range[] {
+  const highest = Math.max(-1, ...byNumber.keys());
   const result: Range[] = [];
   const push = (first: number, verdict: Verdict) => {
     const last = result.at(-1)?.verdict;
@@ -157,7 +190,7 @@ function ranges(byNumber: Map<number, Branch[]>, defaultValue: number): Range[] 
         : verdictOf(nr, branches, defaultValue),
     );
   }
-  push(highest + 1, { kind: "return", value: SeccompReturn.ERRNO | ENOSYS });
+  push(highest + 1, { kind: "return", value: above });
   return result;
 }
 
@@ -242,27 +275,30 @@ const refuseX32: Instruction[] = [
 /**
  * Compiles `profile` for `arch`, keeping the rules that the container's `capabilities` (names
  * such as `"SYS_ADMIN"`) select, into the bytes of a little-endian `struct sock_filter[]`.
- * Calls from another architecture (and x32 calls on x86_64) kill the process.
+ * Calls from another architecture (and x32 calls on x86_64) kill the process. Under a denying
+ * default, numbers above the highest the profile names return ENOSYS, as under runc, so that C
+ * libraries fall back from system calls newer than the profile; under an allowing one (or without
+ * a rule) they get the default.
  * Throws a RangeError when the profile cannot be compiled (conflicting rules, bad argument index,
- * program too long).
+ * errno out of range, program too long).
  */
 export function compileSeccompFilter(
   profile: SeccompProfile,
   arch: SeccompArch,
   capabilities: readonly string[],
 ): Uint8Array<ArrayBuffer> {
-  const defaultValue = SeccompReturn.ERRNO | profile.defaultErrno;
+  const defaultValue = returnValue(profile.defaultAction);
   const byNumber = branchesByNumber(profile, arch, capabilities);
-  if (byNumber.size === 0) {
-    throw new RangeError(`Cannot compile seccomp profile: no rule applies on ${arch}`);
-  }
+  const above = allowsByDefault(profile.defaultAction) || byNumber.size === 0
+    ? defaultValue
+    : SeccompReturn.ERRNO | ENOSYS;
   const program = [
     load(ARCH_OFFSET),
     jumpIfEqual(AUDIT_ARCH[arch], 1, 0),
     ret(SeccompReturn.KILL_PROCESS),
     load(NR_OFFSET),
     ...(arch === "x86_64" ? refuseX32 : []),
-    ...search(ranges(byNumber, defaultValue)),
+    ...search(ranges(byNumber, defaultValue, above)),
   ];
   if (program.length > MAX_INSTRUCTIONS) {
     throw new RangeError(`Cannot compile seccomp profile: ${program.length} instructions`);

@@ -27,8 +27,19 @@ export type ArgumentCondition =
     readonly value: number;
   };
 
-/** What a matching rule does: let the call through, or fail it with an errno. */
-export type SeccompAction = "allow" | { readonly errno: number };
+/**
+ * What a matching rule does: let the call through (`log`: and log it), fail it with an errno, kill
+ * the calling thread or the whole process, send it SIGSYS (`trap`), or hand it to a ptrace tracer
+ * with a message (`trace`; without a tracer it fails with ENOSYS).
+ */
+export type SeccompAction =
+  | "allow"
+  | "log"
+  | "killThread"
+  | "killProcess"
+  | "trap"
+  | { readonly errno: number }
+  | { readonly trace: number };
 
 /** One rule: its system calls, its action, and when it applies. */
 export interface SeccompRule {
@@ -44,9 +55,9 @@ export interface SeccompRule {
   readonly args?: readonly ArgumentCondition[];
 }
 
-/** A whole profile: the errno of calls no rule allows, and the rules. */
+/** A whole profile: the action on calls no rule matches, and the rules. */
 export interface SeccompProfile {
-  readonly defaultErrno: number;
+  readonly defaultAction: SeccompAction;
   readonly rules: readonly SeccompRule[];
 }
 
@@ -364,7 +375,7 @@ const PERSONALITIES = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
  * 32-bit ABIs.
  */
 export const DEFAULT_PROFILE: SeccompProfile = {
-  defaultErrno: EPERM,
+  defaultAction: { errno: EPERM },
   rules: [
     { names: ALWAYS_ALLOWED, action: "allow" },
     {

@@ -161,16 +161,41 @@ Deno.test("run: the config's user, rlimits, sysctl, no_new_privs, and the exit c
   assert.deepEqual(JSON.parse((await runtime("list", "--format", "json")).stdoutText), []);
 });
 
-Deno.test("run: a seccomp profile in the spec's format, errno and argument tests", async () => {
+Deno.test("run: a deny-list seccomp profile (allowing default) with each action", async () => {
+  // Calls above the highest named (sethostname, 170), such as openat and exit_group, are allowed.
   await writeConfig("c4", (c) => {
+    c.process.args = [
+      "sh",
+      "-c",
+      "mkdir /tmp/d; echo mkdir=$?; chmod 600 /tmp; echo chmod=$?; sync; echo sync=$?; " +
+      "rmdir /tmp; echo rmdir=$?; hostname h; echo hostname=$?; uname; echo uname=$?",
+    ];
+    c.process.rlimits = [{ type: "RLIMIT_CORE", hard: 0, soft: 0 }];
     c.linux.seccomp = {
       defaultAction: "SCMP_ACT_ALLOW",
-      syscalls: [],
+      architectures: ["SCMP_ARCH_X86_64"],
+      syscalls: [
+        { names: ["mkdir"], action: "SCMP_ACT_ERRNO", errnoRet: 13 },
+        { names: ["chmod"], action: "SCMP_ACT_KILL_PROCESS" },
+        { names: ["sync"], action: "SCMP_ACT_TRAP" },
+        { names: ["rmdir"], action: "SCMP_ACT_TRACE" }, // no tracer: ENOSYS
+        { names: ["sethostname"], action: "SCMP_ACT_KILL" },
+        { names: ["uname"], action: "SCMP_ACT_LOG" },
+      ],
     };
   });
-  const refused = await runtime("run", "c4");
-  assert.equal(refused.code, 1);
-  assert.match(refused.stderrText, /seccomp defaultAction "SCMP_ACT_ALLOW" is not supported/);
+  const run = await runtime("run", "c4");
+  assert.equal(run.code, 0, run.stderrText);
+  // SIGSYS (31) ends chmod, sync and hostname.
+  assert.equal(
+    run.stdoutText,
+    "mkdir=1\nchmod=159\nsync=159\nrmdir=1\nhostname=159\nLinux\nuname=0\n",
+  );
+  assert.match(run.stderrText, /mkdir: can't create directory '\/tmp\/d': Permission denied/);
+  assert.match(run.stderrText, /rmdir: '\/tmp': Function not implemented/);
+});
+
+Deno.test("run: a seccomp profile in the spec's format, errno and argument tests", async () => {
   // Everything a shell needs, but mkdir fails with EACCES and chmod to 0777 with EPERM.
   const changed = ["mkdir", "mkdirat", "chmod", "fchmodat", "fchmodat2"];
   const allowed = DEFAULT_PROFILE.rules.flatMap((rule) =>
