@@ -79,6 +79,9 @@ export async function check(argv: readonly string[], env: Record<string, string>
  */
 export async function prepareBusyboxPeers(tmpfs: string): Promise<BusyboxPeers> {
   await installMissing(PEER_PACKAGES);
+  // mydocker's run starts from its bundle, as after `deno task install` (see run_main.ts).
+  const checkout = MYDOCKER.slice(0, MYDOCKER.lastIndexOf("/"));
+  await check(["deno", "task", "--quiet", `--config=${checkout}/deno.json`, "bundle"], {});
   await moveStrayV2Controllers();
   const made = await makeBusyboxRootfs();
   const rootfs = `${tmpfs}/rootfs`;

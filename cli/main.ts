@@ -12,10 +12,22 @@ import type { CommandSpec } from "./parse_args.ts";
 import { parseCommandLine, type ParsedCommand } from "./command_line.ts";
 
 /**
- * Loads the command module at `path` (relative to this one) when its command runs. The path is
- * not a string literal, so that Deno does not walk every command's modules at startup.
+ * Command modules bundled with this one, by their path relative to it (`"./run_command.ts"`):
+ * the run bundle's entry ({@link ../run_main.ts}) hands them over, as esbuild's code splitting made
+ * them.
+ */
+export type BundledModules = Readonly<Record<string, () => Promise<unknown>>>;
+
+let bundled: BundledModules = {};
+
+/**
+ * Loads the command module at `path` (relative to this one) when its command runs: the bundled
+ * one, else from source. The path is not a string literal, so that Deno does not walk every
+ * command's modules at startup.
  */
 function load<Module>(path: string): Promise<Module> {
+  const module = bundled[path];
+  if (module !== undefined) return module() as Promise<Module>;
   return import(new URL(path, import.meta.url).href);
 }
 
@@ -224,8 +236,15 @@ function checkRoot(parsed: ParsedCommand): void {
   throw new ExitCodeError(NEEDS_ROOT);
 }
 
-/** Parses `args` (without the program name), runs the command they name, returns the exit code. */
-export async function main(args: readonly string[]): Promise<number> {
+/**
+ * Parses `args` (without the program name), runs the command they name, returns the exit code;
+ * `modules` are the command modules bundled with this one.
+ */
+export async function main(
+  args: readonly string[],
+  modules: BundledModules = {},
+): Promise<number> {
+  bundled = modules;
   try {
     const parsed = parseCommandLine(args);
     checkRoot(parsed);

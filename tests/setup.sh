@@ -19,3 +19,5 @@ if [ -n "$missing" ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
 fi
+# What `./mydocker run` starts from when it is fresh (see run_main.ts): the tests run what users run.
+deno task --quiet bundle

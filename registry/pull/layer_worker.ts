@@ -53,7 +53,9 @@ export class LayerWorkers implements Disposable {
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL("./unpack_worker.ts", import.meta.url), { type: "module" });
+    // From the checkout's root, so that it resolves alike from the run bundle (run_main.ts).
+    const script = new URL("../../registry/pull/unpack_worker.ts", import.meta.url);
+    const worker = new Worker(script, { type: "module" });
     this.#all.add(worker);
     return worker;
   }

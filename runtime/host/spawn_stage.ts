@@ -18,6 +18,7 @@ import { isatty, readAsync, writeAllAsync } from "../../sys/pty.ts";
 export function selfCommand(args: readonly string[]): string[] {
   const executable = Deno.execPath();
   if (Deno.build.standalone) return [executable, ...args];
+  // From the checkout's root: the same file from the run bundle (run_main.ts), as deep as this.
   const main = new URL("../../main.ts", import.meta.url);
   const config = new URL("../../deno.json", import.meta.url);
   return [
