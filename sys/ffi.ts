@@ -113,6 +113,11 @@ const SYMBOLS = {
   lgetxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
   syscall_seccomp: { name: "syscall", parameters: ["i64", "u32", "u32", "buffer"], result: "i64" },
   syscall_bpf: { name: "syscall", parameters: ["i64", "i64", "buffer", "u64"], result: "i64" },
+  syscall_fstatat: {
+    name: "syscall",
+    parameters: ["i64", "i32", "buffer", "buffer", "i32"],
+    result: "i64",
+  },
   socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "isize" },
   recvmsg: { parameters: ["i32", "buffer", "i32"], result: "isize", nonblocking: true },

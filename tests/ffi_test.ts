@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { check, cstr, errno, libc, SyscallError } from "../sys/ffi.ts";
 import { Errno } from "../sys/errno.ts";
+import { pathExists } from "../sys/path_exists.ts";
 
 Deno.test("plain system calls through the shared syscall(2) binding act as libc's wrappers", () => {
   const dir = Deno.makeTempDirSync();
@@ -22,6 +23,20 @@ Deno.test("plain system calls through the shared syscall(2) binding act as libc'
     assert.equal(errno(), Errno.ENOENT);
     assert.throws(() => check(libc().close(reader), "close"), SyscallError);
     assert.equal(`${libc().gettid()}`, Deno.readLinkSync("/proc/thread-self").split("/").at(-1));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("pathExists() tells files, directories and dangling symlinks from nothing", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.writeTextFileSync(`${dir}/file`, "");
+    Deno.symlinkSync(`${dir}/nowhere`, `${dir}/dangling`);
+    assert.deepEqual(
+      ["file", "dangling", "", "nowhere", "file/below"].map((name) => pathExists(`${dir}/${name}`)),
+      [true, true, true, false, false],
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
