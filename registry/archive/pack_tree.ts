@@ -7,8 +7,14 @@
  * @module
  */
 
-import tar from "tar-stream";
 import { lgetxattr } from "../../sys/xattr.ts";
+import {
+  encodeTarHeader,
+  TAR_END,
+  type TarEntryType,
+  type TarHeader,
+  tarPadding,
+} from "./tar_writer.ts";
 
 /** One tree to write: the path on disk and its name in the archive. */
 export interface PackSource {
@@ -26,14 +32,11 @@ export interface PackOptions {
 
 const OPAQUE_XATTR = "trusted.overlay.opaque";
 
-/** A tar header as written: tar-stream fills in what is left out. */
-type Header = Partial<tar.Header> & { name: string };
-
 function isWhiteout(info: Deno.FileInfo): boolean {
   return info.isCharDevice === true && info.rdev === 0;
 }
 
-function entryType(info: Deno.FileInfo): tar.Header["type"] {
+function entryType(info: Deno.FileInfo): TarEntryType {
   if (info.isDirectory) return "directory";
   if (info.isSymlink) return "symlink";
   if (info.isCharDevice) return "character-device";
@@ -51,36 +54,28 @@ export async function packTree(
   out: WritableStream<Uint8Array>,
   options: PackOptions = {},
 ): Promise<void> {
-  const pack = tar.pack();
   const writer = out.getWriter();
-  const pumped = (async () => {
-    for await (const chunk of pack) await writer.write(chunk as Uint8Array);
-  })();
-  pumped.catch(() => {});
   const links = new Map<string, string>();
-  const add = (header: Header, body?: Uint8Array) =>
-    new Promise<void>((resolve, reject) => {
-      pack.entry(header as tar.Header, body ?? "", (error) => error ? reject(error) : resolve());
-    });
-  const addFile = async (header: Header, path: string) => {
-    const sink = pack.entry(header as tar.Header);
-    const done = new Promise<void>((resolve, reject) => {
-      sink.on("finish", resolve);
-      sink.on("error", reject);
-    });
+  const add = (header: TarHeader) => writer.write(encodeTarHeader(header));
+  const addFile = async (header: TarHeader & { size: number }, path: string) => {
+    await add(header);
+    let written = 0;
     using file = await Deno.open(path);
     for await (const chunk of file.readable) {
-      if (!sink.write(chunk)) {
-        await new Promise<void>((resolve) => sink.once("drain", () => resolve()));
-      }
+      if (written + chunk.length > header.size) break;
+      await writer.write(chunk);
+      written += chunk.length;
     }
-    sink.end(undefined);
-    await done;
+    if (written !== header.size) {
+      throw new Error(`Cannot pack ${path}: its size changed while it was read`);
+    }
+    await writer.write(tarPadding(written));
   };
   const walk = async (path: string, name: string): Promise<void> => {
     const info = await Deno.lstat(path);
     const base = { mode: (info.mode ?? 0) & 0o7777, uid: info.uid ?? 0, gid: info.gid ?? 0 };
-    const header: Header = { name, ...base, mtime: info.mtime ?? new Date(0) };
+    const mtime = Math.floor((info.mtime?.getTime() ?? 0) / 1000);
+    const header: TarHeader = { name, type: "file", ...base, mtime };
     const slash = name.lastIndexOf("/");
     if (options.layer && isWhiteout(info)) {
       await add({ ...header, name: `${name.slice(0, slash + 1)}.wh.${name.slice(slash + 1)}` });
@@ -124,14 +119,10 @@ export async function packTree(
   };
   try {
     for (const source of sources) await walk(source.path, source.name);
-    pack.finalize();
-    await pumped;
+    await writer.write(TAR_END);
     await writer.close();
   } catch (error) {
-    pack.destroy();
-    // A reader that went away (a closed pipe) is the cause; the pack's own complaint follows it.
-    const cause = await pumped.then(() => error, (pumpError) => pumpError);
-    await writer.abort(cause).catch(() => {});
-    throw cause;
+    await writer.abort(error).catch(() => {});
+    throw error;
   }
 }
