@@ -81,6 +81,8 @@ function writeControl(cgroup: string, file: string, value: string): void {
 
 /** Creates cgroup `path` unless it exists. */
 function makeCgroup(path: string): void {
+  // The parent is there on every start but the first: no AlreadyExists to build (0.1 ms each).
+  if (pathExists(path)) return;
   try {
     Deno.mkdirSync(path);
   } catch (error) {

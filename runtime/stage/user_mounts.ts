@@ -31,11 +31,14 @@ export function prepareMounts(
 
 /** Creates `path` (a directory, or an empty file and its parents) unless something is there. */
 export function ensureMountTarget(path: string, directory: boolean, sys: Sys = realSys): void {
-  try {
-    sys.stat(path);
-    return;
-  } catch {
-    // Create it below.
+  // exists() first: a failing stat builds a NotFound, stack trace and all, and most are missing.
+  if (sys.exists(path)) {
+    try {
+      sys.stat(path);
+      return;
+    } catch {
+      // A dangling symlink: created below, as a missing one.
+    }
   }
   if (directory) {
     sys.mkdir(path);
