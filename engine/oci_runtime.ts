@@ -11,6 +11,7 @@
 
 import {
   freezeCgroups,
+  killCgroups,
   pidsInCgroups,
   removeCgroupPaths,
   updateCgroupLimits,
@@ -187,7 +188,8 @@ export async function deleteContainer(globals: OciGlobals, id: string, force: bo
     kill(state.pid, SIGNALS.KILL);
     await waitForEnd(state.process);
   }
-  for (const pid of pidsInCgroups(state.cgroupPaths)) kill(pid, SIGNALS.KILL);
+  // Without a PID namespace of its own, the end of its process takes no other with it.
+  killCgroups(state.cgroupPaths);
   removeCgroupPaths(state.cgroupPaths);
   Deno.removeSync(dir, { recursive: true });
   runHooksWarning(globals, state.hooks.poststop, ociStateJson(state, "stopped"), "poststop");

@@ -150,9 +150,19 @@ Deno.test("ociPlan() joins a PID and a mount namespace by path (a pod's shared P
     }),
     CONTEXT,
   );
-  assert.equal(spec.joinPidNamespace, "/proc/42/ns/pid");
+  assert.deepEqual(spec.pidNamespace, { join: "/proc/42/ns/pid" });
   assert.equal(spec.joinMountNamespace, "/proc/42/ns/mnt");
-  assert.equal(ociPlan(config(() => {}), CONTEXT).spec.joinPidNamespace, undefined);
+  assert.equal(ociPlan(config(() => {}), CONTEXT).spec.pidNamespace, undefined);
+});
+
+Deno.test("ociPlan() shares the runtime's PID namespace when the config has none (hostPID)", () => {
+  const { spec } = ociPlan(
+    config((c) => {
+      c.linux!.namespaces = c.linux!.namespaces!.filter((entry) => entry.type !== "pid");
+    }),
+    CONTEXT,
+  );
+  assert.equal(spec.pidNamespace, "host");
 });
 
 Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
@@ -167,8 +177,8 @@ Deno.test("ociPlan() refuses what it cannot do, naming it", () => {
       c.linux!.namespaces!.push({ type: "cgroup", path: "/proc/1/ns/cgroup" });
     }, /joining a cgroup namespace/],
     [(c) => {
-      c.linux!.namespaces = [{ type: "mount" }];
-    }, /needs a new pid namespace/],
+      c.linux!.namespaces = [{ type: "pid" }];
+    }, /needs a new mount namespace/],
     [(c) => {
       c.linux!.sysctl = { "vm.swappiness": "1" };
     }, /sysctl "vm.swappiness" is not in a namespace of the container/],

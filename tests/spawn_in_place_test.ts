@@ -1,7 +1,7 @@
 /**
  * The in-place start's sequence on the main thread, driven on the recording fake (no root
  * needed): the thread saves where it is, unshares the container's namespaces, builds the root,
- * unshares the PID namespace only around the spawn, and always comes back to its namespaces,
+ * unshares the PID namespace only around the spawn (none for a spec in the host's), and always comes back to its namespaces,
  * root and working directory; no credential of the thread changes (the trampoline takes them
  * on from its tape), and a failing step spawns nothing.
  */
@@ -85,6 +85,22 @@ if (Deno.build.arch === "x86_64") {
       [3, 4, 5],
     );
     assert.ok(spawned.tape.calls.some((call) => call === "prctl(PR_SET_NO_NEW_PRIVS)"));
+  });
+
+  Deno.test("spawnInPlace() spawns in the host's PID namespace for a spec without its own", () => {
+    const sys = containerMachine();
+    spawnInPlace(
+      { ...containerSpec(), pidNamespace: "host" },
+      { stdin: "null", newGroup: true },
+      sys,
+    );
+    const spawn = sys.indexOf("spawn");
+    assert.ok(spawn >= 0);
+    const enters = sys.calls.slice(0, spawn).filter((call) =>
+      (call.name === "unshare" && ((call.args[0] as number) & CloneFlag.NEWPID) !== 0) ||
+      (call.name === "setns" && call.args[1] === CloneFlag.NEWPID)
+    );
+    assert.deepEqual(enters, []);
   });
 
   Deno.test("spawnInPlace() comes back and spawns nothing when building the root fails", () => {

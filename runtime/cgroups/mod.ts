@@ -123,7 +123,10 @@ function removeCgroup(path: string, patienceMs: number): void {
       return;
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return;
-      if (!(error instanceof Deno.errors.Busy) || Date.now() >= deadline) throw error;
+      // Deno reports rmdir's EBUSY as a plain Error with its code.
+      const busy = error instanceof Deno.errors.Busy ||
+        (error as { code?: unknown }).code === "EBUSY";
+      if (!busy || Date.now() >= deadline) throw error;
     }
     sleepSync(10);
   }
@@ -347,6 +350,19 @@ export function updateCgroupLimits(paths: readonly string[], limits: ResourceLim
 /** The pids in the cgroup directories `paths` and those below them. */
 export function pidsInCgroups(paths: readonly string[]): number[] {
   return [...new Set(paths.flatMap(cgroupPids))].sort((a, b) => a - b);
+}
+
+/**
+ * Kills every process in the cgroups `paths` and those below them: at once through a v2
+ * `cgroup.kill` when one of them has it (no fork escapes it), else with SIGKILL to each pid.
+ */
+export function killCgroups(paths: readonly string[]): void {
+  const v2 = paths.find((path) => pathExists(`${path}/cgroup.kill`));
+  if (v2 !== undefined) {
+    writeControl(v2, "cgroup.kill", "1");
+    return;
+  }
+  for (const pid of pidsInCgroups(paths)) kill(pid, SIGNALS.KILL);
 }
 
 /**

@@ -220,6 +220,15 @@ function networkOf(namespaces: readonly { type: string; path?: string }[]): Netw
 /** The namespaces a config may join by path. */
 const JOINABLE = ["network", "ipc", "uts", "pid", "mount"];
 
+/** The container's PID namespace: the runtime's without one in the config, else new or joined. */
+function pidNamespaceOf(
+  namespaces: readonly { type: string; path?: string }[],
+): ContainerSpec["pidNamespace"] {
+  const pid = namespaces.find((entry) => entry.type === "pid");
+  if (pid === undefined) return "host";
+  return pid.path === undefined || pid.path === "" ? undefined : { join: pid.path };
+}
+
 /** The path of the namespace of `type` the config joins, if any. */
 function joinedPath(
   namespaces: readonly { type: string; path?: string }[],
@@ -230,18 +239,14 @@ function joinedPath(
 }
 
 /**
- * Checks the namespaces: PID and mount ones are needed (new or joined); user namespaces are
- * refused.
+ * Checks the namespaces: a mount one is needed (new or joined); user namespaces are refused.
  */
 function checkNamespaces(
   namespaces: readonly { type: string; path?: string }[],
   warnings: string[],
 ): void {
-  for (const type of ["pid", "mount"]) {
-    const entry = namespaces.find((candidate) => candidate.type === type);
-    if (entry === undefined) {
-      throw new OciConfigError(`a container needs a new ${type} namespace`);
-    }
+  if (!namespaces.some((entry) => entry.type === "mount")) {
+    throw new OciConfigError("a container needs a new mount namespace");
   }
   for (const { type, path } of namespaces) {
     if (type === "user") throw new OciConfigError("user namespaces are not supported");
@@ -468,7 +473,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
   const namespaces = linux.namespaces ?? [];
   checkNamespaces(namespaces, warnings);
   const joined = joinedNamespaces(namespaces);
-  const pidPath = joinedPath(namespaces, "pid");
+  const pidNamespace = pidNamespaceOf(namespaces);
   const mountPath = joinedPath(namespaces, "mount");
   checkResources(linux.resources);
   const sysctl = linux.sysctl ?? {};
@@ -502,7 +507,7 @@ export function ociPlan(config: OciConfig, context: OciPlanContext): OciPlan {
     },
     network: networkOf(namespaces),
     ...(joined.length === 0 ? {} : { joinNamespaces: joined }),
-    ...(pidPath === undefined ? {} : { joinPidNamespace: pidPath }),
+    ...(pidNamespace === undefined ? {} : { pidNamespace }),
     ...(mountPath === undefined ? {} : { joinMountNamespace: mountPath }),
     process: {
       args: process.args ?? [],

@@ -89,10 +89,11 @@ export interface ContainerSpec {
   /** IPC and UTS namespaces joined by path (a pod sandbox's), instead of new ones. */
   joinNamespaces?: { type: "ipc" | "uts"; path: string }[];
   /**
-   * A PID namespace joined by path (an OCI config's: a pod's shared one) instead of a new one;
-   * only the in-place start honours it.
+   * The PID namespace, when not a new one (an OCI config's): the host's, that is mydocker's (a
+   * config without one, as Kubernetes' hostPID pods), or one joined by path (a pod's shared
+   * one); only the in-place start honours it.
    */
-  joinPidNamespace?: string;
+  pidNamespace?: "host" | { join: string };
   /**
    * A mount namespace joined by path (an OCI config's), in which the root is built, instead of
    * a new one; only the in-place start honours it.

@@ -3,9 +3,9 @@
  * the thread unshares the mount, UTS, IPC (and network) namespaces for itself (the kernel gives
  * it a file system context of its own), or enters a mount namespace the spec joins by path,
  * builds the container's root and pivots into it, then unshares the PID namespace for its
- * children (or enters the one the spec joins) and posix_spawns the start trampoline
- * (`runtime/spec/start_trampoline.ts`), which becomes PID 1 of the new PID namespace (or a
- * process of the joined one) and waits for its tape. The thread then goes back to the host's namespaces, root and working directory,
+ * children (or enters the one the spec joins, or stays in the host's) and posix_spawns the start
+ * trampoline (`runtime/spec/start_trampoline.ts`), which becomes PID 1 of the new PID namespace
+ * (or a process of the joined one or the host's) and waits for its tape. The thread then goes back to the host's namespaces, root and working directory,
  * as if nothing had happened, while the host records the process, moves it into its cgroups and
  * mounts its /proc. {@linkcode releaseInPlace} then writes the tape: the trampoline takes on the
  * container's credentials with raw system calls and execs the command. Nothing of Deno ever
@@ -190,7 +190,12 @@ export function spawnInPlace(
   let spawned: SpawnedInPlace | undefined;
   try {
     const mountNamespace = openNamespace(spec.joinMountNamespace, joinedFds, sys);
-    const pidNamespace = openNamespace(spec.joinPidNamespace, joinedFds, sys);
+    const { pidNamespace: pid } = spec;
+    const pidNamespace = openNamespace(
+      typeof pid === "object" ? pid.join : undefined,
+      joinedFds,
+      sys,
+    );
     // Entering a mount namespace needs a file system context of the thread's own.
     sys.unshare(
       mountNamespace === undefined ? namespaces : (namespaces & ~CloneFlag.NEWNS) | CloneFlag.FS,
@@ -224,8 +229,8 @@ export function spawnInPlace(
       const fds = [lifeline, tapeRead, statusWrite];
       if (hold !== undefined) fds.push(hold.fifoFd);
       const options = spawnOptions(stdio, consolePath, fds);
-      if (pidNamespace === undefined) sys.unshare(CloneFlag.NEWPID);
-      else sys.setns(pidNamespace, CloneFlag.NEWPID);
+      if (pidNamespace !== undefined) sys.setns(pidNamespace, CloneFlag.NEWPID);
+      else if (pid !== "host") sys.unshare(CloneFlag.NEWPID);
       try {
         const pid = sys.spawn(TRAMPOLINE_PATH, [path, ...args], plan.env, options);
         const held = new Set([tapeFd, statusFd, lifelineFd]);

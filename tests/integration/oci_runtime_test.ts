@@ -597,6 +597,47 @@ Deno.test("a mount namespace joined by path: the root is built in it; the host's
   }
 });
 
+/** Whether process `pid` runs (exists and is no zombie). */
+async function runs(pid: number): Promise<boolean> {
+  try {
+    return !/^State:\s+Z/m.test(await Deno.readTextFile(`/proc/${pid}/status`));
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("no PID namespace of its own (hostPID): the process is in the runtime's; delete kills what outlives it", async () => {
+  await writeConfig("c17", (c) => {
+    c.linux.namespaces = c.linux.namespaces.filter((entry: { type: string }) =>
+      entry.type !== "pid"
+    );
+    c.process.args = [
+      "sh",
+      "-c",
+      "sleep 1000 & echo $$ $! $(readlink /proc/self/ns/pid) > /tmp/pids.new; " +
+      "mv /tmp/pids.new /tmp/pids; wait",
+    ];
+  });
+  const created = await runtime("create", "c17");
+  assert.equal(created.code, 0, created.stderrText);
+  assert.equal((await runtime("start", "c17")).code, 0);
+  const pid = JSON.parse((await runtime("state", "c17")).stdoutText).pid;
+  const exec = await runtime("exec", "c17", "sh", "-c", "until cat /tmp/pids; do :; done");
+  const [self, child, namespace] = exec.stdoutText.trim().split(" ");
+  // Its pids are the host's, and its /proc shows them.
+  assert.equal(Number(self), pid);
+  assert.equal(namespace, await Deno.readLink("/proc/self/ns/pid"));
+  assert.equal(await Deno.readLink(`/proc/${pid}/ns/pid`), namespace);
+  // Its process's end takes no other with it, as under runc; delete kills the rest.
+  assert.equal((await runtime("kill", "c17", "KILL")).code, 0);
+  while (await status("c17") !== "stopped") await new Promise((r) => setTimeout(r, 20));
+  assert.ok(await runs(Number(child)));
+  const deleted = await runtime("delete", "c17");
+  assert.equal(deleted.code, 0, deleted.stderrText);
+  assert.ok(!await runs(Number(child)));
+  await Deno.remove(`${bundle}/rootfs/tmp/pids`);
+});
+
 Deno.test("nothing is left: no state directories, no cgroups", async () => {
   const states = [...Deno.readDirSync(root)].map((entry) => entry.name);
   const cgroups = HIERARCHY_MOUNT_POINTS.flatMap((mountPoint) => {
