@@ -8,6 +8,7 @@ import { type OciConfig, ociPlan } from "../runtime/oci/config.ts";
 import { parseMountOptions } from "../runtime/oci/mount_options.ts";
 import { seccompProfileOf } from "../runtime/oci/seccomp.ts";
 import { MountFlag } from "../sys/mount.ts";
+import { DEFAULT_DEVICE_RULES } from "../runtime/spec/device_rules.ts";
 
 const CONTAINERD: OciConfig = JSON.parse(
   Deno.readTextFileSync(new URL("./testdata/oci/containerd_default.json", import.meta.url)),
@@ -54,6 +55,26 @@ Deno.test("ociPlan() turns containerd's default spec into a spec on the bundle's
   assert.deepEqual(plan.holdSteps, [{ op: "rlimit", resource: 7, soft: 1024n, hard: 1024n }]);
   assert.deepEqual(plan.hooks.poststop, [{ path: "/bin/true", args: ["true"] }]);
   assert.deepEqual(plan.warnings, []);
+});
+
+Deno.test("ociPlan() lists the config's device rules in its order, then runc's defaults", () => {
+  const { deviceRules } = ociPlan(
+    config((c) => {
+      c.linux!.resources!.devices = [
+        { allow: false, access: "rwm" },
+        { allow: true, type: "c", major: 10, minor: 229, access: "rwm" },
+        { allow: true, type: "b", major: 8, minor: 20, access: "rw" },
+        { allow: true, type: "b", major: 10, minor: 200, access: "r" },
+      ];
+    }),
+    CONTEXT,
+  );
+  assert.deepEqual(deviceRules, [
+    { type: "c", major: 10, minor: 229, access: "rwm" },
+    { type: "b", major: 8, minor: 20, access: "rw" },
+    { type: "b", major: 10, minor: 200, access: "r" },
+    ...DEFAULT_DEVICE_RULES,
+  ]);
 });
 
 Deno.test("ociPlan() keeps the config's mount order, then /dev's nodes, masks and read-only paths", () => {

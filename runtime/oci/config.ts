@@ -311,22 +311,22 @@ function deviceNode(device: NonNullable<OciConfig["linux"]>["devices"] & object)
 }
 
 /**
- * The device allowlist: runc's defaults, then the config's allow rules (a deny rule cannot be
- * expressed in an allowlist, and the configs' one is the leading deny-all).
+ * The device allowlist: the config's allow rules in its order, then runc's defaults, which runc
+ * appends to every config's (a deny rule cannot be expressed in an allowlist, and the configs'
+ * one is the leading deny-all). A v1 cgroup lists its rules in the order they were written.
  */
 function deviceRules(resources: OciResources | undefined): DeviceRule[] {
-  const rules = [...DEFAULT_DEVICE_RULES];
-  for (const entry of resources?.devices ?? []) {
-    if (!entry.allow) continue;
+  const rules = (resources?.devices ?? []).flatMap((entry): DeviceRule[] => {
+    if (!entry.allow) return [];
     const type = entry.type === "c" || entry.type === "b" ? entry.type : "a";
-    rules.push({
+    return [{
       type,
       major: entry.major ?? "*",
       minor: entry.minor ?? "*",
       access: entry.access ?? "rwm",
-    });
-  }
-  return rules;
+    }];
+  });
+  return [...rules, ...DEFAULT_DEVICE_RULES];
 }
 
 /**

@@ -317,6 +317,48 @@ Deno.test("create: the config's CPU period and cpuset, memory reservation, swapp
   assert.equal((await runtime("delete", "--force", "c8")).code, 0);
 });
 
+Deno.test("create: a v1 devices cgroup lists the config's rules first, in its order; they confine", async () => {
+  // 42 is no driver's major: opening a node the cgroup lets through fails with ENXIO, one it
+  // refuses with EPERM.
+  await writeConfig("c18", (c) => {
+    c.process.args = [
+      "sh",
+      "-c",
+      "mknod /tmp/a c 42 42; mknod /tmp/b c 42 43; " +
+      "{ head -c 1 /tmp/a; echo > /tmp/a; head -c 1 /tmp/b; } 2>&1 | sed 's/.*: //' > /tmp/devices.new; " +
+      "rm /tmp/a /tmp/b; mv /tmp/devices.new /tmp/devices; sleep 1000",
+    ];
+    for (const set of ["bounding", "effective", "permitted"]) {
+      c.process.capabilities[set].push("CAP_MKNOD");
+    }
+    c.linux.resources = {
+      devices: [
+        { allow: false, access: "rwm" },
+        { allow: true, type: "c", major: 42, minor: 42, access: "r" },
+        { allow: true, type: "b", major: 8, minor: 20, access: "rw" },
+        { allow: true, type: "c", major: 10, minor: 229, access: "rwm" },
+      ],
+    };
+  });
+  const created = await runtime("create", "--bundle", bundle, "c18");
+  assert.equal(created.code, 0, created.stderrText);
+  for (const mountPoint of HIERARCHY_MOUNT_POINTS) {
+    const lines = await Deno.readTextFile(`${mountPoint}/${CGROUPS}/c18/devices.list`)
+      .then((text) => text.split("\n"), () => undefined);
+    if (lines !== undefined) {
+      assert.deepEqual(lines.slice(0, 3), ["c 42:42 r", "b 8:20 rw", "c 10:229 rwm"]);
+    }
+  }
+  assert.equal((await runtime("start", "c18")).code, 0);
+  const exec = await runtime("exec", "c18", "sh", "-c", "until cat /tmp/devices; do :; done");
+  assert.equal(
+    exec.stdoutText,
+    "No such device or address\nOperation not permitted\nOperation not permitted\n",
+  );
+  assert.equal((await runtime("delete", "--force", "c18")).code, 0);
+  await Deno.remove(`${bundle}/rootfs/tmp/devices`);
+});
+
 Deno.test("run: the mount table lists the config's mounts in its order, /proc first, a bind last", async () => {
   let targets: string[] = [];
   await writeConfig("c9", (c) => {
