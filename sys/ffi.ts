@@ -223,10 +223,15 @@ function rawSymbol(name: string): ((...args: Word[]) => number) | undefined {
   return undefined;
 }
 
+/** Where the calling thread's errno lives; bound before any call that could fail (below). */
+let errnoView: Deno.UnsafePointerView | undefined;
+
 /**
  * The C library's functions, each bound on first use: binding all of them up front costs about
  * 5 ms, paid by every mydocker process and every container's init stage, which need a few each.
- * The plain system calls share one binding ({@linkcode rawSyscall}).
+ * The plain system calls share one binding ({@linkcode rawSyscall}). errno's location is bound
+ * with the first of them: binding it later, on the first failure, would run Deno.dlopen between
+ * the failed call and the read of its errno, and dlopen sets errno itself (ENOENT).
  */
 const symbols = new Proxy<Record<string, unknown>>({}, {
   get(cache, name: string) {
@@ -234,12 +239,13 @@ const symbols = new Proxy<Record<string, unknown>>({}, {
       const definition = SYMBOLS[name as keyof typeof SYMBOLS];
       cache[name] = rawSymbol(name) ??
         Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
+      if (errnoView === undefined && name !== "__errno_location") {
+        errnoView = new Deno.UnsafePointerView(symbols.__errno_location()!);
+      }
     }
     return cache[name];
   },
 }) as unknown as Symbols;
-
-let errnoView: Deno.UnsafePointerView | undefined;
 
 /** The C library's symbols, bound on first use. */
 export function libc(): Symbols {
