@@ -24,17 +24,22 @@ function launcherDir(): string {
 }
 
 /**
- * The Deno flags the launcher (`./mydocker`) runs `main.ts` with, read from the launcher itself
- * so that the bare Deno start cannot drift from it: its `exec deno run` line's options, `$here`
- * replaced by the launcher's directory.
+ * The Deno flags the launcher (`./mydocker`) runs `run` with, read from the launcher itself so
+ * that the bare Deno start cannot drift from it: its `exec deno run` line's options, `$here`
+ * replaced by the launcher's directory and `$v8` by what its case for `run` sets.
  */
 async function launcherDenoFlags(): Promise<string[]> {
   const script = (await Deno.readTextFile(MYDOCKER)).replaceAll("\\\n", " ");
   const line = script.split("\n").find((l) => l.trim().startsWith("exec deno run "));
-  if (line === undefined) throw new Error(`No "exec deno run" line in ${MYDOCKER}`);
+  const v8 = script.match(/^\s*run\b[^)\n]*\)[^\n]*\sv8=(\S+)/m)?.[1];
+  if (line === undefined || v8 === undefined) {
+    throw new Error(`No "exec deno run" line or no v8 flags for run in ${MYDOCKER}`);
+  }
   return line.trim().split(/\s+/).slice(3)
     .filter((word) => word.startsWith("--"))
-    .map((word) => word.replaceAll('"', "").replaceAll("$here", launcherDir()));
+    .map((word) =>
+      word.replaceAll('"', "").replaceAll("$here", launcherDir()).replaceAll("$v8", v8)
+    );
 }
 
 /** Writes crun's bundle for `peers.rootfs` below `tmpfs`: `crun spec`, running /bin/true. */
