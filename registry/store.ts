@@ -97,16 +97,26 @@ export interface RemovalGuard {
 const REFS_MARKER = "@";
 
 /**
- * Tells whether `path` exists. Unlike `sys/path_exists.ts` (for the synchronous stages) it is
- * async and throws every error but NotFound: a store it cannot read is not an empty store.
+ * Tells whether `path` exists. Unlike `sys/path_exists.ts` it throws every error but NotFound: a
+ * store it cannot read is not an empty store. The store's small reads and checks are synchronous:
+ * each async one is a round trip through Deno's thread pool, and a start makes about ten.
  */
-async function exists(path: string): Promise<boolean> {
+function exists(path: string): boolean {
   try {
-    await Deno.lstat(path);
+    Deno.lstatSync(path);
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
+  }
+}
+
+/** What `work` returns, or the error it throws, as a promise: an async API over synchronous work. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
@@ -124,11 +134,11 @@ export class ImageStore {
 
   /** Creates the store's directories if they are missing. */
   init(): Promise<void> {
-    this.#ready ??= (async () => {
+    this.#ready ??= settled(() => {
       for (const dir of ["blobs/sha256", "layers", "leases", "refs", "tmp"]) {
-        await Deno.mkdir(`${this.root}/${dir}`, { recursive: true, mode: 0o700 });
+        Deno.mkdirSync(`${this.root}/${dir}`, { recursive: true, mode: 0o700 });
       }
-    })();
+    });
     return this.#ready;
   }
 
@@ -154,7 +164,7 @@ export class ImageStore {
 
   /** Tells whether blob `digest` is stored. */
   hasBlob(digest: string): Promise<boolean> {
-    return exists(this.blobPath(digest));
+    return settled(() => exists(this.blobPath(digest)));
   }
 
   /**
@@ -197,15 +207,17 @@ export class ImageStore {
    * Reads blob `digest`.
    * @throws {StoreCorruptError} when it is not stored.
    */
-  async readBlob(digest: string): Promise<Uint8Array> {
-    try {
-      return await Deno.readFile(this.blobPath(digest));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) {
-        throw new StoreCorruptError(`Blob ${digest} is missing from the store at "${this.root}"`);
+  readBlob(digest: string): Promise<Uint8Array> {
+    return settled(() => {
+      try {
+        return Deno.readFileSync(this.blobPath(digest));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) {
+          throw new StoreCorruptError(`Blob ${digest} is missing from the store at "${this.root}"`);
+        }
+        throw error;
       }
-      throw error;
-    }
+    });
   }
 
   /** Returns the directory holding the unpacked layer whose ChainID is `chainId`. */
@@ -219,7 +231,7 @@ export class ImageStore {
 
   /** Tells whether the layer whose ChainID is `chainId` is stored. */
   hasLayer(chainId: string): Promise<boolean> {
-    return exists(this.#layerDir(chainId));
+    return settled(() => exists(this.#layerDir(chainId)));
   }
 
   /**
@@ -280,13 +292,15 @@ export class ImageStore {
   }
 
   /** Returns the manifest digest `ref` names (its digest, else its tag), or undefined. */
-  async resolveTag(ref: ImageReference): Promise<string | undefined> {
-    try {
-      return (await Deno.readTextFile(this.#refPath(ref))).trim();
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return undefined;
-      throw error;
-    }
+  resolveTag(ref: ImageReference): Promise<string | undefined> {
+    return settled(() => {
+      try {
+        return Deno.readTextFileSync(this.#refPath(ref)).trim();
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      }
+    });
   }
 
   /**
@@ -482,7 +496,7 @@ export class ImageStore {
   /** The uncompressed size of every stored layer, by ChainID hex; empty when there are none. */
   async layerSizes(): Promise<Map<string, number>> {
     const sizes = new Map<string, number>();
-    if (!(await exists(`${this.root}/layers`))) return sizes;
+    if (!exists(`${this.root}/layers`)) return sizes;
     for await (const entry of Deno.readDir(`${this.root}/layers`)) {
       const text = await Deno.readTextFile(`${this.root}/layers/${entry.name}/size`).catch(
         () => "0",
