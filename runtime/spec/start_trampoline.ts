@@ -198,13 +198,21 @@ function hexBytes(hex: string): number[] {
   return hex.match(/../g)!.map((pair) => parseInt(pair, 16));
 }
 
+/** The x86_64 trampoline, once built. */
+let builtX86_64: Uint8Array<ArrayBuffer> | undefined;
+
 /**
  * The trampoline for `arch` (`Deno.build.arch`) as the bytes of a static ELF executable, or
  * undefined where mydocker has none (then a container starts through the init stage process,
- * which does the same work in Deno).
+ * which does the same work in Deno). Built once a process (a start asks twice).
  */
 export function startTrampoline(arch: string): Uint8Array<ArrayBuffer> | undefined {
   if (arch !== "x86_64") return undefined;
+  builtX86_64 ??= buildX86_64();
+  return builtX86_64;
+}
+
+function buildX86_64(): Uint8Array<ArrayBuffer> {
   const code = CODE_X86_64.flatMap(([hex]) => hexBytes(hex));
   const size = ELF_HEADER_BYTES + PROGRAM_HEADER_BYTES + code.length;
   const bytes = new Uint8Array(size);

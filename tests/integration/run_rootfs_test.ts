@@ -312,3 +312,25 @@ Deno.test("run's container dies with mydocker on SIGKILL, and the next run sweep
   const next = await run(["true"]);
   assert.equal(next.code, 0);
 });
+
+Deno.test("the command starts with no signal blocked or ignored, whatever mydocker's were", async () => {
+  // A shell that ignores SIGINT and SIGQUIT for what it starts, as `cmd &` in a script does.
+  const launcher = new URL("../../mydocker", import.meta.url).pathname;
+  const output = await new Deno.Command("sh", {
+    args: [
+      "-c",
+      `trap '' INT QUIT; exec "$0" run --rm --rootfs "$1" test grep -E '^Sig(Blk|Ign)' /proc/self/status`,
+      launcher,
+      rootfs,
+    ],
+    env: {
+      ...env,
+      MYDOCKER_CONFIG: new URL("../../testing/no_bridge_config.json", import.meta.url).pathname,
+    },
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.equal(
+    new TextDecoder().decode(output.stdout),
+    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n",
+  );
+});
