@@ -143,11 +143,13 @@ function branchesByNumber(
   const byNumber = new Map<number, Branch[]>();
   for (const rule of profile.rules) {
     if (!applies(rule, arch, capabilities)) continue;
+    const branch = { conditions: rule.args ?? [], value: returnValue(rule.action) };
     for (const name of rule.names) {
       const nr = numbers[name];
       if (nr === undefined) continue;
-      const branch = { conditions: rule.args ?? [], value: returnValue(rule.action) };
-      byNumber.set(nr, [...(byNumber.get(nr) ?? []), branch]);
+      const branches = byNumber.get(nr);
+      if (branches === undefined) byNumber.set(nr, [branch]);
+      else branches.push(branch);
     }
   }
   return byNumber;
@@ -158,13 +160,14 @@ function branchesByNumber(
  * otherwise the first rule whose tests pass decides, and the default action applies when none does.
  */
 function verdictOf(nr: number, branches: Branch[], defaultValue: number): Verdict {
-  const unconditional = new Set(
-    branches.filter((branch) => branch.conditions.length === 0).map((branch) => branch.value),
-  );
-  if (unconditional.size > 1) {
-    throw new RangeError(`Cannot compile seccomp profile: conflicting actions for syscall ${nr}`);
+  let value: number | undefined;
+  for (const branch of branches) {
+    if (branch.conditions.length > 0) continue;
+    if (value !== undefined && branch.value !== value) {
+      throw new RangeError(`Cannot compile seccomp profile: conflicting actions for syscall ${nr}`);
+    }
+    value = branch.value;
   }
-  const [value] = unconditional;
   if (value !== undefined) return { kind: "return", value };
   return { kind: "test", branches, fallback: defaultValue };
 }
@@ -173,7 +176,6 @@ function verdictOf(nr: number, branches: Branch[], defaultValue: number): Verdic
  * Splits the number space into ranges. Numbers above the highest the profile names get `above`.
  */
 function ranges(byNumber: Map<number, Branch[]>, defaultValue: number, above: number): Range[] {
-  const highest = Math.max(-1, ...byNumber.keys());
   const result: Range[] = [];
   const push = (first: number, verdict: Verdict) => {
     const last = result.at(-1)?.verdict;
@@ -181,16 +183,13 @@ function ranges(byNumber: Map<number, Branch[]>, defaultValue: number, above: nu
       last.value === verdict.value;
     if (!same) result.push({ first, verdict });
   };
-  for (let nr = 0; nr <= highest; nr++) {
-    const branches = byNumber.get(nr);
-    push(
-      nr,
-      branches === undefined
-        ? { kind: "return", value: defaultValue }
-        : verdictOf(nr, branches, defaultValue),
-    );
+  let next = 0;
+  for (const nr of [...byNumber.keys()].sort((a, b) => a - b)) {
+    if (nr > next) push(next, { kind: "return", value: defaultValue });
+    push(nr, verdictOf(nr, byNumber.get(nr)!, defaultValue));
+    next = nr + 1;
   }
-  push(highest + 1, { kind: "return", value: above });
+  push(next, { kind: "return", value: above });
   return result;
 }
 
