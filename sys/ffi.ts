@@ -224,6 +224,16 @@ function rawSymbol(name: string): ((...args: Word[]) => number) | undefined {
 let errnoView: Deno.UnsafePointerView | undefined;
 
 /**
+ * The definitions bound with symbol `name`: posix_spawn(3)'s family all at once, as a spawn calls
+ * most of them (one Deno.dlopen of nine symbols costs 1 ms less than nine of one); else `name`.
+ */
+function boundTogether(name: string): Deno.ForeignLibraryInterface {
+  const together = (other: string) =>
+    other === name || (name.startsWith("posix_spawn") && other.startsWith("posix_spawn"));
+  return Object.fromEntries(Object.entries(SYMBOLS).filter(([other]) => together(other)));
+}
+
+/**
  * The C library's functions, each bound on first use: binding all of them up front costs about
  * 5 ms, paid by every mydocker process and every container's init stage, which need a few each.
  * The plain system calls share one binding ({@linkcode rawSyscall}). errno's location is bound
@@ -233,9 +243,9 @@ let errnoView: Deno.UnsafePointerView | undefined;
 const symbols = new Proxy<Record<string, unknown>>({}, {
   get(cache, name: string) {
     if (!(name in cache)) {
-      const definition = SYMBOLS[name as keyof typeof SYMBOLS];
-      cache[name] = rawSymbol(name) ??
-        Deno.dlopen("libc.so.6", { [name]: definition }).symbols[name];
+      const raw = rawSymbol(name);
+      if (raw !== undefined) cache[name] = raw;
+      else Object.assign(cache, Deno.dlopen("libc.so.6", boundTogether(name)).symbols);
       if (errnoView === undefined && name !== "__errno_location") {
         errnoView = new Deno.UnsafePointerView(symbols.__errno_location()!);
       }
