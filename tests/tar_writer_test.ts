@@ -6,6 +6,7 @@ import {
   tarPadding,
 } from "../registry/archive/tar_writer.ts";
 import { type TarEntry, TarReader } from "../registry/pull/tar_reader.ts";
+import { concatBytes } from "../sys/bytes.ts";
 
 const base = { mode: 0o644, uid: 0, gid: 0, mtime: 1_700_000_000 };
 const deep = `${"d".repeat(90)}/${"e".repeat(90)}/file`;
@@ -31,13 +32,7 @@ function archive(): Uint8Array {
     if (content !== undefined) parts.push(content, tarPadding(content.length));
   }
   parts.push(TAR_END);
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 Deno.test("encodeTarHeader() entries read back as written, pax records where ustar cannot", () => {

@@ -9,15 +9,10 @@
  * @module
  */
 
-/** The type of a tar entry. */
-export type TarEntryType =
-  | "file"
-  | "link"
-  | "symlink"
-  | "character-device"
-  | "block-device"
-  | "directory"
-  | "fifo";
+import type { TarEntryType as ReadEntryType } from "../pull/tar_reader.ts";
+
+/** The type of a tar entry: any the reader knows. */
+export type TarEntryType = Exclude<ReadEntryType, "unsupported">;
 
 /** What {@linkcode encodeTarHeader} writes for an entry. */
 export interface TarHeader {
