@@ -102,7 +102,13 @@ export function parseIntFlag(value: string, flag: string, command: string): numb
   return Number(value);
 }
 
-const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, letter) => letter.toUpperCase());
+/** `env-file` → `envFile` (no regular expression: a run parses a hundred options' names). */
+function camelCase(name: string): string {
+  if (!name.includes("-")) return name;
+  return name.split("-").map((word, index) =>
+    index === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1)
+  ).join("");
+}
 
 /** The words pflag (Go's strconv.ParseBool) takes for a boolean flag's `=VALUE`. */
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = {

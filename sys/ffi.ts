@@ -228,9 +228,11 @@ let errnoView: Deno.UnsafePointerView | undefined;
  * most of them (one Deno.dlopen of nine symbols costs 1 ms less than nine of one); else `name`.
  */
 function boundTogether(name: string): Deno.ForeignLibraryInterface {
-  const together = (other: string) =>
-    other === name || (name.startsWith("posix_spawn") && other.startsWith("posix_spawn"));
-  return Object.fromEntries(Object.entries(SYMBOLS).filter(([other]) => together(other)));
+  const definitions: Record<string, Deno.ForeignFunction> = SYMBOLS;
+  if (!name.startsWith("posix_spawn")) return { [name]: definitions[name]! };
+  return Object.fromEntries(
+    Object.entries(SYMBOLS).filter(([other]) => other.startsWith("posix_spawn")),
+  );
 }
 
 /**
