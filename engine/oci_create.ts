@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ownableStdio } from "../runtime/host/ownable_stdio.ts";
 import {
   createCgroupsAt,
   moveToCgroups,
@@ -152,6 +153,9 @@ export async function createContainer(
       const socketFd = connectUnix(options.consoleSocket);
       held.push(socketFd);
       spec.terminal = { socketFd };
+    } else {
+      // The shim's pipes, handed to a non-root user as runc does: it may reopen /dev/stdout.
+      spec.stdioToChown = ownableStdio([0, 1, 2]);
     }
     const creating = {
       ociVersion: config.ociVersion ?? OCI_VERSION,

@@ -49,6 +49,7 @@ import type { DeviceNode } from "../spec/devices.ts";
 import { findStaticHostBinary } from "./host_binary.ts";
 import { hostDeviceNodes } from "./host_devices.ts";
 import { type ExitStatus, kill, waitpid } from "../../sys/process.ts";
+import { ownableStdio } from "./ownable_stdio.ts";
 import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
@@ -144,18 +145,6 @@ function addedDevices(config: ContainerConfig): DeviceNode[] {
   if (!config.privileged) return granted;
   const paths = new Set(granted.map((node) => node.path));
   return [...hostDeviceNodes().filter((node) => !paths.has(node.path)), ...granted];
-}
-
-/**
- * Of descriptors `fds`, those the container's user may be given: pipes, sockets and files that
- * mydocker made. Never a device: a detached container's monitor has /dev/null as its own stdout,
- * and chowning it would hand the host's /dev/null to the container's user (runc skips it too).
- */
-function ownableStdio(fds: readonly number[]): number[] {
-  return fds.filter((fd) => {
-    const info = Deno.statSync(`/proc/self/fd/${fd}`);
-    return !info.isCharDevice && !info.isBlockDevice;
-  });
 }
 
 /**

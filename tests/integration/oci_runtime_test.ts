@@ -375,6 +375,18 @@ Deno.test("run: the mount table lists the config's mounts in its order, /proc fi
   assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `${targets} in ${listed}`);
 });
 
+Deno.test("run: a non-root process may reopen its stdout and stderr, as under runc", async () => {
+  // The runtime's stdio (files here, the shim's pipes under containerd) is handed to the user.
+  await writeConfig("c20", (c) => {
+    c.process.user = { uid: 1000, gid: 1000 };
+    c.process.args = ["sh", "-c", "echo out > /dev/stdout && echo err > /dev/stderr"];
+  });
+  const result = await runtime("run", "c20");
+  assert.equal(result.code, 0, result.stderrText);
+  assert.equal(result.stdoutText, "out\n");
+  assert.equal(result.stderrText, "err\n");
+});
+
 Deno.test("run: a non-root process keeps the capability sets and additional groups the config gives it", async () => {
   await writeConfig("c10", (c) => {
     c.process.args = ["sh", "-c", "id -G; grep ^Cap[EPA] /proc/self/status"];
