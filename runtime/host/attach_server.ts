@@ -11,7 +11,6 @@
 
 import { close } from "../../sys/fs.ts";
 import { readAsync, setWindowSize, writeAllAsync } from "../../sys/pty.ts";
-import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
 import { concatBytes } from "../../sys/bytes.ts";
 import {
   FrameDecoder,
@@ -21,12 +20,11 @@ import {
   readResize,
 } from "../spec/attach_frames.ts";
 import { attachSocketPath, withShortSocketPath } from "./attach_socket.ts";
+import { ConsoleHandoff, untilDrained } from "./console_relay.ts";
 
 const BUFFER_BYTES = 65536;
 /** How much of a run's output a replay sends at most: its last 64 KiB. */
 const REPLAY_BYTES = 65536;
-/** How long to wait, once the container has ended, for output still on its way. */
-const DRAIN_TIMEOUT_MS = 1000;
 
 /** A connected client and the chain of writes to it. */
 interface Client {
@@ -187,13 +185,7 @@ export class AttachServer {
       // Removed with the container's directory.
     }
     // The clients' last output, before the monitor exits (a client that reads nothing: a second).
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, DRAIN_TIMEOUT_MS));
-    try {
-      await Promise.race([Promise.all(this.#closing), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await untilDrained(Promise.all(this.#closing));
   }
 }
 
@@ -215,23 +207,22 @@ interface TerminalEvents {
  * right after, {@linkcode DetachedTerminal.finish} it once the container has ended.
  */
 export class DetachedTerminal {
-  /** The socket end the init stage inherits and sends the master over. */
-  readonly socketFd: number;
-  readonly #socket: number;
+  readonly #handoff = new ConsoleHandoff();
   readonly #events: TerminalEvents;
   #relay: Promise<void> | undefined;
 
   /** Opens the socket pair the master comes over. */
   constructor(events: TerminalEvents) {
-    const { local, inheritable } = socketPair();
-    this.#socket = local;
-    this.socketFd = inheritable;
     this.#events = events;
   }
 
-  /** Call once the init stage is spawned: relays the terminal in the background. */
+  /** The socket end the container's start inherits and sends the master over. */
+  get socketFd(): number {
+    return this.#handoff.socketFd;
+  }
+
+  /** Call once the container's start is spawned: relays the terminal in the background. */
   start(): void {
-    close(this.socketFd);
     this.#relay = this.#run();
     this.#relay.catch(() => {
       // The container ends all the same; finish() waits for nothing more.
@@ -239,13 +230,8 @@ export class DetachedTerminal {
   }
 
   async #run(): Promise<void> {
-    let master: number | undefined;
-    try {
-      master = await receiveDescriptor(this.#socket);
-    } finally {
-      close(this.#socket);
-    }
-    if (master === undefined) return; // The init stage ended before creating the console.
+    const master = await this.#handoff.receive();
+    if (master === undefined) return; // The start ended before creating the console.
     this.#events.received(master);
     try {
       const buffer = new Uint8Array(BUFFER_BYTES);
@@ -265,18 +251,8 @@ export class DetachedTerminal {
    * the socket pair if the terminal never started.
    */
   async finish(): Promise<void> {
-    if (this.#relay === undefined) {
-      close(this.socketFd);
-      close(this.#socket);
-      return;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, DRAIN_TIMEOUT_MS));
-    try {
-      await Promise.race([this.#relay, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (this.#relay === undefined) return this.#handoff.close();
+    await untilDrained(this.#relay);
     this.#events.ended();
   }
 }

@@ -20,10 +20,10 @@ import {
   stdinMode,
 } from "./spawn_stage.ts";
 import { close } from "../../sys/fs.ts";
-import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
 import { readAsync } from "../../sys/pty.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { HostTerminal } from "./terminal.ts";
+import { ConsoleHandoff } from "./console_relay.ts";
 
 /** What `exec` runs in the container, beyond what the container itself says. */
 export interface ExecRequest {
@@ -49,13 +49,13 @@ export interface ExecRequest {
  * mydocker's stderr).
  */
 async function startDetachedExec(spec: ExecSpec, tty: boolean): Promise<number> {
-  const socket = tty ? socketPair() : undefined;
+  const handoff = tty ? new ConsoleHandoff() : undefined;
   let pid: number;
   let started: Promise<number>;
   try {
     ({ pid, started } = spawnStageInPidNamespace(
       EXEC_STAGE_ARG,
-      socket === undefined ? spec : { ...spec, terminal: { socketFd: socket.inheritable } },
+      handoff === undefined ? spec : { ...spec, terminal: { socketFd: handoff.socketFd } },
       spec.pid,
       {
         group: "new-session",
@@ -65,13 +65,12 @@ async function startDetachedExec(spec: ExecSpec, tty: boolean): Promise<number> 
         ],
       },
     ));
-  } finally {
-    if (socket !== undefined) close(socket.inheritable);
+  } catch (error) {
+    handoff?.close();
+    throw error;
   }
   moveToCgroups(spec.cgroups.atStart, pid);
-  const master = socket === undefined ? undefined : receiveDescriptor(socket.local).finally(() => {
-    close(socket.local);
-  });
+  const master = handoff?.receive();
   // Once running, the command is reaped by the container's PID 1 when mydocker has exited.
   if (await started > 0) {
     holdTerminal(await master);

@@ -20,13 +20,11 @@ import {
   tcsetattr,
   writeAllAsync,
 } from "../../sys/pty.ts";
-import { receiveDescriptor, socketPair } from "../../sys/socket.ts";
+import { ConsoleHandoff, untilDrained } from "./console_relay.ts";
 
 const STDIN = 0;
 const STDOUT = 1;
 const BUFFER_BYTES = 65536;
-/** How long to wait, once the container has ended, for output still on its way. */
-const DRAIN_TIMEOUT_MS = 1000;
 
 /**
  * The host side of one container's terminal. Create it before spawning the init stage (whose
@@ -35,12 +33,9 @@ const DRAIN_TIMEOUT_MS = 1000;
  * {@linkcode HostTerminal.close} it on every path.
  */
 export class HostTerminal {
-  /** The socket end the init stage inherits and sends the master over. */
-  readonly socketFd: number;
-  readonly #socket: number;
+  readonly #handoff = new ConsoleHandoff();
   readonly #interactive: boolean;
   readonly #log: ((bytes: Uint8Array) => void) | undefined;
-  #started = false;
   #closed = false;
   #relay: Promise<void> | undefined;
   #master: number | undefined;
@@ -52,20 +47,17 @@ export class HostTerminal {
    * gets a copy of the container's output.
    */
   constructor(interactive: boolean, log?: (bytes: Uint8Array) => void) {
-    const { local, inheritable } = socketPair();
-    this.#socket = local;
-    this.socketFd = inheritable;
     this.#interactive = interactive;
     this.#log = log;
   }
 
-  /**
-   * Call once the init stage is spawned: closes its socket end here (so that the init stage's
-   * death unblocks the wait for the master) and starts relaying in the background.
-   */
+  /** The socket end the container's start inherits and sends the master over. */
+  get socketFd(): number {
+    return this.#handoff.socketFd;
+  }
+
+  /** Call once the container's start is spawned: relays its terminal in the background. */
   start(): void {
-    this.#started = true;
-    close(this.socketFd);
     this.#relay = this.#run();
     this.#relay.catch(() => {
       // Rethrown by finish().
@@ -73,13 +65,8 @@ export class HostTerminal {
   }
 
   async #run(): Promise<void> {
-    let master: number | undefined;
-    try {
-      master = await receiveDescriptor(this.#socket);
-    } finally {
-      close(this.#socket);
-    }
-    if (master === undefined) return; // The init stage ended before creating the console.
+    const master = await this.#handoff.receive();
+    if (master === undefined) return; // The start ended before creating the console.
     if (this.#closed) return close(master);
     this.#master = master;
     try {
@@ -145,14 +132,7 @@ export class HostTerminal {
    * throws what made the relay fail, such as a SyscallError from receiving the master.
    */
   async finish(): Promise<void> {
-    if (this.#relay === undefined) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, DRAIN_TIMEOUT_MS));
-    try {
-      await Promise.race([this.#relay, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (this.#relay !== undefined) await untilDrained(this.#relay);
   }
 
   /** Restores the host terminal and stops following resizes; closes the sockets if unstarted. */
@@ -163,9 +143,6 @@ export class HostTerminal {
       this.#saved = undefined;
     }
     Deno.removeSignalListener("SIGWINCH", this.#resize);
-    if (!this.#started) {
-      close(this.socketFd);
-      close(this.#socket);
-    }
+    this.#handoff.close();
   }
 }
