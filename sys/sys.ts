@@ -148,6 +148,11 @@ export interface Sys {
   stat(path: string): FileStatus;
   /** Whether anything (a dangling symlink included) is at `path`. */
   exists(path: string): boolean;
+  /**
+   * What is at `path`, following symlinks, or undefined where nothing is: no NotFound to build
+   * (a stack trace, 0.1 ms) for the paths a start asks about and mostly finds missing.
+   */
+  statIfPresent(path: string): FileStatus | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -205,4 +210,12 @@ export const realSys: Sys = {
   mkfifo,
   stat: (path) => Deno.statSync(path),
   exists: pathExists,
+  statIfPresent(path) {
+    if (!pathExists(path)) return undefined;
+    try {
+      return Deno.statSync(path);
+    } catch {
+      return undefined; // A dangling symlink.
+    }
+  },
 };

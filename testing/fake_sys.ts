@@ -318,6 +318,14 @@ export class FakeSys implements Sys {
     this.#record("exists", path);
     return this.#entries.has(path);
   }
+  statIfPresent(path: string): FileStatus | undefined {
+    this.#record("statIfPresent", path);
+    const entry = this.#resolve(path);
+    if (entry === undefined) return undefined;
+    return entry.kind === "directory"
+      ? { isFile: false, isDirectory: true, mode: 0o40755 }
+      : { isFile: true, isDirectory: false, mode: 0o100000 | entry.mode };
+  }
 }
 
 function parentOf(path: string): string {

@@ -16,7 +16,7 @@ import { FakeSys } from "../testing/fake_sys.ts";
 
 /** Only the calls that change the system, as `name args…`, for comparing whole sequences. */
 function changes(sys: FakeSys): string[] {
-  const queries = new Set(["stat", "exists", "readTextFile"]);
+  const queries = new Set(["stat", "statIfPresent", "exists", "readTextFile"]);
   return sys.calls.filter((call) => !queries.has(call.name))
     .map((call) => [call.name, ...call.args.map((arg) => JSON.stringify(arg))].join(" "));
 }

@@ -70,7 +70,8 @@ Deno.test("planCredentials() orders the steps: ownership, bounding set, no_new_p
   assert.deepEqual(env, ["PATH=/bin", "HOME=/home/app"]);
   assert.ok(
     sys.names().every((name) =>
-      name === "prctl" || name === "readTextFile" || name === "stat" || name === "exists"
+      name === "prctl" || name === "readTextFile" || name === "stat" || name === "statIfPresent" ||
+      name === "exists"
     ),
   );
 });

@@ -13,14 +13,8 @@ import { SyscallError } from "../../sys/ffi.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
 
 function isExecutableFile(path: string, sys: Sys): boolean {
-  // exists() first: a failing stat builds a NotFound, stack trace and all (a PATH search misses).
-  if (!sys.exists(path)) return false;
-  try {
-    const info = sys.stat(path);
-    return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
-  } catch {
-    return false;
-  }
+  const info = sys.statIfPresent(path);
+  return info !== undefined && info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
 }
 
 /**

@@ -95,13 +95,8 @@ export function parentOf(path: string): string {
 }
 
 function pathKind(path: string, sys: Sys): "file" | "directory" | "missing" {
-  // exists() first: a failing stat builds a NotFound, stack trace and all.
-  if (!sys.exists(path)) return "missing";
-  try {
-    return sys.stat(path).isDirectory ? "directory" : "file";
-  } catch {
-    return "missing";
-  }
+  const status = sys.statIfPresent(path);
+  return status === undefined ? "missing" : status.isDirectory ? "directory" : "file";
 }
 
 function applyStep(step: MountStep, sys: Sys): void {

@@ -31,15 +31,7 @@ export function prepareMounts(
 
 /** Creates `path` (a directory, or an empty file and its parents) unless something is there. */
 export function ensureMountTarget(path: string, directory: boolean, sys: Sys = realSys): void {
-  // exists() first: a failing stat builds a NotFound, stack trace and all, and most are missing.
-  if (sys.exists(path)) {
-    try {
-      sys.stat(path);
-      return;
-    } catch {
-      // A dangling symlink: created below, as a missing one.
-    }
-  }
+  if (sys.statIfPresent(path) !== undefined) return; // A dangling symlink is created below.
   if (directory) {
     sys.mkdir(path);
     return;
