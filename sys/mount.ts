@@ -147,11 +147,19 @@ export function procfsForPidNamespace(pidNamespaceFd: number): number {
   }
 }
 
+let takesPidNamespace: boolean | undefined;
+
 /**
  * Whether this kernel's procfs takes the `pidns` option (see {@linkcode procfsForPidNamespace}):
- * sets it on a procfs context for our own PID namespace and drops the context unmounted.
+ * sets it on a procfs context for our own PID namespace and drops the context unmounted, once a
+ * process (a start with `--init`, and each restart of a container, ask again).
  */
 export function procfsTakesPidNamespace(): boolean {
+  takesPidNamespace ??= probePidNamespaceOption();
+  return takesPidNamespace;
+}
+
+function probePidNamespaceOption(): boolean {
   const fs = Number(libc().syscall_fsopen(syscallNumber("fsopen"), cstr("proc"), FSOPEN_CLOEXEC));
   if (fs < 0) return false;
   const own = libc().open(cstr("/proc/self/ns/pid"), 0o2000000, 0);
