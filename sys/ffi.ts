@@ -101,7 +101,6 @@ const SYMBOLS = {
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  isatty: { parameters: ["i32"], result: "i32" },
   lchown: { parameters: ["buffer", "u32", "u32"], result: "i32" },
   fchown: { parameters: ["i32", "u32", "u32"], result: "i32" },
   syscall_close_range: { name: "syscall", parameters: ["i64", "u32", "u32", "u32"], result: "i64" },
@@ -220,6 +219,12 @@ function rawSymbol(name: string): ((...args: Word[]) => number) | undefined {
   return undefined;
 }
 
+/** The symbols {@linkcode bindGeneric} binds: each returns an `i32` or a pointer. */
+const GENERIC: ReadonlySet<string> = new Set([
+  "__errno_location",
+  ...Object.keys(SYMBOLS).filter((name) => name.startsWith("posix_spawn")),
+]);
+
 /** Where the calling thread's errno lives; bound before any call that could fail (below). */
 let errnoView: Deno.UnsafePointerView | undefined;
 
@@ -227,11 +232,43 @@ let errnoView: Deno.UnsafePointerView | undefined;
  * The definitions bound with symbol `name`: posix_spawn(3)'s family all at once, as a spawn calls
  * most of them (one Deno.dlopen of nine symbols costs 1 ms less than nine of one); else `name`.
  */
-function boundTogether(name: string): Deno.ForeignLibraryInterface {
+function boundTogether(name: string): Record<string, Deno.ForeignFunction> {
   const definitions: Record<string, Deno.ForeignFunction> = SYMBOLS;
   if (!name.startsWith("posix_spawn")) return { [name]: definitions[name]! };
   return Object.fromEntries(
-    Object.entries(SYMBOLS).filter(([other]) => other.startsWith("posix_spawn")),
+    Object.entries(definitions).filter(([other]) => other.startsWith("posix_spawn")),
+  );
+}
+
+/**
+ * Binds `definitions`, the symbols that report failure in their result rather than in errno
+ * (posix_spawn's family, errno's location) through libffi's generic call path: Deno compiles a
+ * fast-call trampoline for every symbol it binds (about 0.25 ms each, 2.5 ms for posix_spawn's
+ * family) but not for one with a struct in its signature. Each `i32` or `pointer` result is
+ * declared as a struct of that one field, which the C ABIs of x86_64 and aarch64 return in the
+ * same register as the bare field, and unwrapped here: a call costs about a microsecond more,
+ * which a function called a few times a process does not notice. Every other symbol keeps its
+ * fast call (errno is read right after those calls, and the generic path allocates between).
+ */
+function bindGeneric(definitions: Record<string, Deno.ForeignFunction>): Record<string, unknown> {
+  const generic = Object.fromEntries(
+    Object.entries(definitions).map((
+      [name, definition],
+    ) => [name, { ...definition, result: { struct: [definition.result as Deno.NativeType] } }]),
+  ) as Deno.ForeignLibraryInterface;
+  const bound = Deno.dlopen("libc.so.6", generic).symbols as Record<
+    string,
+    (...args: unknown[]) => Uint8Array
+  >;
+  return Object.fromEntries(
+    Object.entries(definitions).map(([name, { result }]) => {
+      const call = bound[name]!;
+      const unwrap = result === "pointer"
+        ? (bytes: Uint8Array) =>
+          Deno.UnsafePointer.create(new BigUint64Array(bytes.slice().buffer)[0]!)
+        : (bytes: Uint8Array) => new Int32Array(bytes.slice().buffer)[0]!;
+      return [name, (...args: unknown[]) => unwrap(call(...args))];
+    }),
   );
 }
 
@@ -246,8 +283,10 @@ const symbols = new Proxy<Record<string, unknown>>({}, {
   get(cache, name: string) {
     if (!(name in cache)) {
       const raw = rawSymbol(name);
+      const definitions = boundTogether(name);
       if (raw !== undefined) cache[name] = raw;
-      else Object.assign(cache, Deno.dlopen("libc.so.6", boundTogether(name)).symbols);
+      else if (GENERIC.has(name)) Object.assign(cache, bindGeneric(definitions));
+      else Object.assign(cache, Deno.dlopen("libc.so.6", definitions).symbols);
       if (errnoView === undefined && name !== "__errno_location") {
         errnoView = new Deno.UnsafePointerView(symbols.__errno_location()!);
       }

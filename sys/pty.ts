@@ -12,12 +12,19 @@ export function ioctl(fd: number, request: number, argument: Uint8Array<ArrayBuf
   check(libc().ioctl(fd, BigInt(request), argument), "ioctl", `0x${request.toString(16)}`);
 }
 
-/** Tells whether file descriptor `fd` refers to a terminal. */
+/**
+ * Tells whether file descriptor `fd` refers to a terminal: whether it has terminal attributes
+ * (TCGETS), as the C library's isatty(3) asks, through the shared system call binding.
+ */
 export function isatty(fd: number): boolean {
-  return libc().isatty(fd) === 1;
+  return libc().ioctl(fd, BigInt(TCGETS), new Uint8Array(KERNEL_TERMIOS_SIZE)) === 0;
 }
 
+/** The kernel's struct termios, which TCGETS fills (36 bytes; room to spare). */
+const KERNEL_TERMIOS_SIZE = 64;
+
 /** Window size, terminal and pseudo-terminal ioctl requests (the same on x86_64 and aarch64). */
+const TCGETS = 0x5401;
 const TIOCSCTTY = 0x540e;
 const TIOCGWINSZ = 0x5413;
 const TIOCSWINSZ = 0x5414;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { check, cstr, errno, libc, SyscallError } from "../sys/ffi.ts";
+import { check, cstr, cstrArray, errno, libc, SyscallError } from "../sys/ffi.ts";
+import { isatty } from "../sys/pty.ts";
 import { Errno } from "../sys/errno.ts";
 import { pathExists } from "../sys/path_exists.ts";
 
@@ -39,5 +40,41 @@ Deno.test("pathExists() tells files, directories and dangling symlinks from noth
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("posix_spawn's family, bound without fast calls, returns its error numbers as numbers", () => {
+  const attributes = new Uint8Array(512);
+  const actions = new Uint8Array(512);
+  assert.equal(libc().posix_spawnattr_init(attributes), 0);
+  assert.equal(libc().posix_spawn_file_actions_init(actions), 0);
+  const keep: Uint8Array[] = [];
+  const argv = cstrArray(["/nonexistent/command"], keep);
+  const pid = new Int32Array(1);
+  const result = libc().posix_spawn(
+    pid,
+    cstr("/nonexistent/command"),
+    actions,
+    attributes,
+    argv,
+    argv,
+  );
+  assert.equal(result, Errno.ENOENT);
+  assert.equal(libc().posix_spawn_file_actions_destroy(actions), 0);
+  assert.equal(libc().posix_spawnattr_destroy(attributes), 0);
+});
+
+Deno.test("isatty() tells a terminal from a file", () => {
+  const path = Deno.makeTempFileSync();
+  const file = check(libc().open(cstr(path), 0, 0), "open");
+  const master = check(libc().open(cstr("/dev/ptmx"), 0o402, /* O_RDWR | O_NOCTTY */ 0), "open");
+  try {
+    assert.equal(isatty(file), false);
+    assert.equal(isatty(master), true);
+    assert.equal(isatty(-1), false);
+  } finally {
+    libc().close(file);
+    libc().close(master);
+    Deno.removeSync(path);
   }
 });
