@@ -9,7 +9,6 @@
  */
 
 import { containerDir } from "./container_dir.ts";
-import { nameInUse } from "./containers.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 import { pathExists } from "../../sys/path_exists.ts";
 import { isAlive, processIdentity } from "../../sys/process_identity.ts";
@@ -84,6 +83,7 @@ function namesRoot(stateRoot: string): string {
 
 /** Whether the reservation in `path` still holds: its container exists or its process lives. */
 function reservationHolds(stateRoot: string, path: string): boolean {
+  if (!pathExists(path)) return false; // The common case, without a NotFound to build.
   let id: string, reserver: string;
   try {
     [id = "", reserver = ""] = Deno.readTextFileSync(path).split("\n");
@@ -96,18 +96,17 @@ function reservationHolds(stateRoot: string, path: string): boolean {
 
 /**
  * Reserves `name` for container `id` under `stateRoot`, atomically among concurrent mydockers
- * (under the names' lock, then with O_EXCL); false when it is taken, by a reservation that holds
- * or by a container made before names were reserved.
+ * (under the names' lock, then with O_EXCL); false when a reservation that holds has it.
  */
 function tryReserve(stateRoot: string, name: string, id: string): boolean {
   const path = `${namesRoot(stateRoot)}/${name}`;
   using lock = Deno.openSync(`${namesRoot(stateRoot)}/.lock`, { write: true, create: true });
   lock.lockSync(true);
-  if (reservationHolds(stateRoot, path) || nameInUse(stateRoot, name)) return false;
+  if (reservationHolds(stateRoot, path)) return false;
   try {
-    Deno.removeSync(path);
+    if (pathExists(path)) Deno.removeSync(path); // A stale reservation.
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw error; // Released meanwhile.
   }
   Deno.writeTextFileSync(path, `${id}\n${processIdentity()}`, { createNew: true, mode: 0o600 });
   return true;
@@ -149,7 +148,7 @@ export function releaseName(stateRoot: string, name: string, id: string): void {
   try {
     if (Deno.readTextFileSync(path).split("\n")[0] === id) Deno.removeSync(path);
   } catch {
-    // Never reserved (a container older than reservations), or already released.
+    // Never reserved, or already released.
   }
 }
 

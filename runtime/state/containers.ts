@@ -73,11 +73,6 @@ export function findContainer(stateRoot: string, reference: string): StoredConta
   throw new ExitCodeError(`No such container: ${reference}`);
 }
 
-/** Tells whether a container of `stateRoot` already has the name `name`. */
-export function nameInUse(stateRoot: string, name: string): boolean {
-  return listContainers(stateRoot).some((c) => c.record.name === name);
-}
-
 /**
  * Kills (SIGKILL) what a container's dead monitor left outside the container's cgroups, which a
  * cgroup sweep would miss: its first process as `state` records it, and the processes of its
