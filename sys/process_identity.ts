@@ -20,8 +20,12 @@ export function processStartTime(pid: number | "self"): string | undefined {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
+/** The calling process's identity, which a start records several times. */
+let own: string | undefined;
+
 /** Names process `pid` (default: the calling process) as `pid start-time`. */
 export function processIdentity(pid: number = Deno.pid): string {
+  if (pid === Deno.pid) return own ??= `${pid} ${processStartTime(pid) ?? ""}`;
   return `${pid} ${processStartTime(pid) ?? ""}`;
 }
 

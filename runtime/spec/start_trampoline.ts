@@ -195,7 +195,9 @@ const ELF_HEADER_BYTES = 64;
 const PROGRAM_HEADER_BYTES = 56;
 
 function hexBytes(hex: string): number[] {
-  return hex.match(/../g)!.map((pair) => parseInt(pair, 16));
+  const bytes: number[] = [];
+  for (let at = 0; at < hex.length; at += 2) bytes.push(parseInt(hex.slice(at, at + 2), 16));
+  return bytes;
 }
 
 /** The x86_64 trampoline, once built. */
