@@ -54,6 +54,8 @@ import { SignalForwarder } from "./signal_forwarding.ts";
 import { SIGNALS } from "../../sys/signals.ts";
 import { spawnInitStage, type StdinMode, stdinMode } from "./spawn_stage.ts";
 import { startInPlace } from "./start_in_place.ts";
+import { keptSeccompFilters } from "./seccomp_cache.ts";
+import { seccompFilter } from "../stage/seccomp.ts";
 import { isRootUser, StdioRelay } from "./stdio_relay.ts";
 import { DEFAULT_LOG_LIMITS, JsonLogWriter, teeToLog } from "./json_log.ts";
 import { HostTerminal } from "./terminal.ts";
@@ -228,6 +230,11 @@ export async function superviseContainer(
     let pid: number;
     let exited: Promise<ExitStatus>;
     if (inPlace) {
+      // Compiled (or read back) here, on the host, where the state root is: the start plans the
+      // credentials in the container's root.
+      if (spec.seccomp && spec.seccompProfile === undefined) {
+        seccompFilter(spec.capabilities, keptSeccompFilters(record.config.stateRoot));
+      }
       // The stdio mydocker made: the relay's pipes (a terminal is handed over on its own).
       spec.stdioToChown = ownableStdio(output ?? []);
       ({ pid, exited } = await startInPlace(spec, {
