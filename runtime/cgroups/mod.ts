@@ -149,8 +149,11 @@ function layout(): CgroupLayout {
  * Creates the cgroups of container `id` in the hierarchies of `cgroupLayout` and applies
  * `limits` and the device allowlist `devices`: `relativePath` (by default `mydocker/<id>`,
  * recorded as the container's; an OCI config's cgroupsPath is the caller's to remove) under
- * every v1 hierarchy's and the v2 hierarchy's mount point, the v1 `devices` controller's rules and the v2 device program
- * both written before any process joins. Nothing is left behind when it fails.
+ * every v1 hierarchy's and the v2 hierarchy's mount point, with the device allowlist in place
+ * before any process joins: the v1 `devices` controller's rules where that controller is mounted
+ * (as runc confines devices on such a host; a v2 device program beside them would check every
+ * open again and cost a start 1.5 ms), else the v2 device program. Nothing is left behind when it
+ * fails.
  *
  * @throws {ExitCodeError} (125) when a limit's controller is mounted nowhere, devices cannot be
  * confined, or a cgroup cannot be created or written:
@@ -242,7 +245,7 @@ export function createCgroupsIn(
         writeControl(paths[devicesV1]!, file, value);
       }
     }
-    if (v2Root !== undefined) attachDeviceAllowlist(paths.at(-1)!, devices);
+    if (devicesV1 < 0) attachDeviceAllowlist(paths.at(-1)!, devices);
     cgroup.procsFiles = paths.map((path) => `${path}/cgroup.procs`);
     return cgroup;
   } catch (error) {
