@@ -87,7 +87,7 @@ const PS_TABLE =
 
 /** `mydocker ps [OPTIONS]`: lists running (or all) containers, Docker's columns or `--format`. */
 export async function psCommand(root: string, options: PsOptions): Promise<number> {
-  const containers = containerSummaries(root, options.all)
+  const containers = (await containerSummaries(root, options.all))
     .filter((c) => matches(c, options.filters))
     .slice(0, options.last);
   const now = Date.now();

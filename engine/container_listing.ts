@@ -31,8 +31,11 @@ export interface ContainerSummary {
 }
 
 /** The containers under `root`, newest first: those running, or `all` of them. */
-export function containerSummaries(root: string, all: boolean): ContainerSummary[] {
-  sweepStale(root);
+export async function containerSummaries(
+  root: string,
+  all: boolean,
+): Promise<ContainerSummary[]> {
+  await sweepStale(root);
   return listContainers(root).reverse()
     .filter((c) => all || ["running", "restarting"].includes(c.state.status))
     .map(({ record, state }) => ({

@@ -21,7 +21,7 @@ export interface PrunedContainers {
  * setting up); one started again meanwhile stays.
  */
 export async function pruneContainers(root: string): Promise<PrunedContainers> {
-  const stopped = containerSummaries(root, true).filter((c) => c.state.status === "exited");
+  const stopped = (await containerSummaries(root, true)).filter((c) => c.state.status === "exited");
   const sizes = await containerSizes(root, stopped);
   const pruned: PrunedContainers = { ids: [], bytes: 0 };
   for (const container of stopped.reverse()) {

@@ -39,7 +39,7 @@ export async function startStoppedContainer(
   reference: string,
   options: { stdin: boolean },
 ): Promise<StartedContainer> {
-  sweepStale(root);
+  await sweepStale(root);
   const container = findContainer(root, reference);
   const { dir, record } = container;
   const { position } = readLog(dir.jsonLog, 1);

@@ -58,7 +58,7 @@ async function imageUsage(root: string): Promise<UsageRow> {
 }
 
 async function containerUsage(root: string): Promise<UsageRow> {
-  const containers = containerSummaries(root, true);
+  const containers = await containerSummaries(root, true);
   const sizes = await containerSizes(root, containers);
   const running = containers.filter((c) => ["running", "restarting"].includes(c.state.status));
   const rw = (id: string) => sizes.get(id)?.rw ?? 0;
@@ -159,7 +159,7 @@ async function imageDetails(root: string): Promise<ImageUsageDetail[]> {
 
 /** Each image, container and volume under `root` with the disk space it takes. */
 export async function systemDiskUsageDetails(root: string): Promise<DiskUsageDetails> {
-  const containers = containerSummaries(root, true);
+  const containers = await containerSummaries(root, true);
   const sizes = await containerSizes(root, containers);
   const stored = listContainers(root);
   const records = new Map(stored.map((c) => [c.record.id, c.record]));

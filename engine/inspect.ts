@@ -15,7 +15,7 @@ import type { VolumeMount } from "../runtime/spec/container_config.ts";
 import type { ImageConfig } from "../registry/format/manifest.ts";
 import { findContainer, type StoredContainer } from "../runtime/state/containers.ts";
 import { containerNetwork } from "./networks.ts";
-import { macAddressText } from "../runtime/network/attach.ts";
+import { macAddressText } from "../runtime/network/attach_bridge.ts";
 import { type PortBinding, portKey } from "../runtime/spec/port_bindings.ts";
 import { ExitCodeError } from "../sys/exit_codes.ts";
 

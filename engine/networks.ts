@@ -17,7 +17,7 @@ import { ExitCodeError } from "../sys/exit_codes.ts";
 import type { PortBinding } from "../runtime/spec/port_bindings.ts";
 import { findContainer, listContainers } from "../runtime/state/containers.ts";
 import { removeBridge } from "../runtime/network/bridge.ts";
-import { macAddressText } from "../runtime/network/attach.ts";
+import { macAddressText } from "../runtime/network/attach_bridge.ts";
 import { hostFirewall, NO_FIREWALL } from "../runtime/network/firewall.ts";
 import { hostRouteSubnets } from "../runtime/network/host_routes.ts";
 import { type Lease, leaseOf, listLeases } from "../runtime/network/ipam.ts";

@@ -55,7 +55,7 @@ function cgroupVersion(): string {
 
 /** `info`'s data for the state root `root`, with Docker's `system.Info` field names. */
 export async function systemInfo(root: string) {
-  const containers = containerSummaries(root, true);
+  const containers = await containerSummaries(root, true);
   const running = containers.filter((c) => c.state.status === "running").length;
   const images = await listImages(root).catch((error) => {
     if (error instanceof Deno.errors.NotFound) return [];

@@ -31,11 +31,11 @@ import { spawnStage } from "./spawn_stage.ts";
  * monitor has started it (or it has already exited), with the monitor's one-line reason when
  * the command could not be started.
  */
-export function startDetached(
+export async function startDetached(
   record: ContainerRecord,
 ): Promise<{ dir: ContainerDir; state: ContainerState; message?: string }> {
-  sweepStale(record.config.stateRoot);
-  return startMonitor(createContainer(record), record);
+  await sweepStale(record.config.stateRoot);
+  return await startMonitor(createContainer(record), record);
 }
 
 /**

@@ -66,12 +66,15 @@ export function newContainerId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Removes what dead monitors left behind: their --rm containers and their cgroups. */
-export function sweepStale(stateRoot: string): void {
+/**
+ * Removes what dead monitors left behind: their --rm containers, their cgroups and their
+ * network leases.
+ */
+export async function sweepStale(stateRoot: string): Promise<void> {
   sweepStagedContainerDirs(stateRoot);
   const remaining = sweepContainers(stateRoot);
   sweepStaleCgroups((id) => remaining.has(id));
-  sweepNetworks(stateRoot);
+  await sweepNetworks(stateRoot);
 }
 
 /**
@@ -220,7 +223,7 @@ export async function superviseContainer(
   try {
     const { limits, privileged, devices } = record.config;
     cgroup = createContainerCgroup(record.id, limits, containerDeviceRules(privileged, devices));
-    network = attachNetwork({ config: record.config, name: record.name, dir: dir.path });
+    network = await attachNetwork({ config: record.config, name: record.name, dir: dir.path });
     const inPlace = startsInPlace(record.config);
     const spec = containerSpec(record.config, dir, cgroup, hooks.terminal, network, inPlace);
     network.announce();
@@ -322,7 +325,7 @@ export async function superviseContainer(
  * returns mydocker's exit code for it.
  */
 export async function runContainer(record: ContainerRecord): Promise<number> {
-  sweepStale(record.config.stateRoot);
+  await sweepStale(record.config.stateRoot);
   const { tty, interactive } = record.config;
   const stdin = stdinMode(tty, interactive);
   // In the foreground process group the container gets the terminal's SIGINT and SIGQUIT itself.
