@@ -148,9 +148,12 @@ export class ImageStore {
    */
   async withLock<T>(mode: "shared" | "exclusive", body: () => Promise<T>): Promise<T> {
     await this.init();
-    const file = await Deno.open(`${this.root}/lock`, { read: true, write: true, create: true });
+    // Opened and, when shared, locked synchronously: a shared lock waits only while an `rmi` of
+    // another process holds it exclusively, and every run takes one (two event-loop turns less).
+    const file = Deno.openSync(`${this.root}/lock`, { read: true, write: true, create: true });
     try {
-      await file.lock(mode === "exclusive");
+      if (mode === "shared") file.lockSync(false);
+      else await file.lock(true);
       return await body();
     } finally {
       file.close();
