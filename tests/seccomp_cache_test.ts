@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { keptSeccompFilters } from "../runtime/host/seccomp_cache.ts";
-import { seccompFilter } from "../runtime/stage/seccomp.ts";
+import { seccompFilter } from "../runtime/spec/seccomp_filter.ts";
 import { compileSeccompFilter } from "../runtime/spec/seccomp_bpf.ts";
 import { DEFAULT_PROFILE } from "../runtime/spec/seccomp_profile.ts";
 

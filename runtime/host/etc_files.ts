@@ -6,7 +6,7 @@
  */
 
 import type { ContainerMount } from "../spec/container_spec.ts";
-import type { EtcNetwork } from "../network/attach.ts";
+import type { EtcNetwork } from "../network/etc_network.ts";
 import { ExitCodeError, fsErrorReason } from "../../sys/exit_codes.ts";
 
 /**

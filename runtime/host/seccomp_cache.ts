@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { KeptFilters } from "../stage/seccomp.ts";
+import type { KeptFilters } from "../spec/seccomp_filter.ts";
 import { INSTRUCTION_BYTES } from "../spec/seccomp_bpf.ts";
 import { pathExists } from "../../sys/path_exists.ts";
 

@@ -18,7 +18,7 @@ import { Errno } from "../../sys/errno.ts";
 import { ExitCodeError } from "../../sys/exit_codes.ts";
 import { processIdentity } from "../../sys/process_identity.ts";
 import type { PortBinding } from "../spec/port_bindings.ts";
-import { type AttachedNetwork, etcNetwork, type NetworkRequest } from "./attach.ts";
+import { type AttachedNetwork, etcNetwork, type NetworkRequest } from "./etc_network.ts";
 import { ensureBridge } from "./bridge.ts";
 import { hostFirewall } from "./firewall.ts";
 import { joinHosts, leaveHosts } from "./hosts_entries.ts";

@@ -18,7 +18,7 @@ import type { CredentialStep } from "../spec/credential_steps.ts";
 import { boundingSetSteps, capabilitySteps } from "./capability_sets.ts";
 import { Prctl } from "../../sys/process.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
-import { seccompFilter } from "./seccomp.ts";
+import { seccompFilter } from "../spec/seccomp_filter.ts";
 import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
 import { resolveContainerUser } from "./user.ts";
 

@@ -1,12 +1,14 @@
 /**
  * Docker's default seccomp profile, compiled to a BPF program for the credential steps of a
- * container process (installed just before its command is executed).
+ * container process (installed just before its command is executed), once per capability set
+ * and process; the host reads it back from, or keeps it in, its state root beforehand
+ * (`runtime/host/seccomp_cache.ts`).
  *
  * @module
  */
 
-import { compileSeccompFilter } from "../spec/seccomp_bpf.ts";
-import { DEFAULT_PROFILE } from "../spec/seccomp_profile.ts";
+import { compileSeccompFilter } from "./seccomp_bpf.ts";
+import { DEFAULT_PROFILE } from "./seccomp_profile.ts";
 
 /**
  * Compiled filters kept beyond this process (`runtime/host/seccomp_cache.ts`): under a `name`
