@@ -35,6 +35,7 @@ import {
 } from "../runtime/oci/state_dir.ts";
 import { runHooks } from "../runtime/oci/hooks.ts";
 import { withinContainer } from "../runtime/host/within_container.ts";
+import { close, fifoHungUp, open, OpenFlag } from "../sys/fs.ts";
 import { kill } from "../sys/process.ts";
 import { signalNumber, SIGNALS } from "../sys/signals.ts";
 
@@ -109,28 +110,21 @@ export async function startContainer(globals: OciGlobals, id: string): Promise<v
     await waitForEnd(state.process);
     throw error;
   }
+  // Opened without blocking, which lets the process's open for writing go on; it closes its end
+  // when it execs (close-on-exec) or dies. The FIFO hangs up only once a writer has come and
+  // gone, so a process that died before it opened the FIFO is told from one that was released
+  // and has already exited (a command as short as `true`).
   const fifoPath = execFifoPath(dir);
-  let died = false;
-  // The open blocks until the process opens the fifo for writing; should it die first, a
-  // writer of this process's own ends the wait.
-  const opening = Deno.open(fifoPath, { read: true });
-  const watch = setInterval(() => {
-    if (processRuns(state.process)) return;
-    died = true;
-    clearInterval(watch);
-    Deno.openSync(fifoPath, { write: true }).close();
-  }, 20);
+  const fifo = open(fifoPath, OpenFlag.RDONLY | OpenFlag.NONBLOCK);
+  let released: boolean;
   try {
-    const fifo = await opening;
-    // The writer's end closes when the process execs (close-on-exec) or dies.
-    for await (const _ of fifo.readable) {
-      // Nothing is written.
-    }
+    do released = fifoHungUp(fifo, 20); while (!released && processRuns(state.process));
+    released ||= fifoHungUp(fifo, 0); // Released and gone between the two looks.
   } finally {
-    clearInterval(watch);
+    close(fifo);
     Deno.removeSync(fifoPath);
   }
-  if (died) throw new OciRuntimeError("cannot start a container whose process died: stopped");
+  if (!released) throw new OciRuntimeError("cannot start a container whose process died: stopped");
   runHooksWarning(globals, state.hooks.poststart, ociStateJson(state, "running"), "poststart");
 }
 

@@ -178,3 +178,23 @@ export function closeOnExecFrom(first: number): void {
   );
   check(Number(result), "close_range");
 }
+
+/** poll(2)'s report that the other end has closed. */
+const POLLHUP = 0x10;
+
+/**
+ * Waits up to `timeoutMs` for the FIFO read end `fd` (opened O_NONBLOCK) to hang up, and tells
+ * whether it has: Linux reports a hang-up on a FIFO only once a writer has opened it and every
+ * writer has closed it again, never for a FIFO no writer has opened (fs/pipe.c).
+ */
+export function fifoHungUp(fd: number, timeoutMs: number): boolean {
+  const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
+  const view = new DataView(pollfd.buffer);
+  view.setInt32(0, fd, true);
+  for (;;) {
+    const ready = libc().poll(pollfd, 1n, timeoutMs);
+    if (ready >= 0) return ready > 0 && (view.getInt16(6, true) & POLLHUP) !== 0;
+    const error = errno();
+    if (error !== Errno.EINTR) throw new SyscallError("poll", error);
+  }
+}

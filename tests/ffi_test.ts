@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { check, cstr, cstrArray, errno, libc, SyscallError } from "../sys/ffi.ts";
 import { isatty } from "../sys/pty.ts";
+import { close, fifoHungUp, mkfifo, open, OpenFlag } from "../sys/fs.ts";
 import { Errno } from "../sys/errno.ts";
 import { pathExists } from "../sys/path_exists.ts";
 
@@ -76,5 +77,39 @@ Deno.test("isatty() tells a terminal from a file", () => {
     libc().close(file);
     libc().close(master);
     Deno.removeSync(path);
+  }
+});
+
+Deno.test("fifoHungUp() tells a FIFO whose writer came and went from one no writer opened", async () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/fifo`;
+  try {
+    mkfifo(path, 0o600);
+    const reader = open(path, OpenFlag.RDONLY | OpenFlag.NONBLOCK);
+    try {
+      assert.equal(fifoHungUp(reader, 0), false);
+      const writer = open(path, OpenFlag.WRONLY | OpenFlag.NONBLOCK);
+      assert.equal(fifoHungUp(reader, 0), false);
+      close(writer);
+      assert.equal(fifoHungUp(reader, 0), true);
+    } finally {
+      close(reader);
+    }
+    // A writer already waiting in its open when the reader comes, as a held container's is.
+    const writer = new Deno.Command("sh", { args: ["-c", 'exec 3>"$0"; sleep 0.1', path] })
+      .spawn();
+    while (await Deno.readTextFile(`/proc/${writer.pid}/wchan`) !== "wait_for_partner") {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const late = open(path, OpenFlag.RDONLY | OpenFlag.NONBLOCK);
+    try {
+      assert.equal(fifoHungUp(late, 0), false);
+      assert.equal(fifoHungUp(late, 5000), true);
+      assert.equal((await writer.status).code, 0);
+    } finally {
+      close(late);
+    }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });

@@ -126,6 +126,26 @@ Deno.test("create holds the process before its exec; start releases it; state fo
   await Deno.remove(`${bundle}/rootfs/tmp/mark`);
 });
 
+Deno.test("start: a command that ends at once was started; a process killed while held was not", async () => {
+  await writeConfig("c-short", (c) => (c.process.args = ["true"]));
+  for (let round = 0; round < 5; round++) {
+    assert.equal((await runtime("create", "c-short")).code, 0);
+    const started = await runtime("start", "c-short");
+    assert.equal(started.code, 0, started.stderrText);
+    while (await status("c-short") !== "stopped") await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await runtime("delete", "c-short")).code, 0);
+  }
+  await writeConfig("c-killed", (c) => (c.process.args = ["sleep", "1000"]));
+  const created = await runtime("create", "--pid-file", `${work}/pid`, "c-killed");
+  assert.equal(created.code, 0, created.stderrText);
+  Deno.kill(Number(await Deno.readTextFile(`${work}/pid`)), "SIGKILL");
+  while (await status("c-killed") !== "stopped") await new Promise((r) => setTimeout(r, 20));
+  const refused = await runtime("start", "c-killed");
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderrText, "mydocker runtime: cannot start a container that has stopped\n");
+  assert.equal((await runtime("delete", "c-killed")).code, 0);
+});
+
 Deno.test("delete --force and kill --all end a running container with everything in it", async () => {
   await writeConfig("c2", (c) => (c.process.args = ["sh", "-c", "sleep 1000 & sleep 1000"]));
   assert.equal((await runtime("create", "c2")).code, 0);
