@@ -396,10 +396,11 @@ function accountsMemory(procsFile: string): boolean {
  * execs the command: those that account memory (see {@linkcode StageCgroups}).
  */
 export function stageCgroups(procsFiles: readonly string[]): StageCgroups {
-  return {
-    atStart: procsFiles.filter((file) => !accountsMemory(file)),
-    beforeExec: procsFiles.filter(accountsMemory),
-  };
+  const staged: StageCgroups = { atStart: [], beforeExec: [] };
+  for (const file of procsFiles) {
+    (accountsMemory(file) ? staged.beforeExec : staged.atStart).push(file);
+  }
+  return staged;
 }
 
 /**

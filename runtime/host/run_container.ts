@@ -103,9 +103,13 @@ function containerSpec(
   network: AttachedNetwork,
   inPlace: boolean,
 ) {
-  // --init's PID 1 through the init stage (a Deno process) stays out of the container's cgroups
-  // and puts the command into them; started in place, it is the trampoline, 500 bytes of code.
-  const cgroups: StageCgroups = config.init && !inPlace
+  // Started in place, the process (the trampoline, 500 bytes of code, even as --init's PID 1) is
+  // moved into every cgroup from the host before its tape runs. An init stage, a Deno process,
+  // joins the memory-accounting ones only just before its exec, and --init's stays out of all of
+  // them and puts the command into them.
+  const cgroups: StageCgroups = inPlace
+    ? { atStart: [...cgroup.procsFiles], beforeExec: [] }
+    : config.init
     ? { atStart: [], beforeExec: [], forCommand: cgroup.procsFiles }
     : stageCgroups(cgroup.procsFiles);
   const hostBinary = findStaticHostBinary(config.args[0] ?? "");

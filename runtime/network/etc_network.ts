@@ -9,6 +9,7 @@
 import type { ContainerConfig } from "../spec/container_config.ts";
 import type { NetworkMode } from "../spec/container_spec.ts";
 import { containerResolvConf, HOST_GATEWAY, parseExtraHost } from "../spec/resolv_conf.ts";
+import { pathExists } from "../../sys/path_exists.ts";
 
 /** The container-specific lines of its /etc files that the network decides. */
 export interface EtcNetwork {
@@ -42,6 +43,7 @@ export interface NetworkRequest {
 }
 
 function readOptional(path: string): string | undefined {
+  if (!pathExists(path)) return undefined; // No NotFound to build (systemd-resolved's, mostly).
   try {
     return Deno.readTextFileSync(path);
   } catch {

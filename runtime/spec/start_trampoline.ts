@@ -194,10 +194,9 @@ const BASE = 0x400000n;
 const ELF_HEADER_BYTES = 64;
 const PROGRAM_HEADER_BYTES = 56;
 
-function hexBytes(hex: string): number[] {
-  const bytes: number[] = [];
-  for (let at = 0; at < hex.length; at += 2) bytes.push(parseInt(hex.slice(at, at + 2), 16));
-  return bytes;
+/** The value of the hex digit (0-9, a-f, A-F) of character code `code`. */
+function hexDigit(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
 }
 
 /** The x86_64 trampoline, once built. */
@@ -215,8 +214,8 @@ export function startTrampoline(arch: string): Uint8Array<ArrayBuffer> | undefin
 }
 
 function buildX86_64(): Uint8Array<ArrayBuffer> {
-  const code = CODE_X86_64.flatMap(([hex]) => hexBytes(hex));
-  const size = ELF_HEADER_BYTES + PROGRAM_HEADER_BYTES + code.length;
+  const length = CODE_X86_64.reduce((sum, [hex]) => sum + hex.length / 2, 0);
+  const size = ELF_HEADER_BYTES + PROGRAM_HEADER_BYTES + length;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   bytes.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); // ELF, 64-bit, little-endian, version 1
@@ -236,6 +235,11 @@ function buildX86_64(): Uint8Array<ArrayBuffer> {
   view.setBigUint64(ph + 32, BigInt(size), true); // p_filesz
   view.setBigUint64(ph + 40, TAPE_ADDRESS - BASE + BigInt(TAPE_BYTES), true); // p_memsz
   view.setBigUint64(ph + 48, 0x1000n, true); // p_align
-  bytes.set(code, ELF_HEADER_BYTES + PROGRAM_HEADER_BYTES);
+  let at = ELF_HEADER_BYTES + PROGRAM_HEADER_BYTES;
+  for (const [hex] of CODE_X86_64) {
+    for (let digit = 0; digit < hex.length; digit += 2) {
+      bytes[at++] = hexDigit(hex.charCodeAt(digit)) << 4 | hexDigit(hex.charCodeAt(digit + 1));
+    }
+  }
   return bytes;
 }
