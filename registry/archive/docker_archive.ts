@@ -1,8 +1,9 @@
 /**
  * Images as archives that move between Docker, podman and mydocker: `save` writes the
  * docker-archive format (`manifest.json` naming each image's config and uncompressed layer tars,
- * kept under `blobs/sha256/` as Docker 25 lays them out), `load` reads it, and reads an OCI image
- * layout (`index.json`) too. Layers are stored unpacked, so `save` packs them again: the tars'
+ * kept under `blobs/sha256/`) and, over the same blobs, an OCI image layout (`index.json`, each
+ * image's manifest, `oci-layout`), as Docker 25 lays them out, so that tools that read either
+ * (`docker load`, `podman load`, `podman pull oci-archive:`, skopeo) read it; `load` reads both. Layers are stored unpacked, so `save` packs them again: the tars'
  * digests differ from the pulled ones, and the saved config lists the new DiffIDs (its image id
  * differs from the stored one, as an image rebuilt from the same files would).
  *
@@ -12,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { chainIds } from "../format/chain_id.ts";
 import { sha256Digest } from "../format/digest.ts";
-import { OCI_CONFIG, OCI_LAYER_TAR, OCI_MANIFEST } from "../format/media_types.ts";
+import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_TAR, OCI_MANIFEST } from "../format/media_types.ts";
 import { formatReference, parseReference } from "../format/reference.ts";
 import { decompress } from "../pull/decompress.ts";
 import { digestVerifier } from "../pull/digest_stream.ts";
@@ -29,22 +30,31 @@ interface ArchiveManifestEntry {
 
 const encoder = new TextEncoder();
 
-/** Writes `bytes` as `dir/blobs/sha256/<hex>`; returns its path relative to `dir`. */
-async function writeBlob(dir: string, bytes: Uint8Array): Promise<string> {
+/** A blob written into the archive: its digest, size and path relative to the archive. */
+interface WrittenBlob {
+  digest: string;
+  size: number;
+  path: string;
+}
+
+/** Writes `bytes` as `dir/blobs/sha256/<hex>`. */
+async function writeBlob(dir: string, bytes: Uint8Array): Promise<WrittenBlob> {
   const digest = await sha256Digest(bytes);
   const path = `blobs/sha256/${digest.slice(7)}`;
   await Deno.writeFile(`${dir}/${path}`, bytes);
-  return path;
+  return { digest, size: bytes.length, path };
 }
 
-/** Packs the layer directory `layer` into `dir/blobs/sha256/`; returns its DiffID and path. */
-async function writeLayer(dir: string, layer: string): Promise<{ diffId: string; path: string }> {
+/** Packs the layer directory `layer` into `dir/blobs/sha256/` (its digest is its DiffID). */
+async function writeLayer(dir: string, layer: string): Promise<WrittenBlob> {
   const temp = `${dir}/layer.tmp`;
   const hash = createHash("sha256");
+  let size = 0;
   const file = await Deno.open(temp, { write: true, create: true, truncate: true });
   const hashing = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       hash.update(chunk);
+      size += chunk.length;
       controller.enqueue(chunk);
     },
   });
@@ -54,7 +64,20 @@ async function writeLayer(dir: string, layer: string): Promise<{ diffId: string;
   const hex = hash.digest("hex");
   const path = `blobs/sha256/${hex}`;
   await Deno.rename(temp, `${dir}/${path}`);
-  return { diffId: `sha256:${hex}`, path };
+  return { digest: `sha256:${hex}`, size, path };
+}
+
+/** A blob's digest and size, as a descriptor names them. */
+type BlobOf = Pick<WrittenBlob, "digest" | "size">;
+
+/** The bytes of the OCI image manifest of `config` and `layers` (uncompressed layer tars). */
+function ociManifest(config: BlobOf, layers: readonly BlobOf[]): Uint8Array {
+  return encoder.encode(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, size: config.size, digest: config.digest },
+    layers: layers.map(({ size, digest }) => ({ mediaType: OCI_LAYER_TAR, size, digest })),
+  }));
 }
 
 /**
@@ -71,6 +94,7 @@ export async function saveImages(
   try {
     await Deno.mkdir(`${dir}/blobs/sha256`, { recursive: true });
     const entries: ArchiveManifestEntry[] = [];
+    const manifests: Record<string, unknown>[] = [];
     for (const name of names) {
       const ref = parseReference(name);
       const image = await store.getImage(ref);
@@ -78,15 +102,33 @@ export async function saveImages(
       const layers = [];
       for (const layer of [...image.layers].reverse()) layers.push(await writeLayer(dir, layer));
       const config = JSON.parse(new TextDecoder().decode(await store.readBlob(image.id)));
-      config.rootfs = { type: "layers", diff_ids: layers.map((l) => l.diffId) };
-      const tag = ref.tag === undefined ? [] : [formatReference({ ...ref, digest: undefined })];
+      config.rootfs = { type: "layers", diff_ids: layers.map((l) => l.digest) };
+      const configBlob = await writeBlob(dir, encoder.encode(JSON.stringify(config)));
+      const tagged = ref.tag === undefined
+        ? undefined
+        : formatReference({ ...ref, digest: undefined });
       entries.push({
-        Config: await writeBlob(dir, encoder.encode(JSON.stringify(config))),
-        RepoTags: tag.map((t) => t.replace(/^docker\.io\/(library\/)?/, "")),
+        Config: configBlob.path,
+        RepoTags: tagged === undefined ? [] : [tagged.replace(/^docker\.io\/(library\/)?/, "")],
         Layers: layers.map((l) => l.path),
+      });
+      const manifestBlob = await writeBlob(dir, ociManifest(configBlob, layers));
+      manifests.push({
+        mediaType: OCI_MANIFEST,
+        size: manifestBlob.size,
+        digest: manifestBlob.digest,
+        ...(tagged === undefined ? {} : {
+          annotations: {
+            "io.containerd.image.name": tagged,
+            "org.opencontainers.image.ref.name": ref.tag,
+          },
+        }),
       });
     }
     await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(entries));
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
+    await Deno.writeTextFile(`${dir}/index.json`, JSON.stringify(index));
+    await Deno.writeTextFile(`${dir}/oci-layout`, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
     await packTree([{ path: dir, name: "." }], out);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -152,10 +194,9 @@ export async function loadImages(
       const config = JSON.parse(new TextDecoder().decode(image.config));
       const diffIds: string[] = config.rootfs.diff_ids;
       const chains = await chainIds(diffIds);
-      const descriptors = [];
+      const layers: BlobOf[] = [];
       for (const [index, path] of image.layers.entries()) {
-        const size = (await Deno.stat(path)).size;
-        descriptors.push({ mediaType: OCI_LAYER_TAR, size, digest: diffIds[index]! });
+        layers.push({ size: (await Deno.stat(path)).size, digest: diffIds[index]! });
         if (await store.hasLayer(chains[index]!)) continue;
         const temp = await store.makeLayerTempDir();
         const tar = (await decompress((await Deno.open(path)).readable))
@@ -165,12 +206,7 @@ export async function loadImages(
       }
       const configDigest = await sha256Digest(image.config);
       await store.putBlob(configDigest, image.config);
-      const manifest = encoder.encode(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: { mediaType: OCI_CONFIG, size: image.config.length, digest: configDigest },
-        layers: descriptors,
-      }));
+      const manifest = ociManifest({ size: image.config.length, digest: configDigest }, layers);
       const manifestDigest = await sha256Digest(manifest);
       await store.putBlob(manifestDigest, manifest);
       for (const name of image.names) {

@@ -83,6 +83,12 @@ Deno.test("podman loads mydocker's archive, and mydocker loads podman's (both fo
   assert.equal((await mydocker("save", "-o", archive, image)).code, 0);
   const podmanRoot = await Deno.makeTempDir({ prefix: "mydocker-test-podman-" });
   try {
+    // The archive is an OCI image layout too (index.json, oci-layout), as Docker 25's are.
+    const pulled = await podman(podmanRoot, "pull", `oci-archive:${archive}`);
+    assert.ok(pulled.success, new TextDecoder().decode(pulled.stderr));
+    const listed = await podman(podmanRoot, "images", "--format", "{{.Repository}}:{{.Tag}}");
+    assert.match(new TextDecoder().decode(listed.stdout), /archived:v1\n/);
+    assert.ok((await podman(podmanRoot, "rmi", "--all", "--force")).success);
     const loaded = await podman(podmanRoot, "load", "-i", archive);
     const out = new TextDecoder().decode(loaded.stdout) + new TextDecoder().decode(loaded.stderr);
     assert.ok(loaded.success, out);
