@@ -283,10 +283,9 @@ const symbols = new Proxy<Record<string, unknown>>({}, {
   get(cache, name: string) {
     if (!(name in cache)) {
       const raw = rawSymbol(name);
-      const definitions = boundTogether(name);
       if (raw !== undefined) cache[name] = raw;
-      else if (GENERIC.has(name)) Object.assign(cache, bindGeneric(definitions));
-      else Object.assign(cache, Deno.dlopen("libc.so.6", definitions).symbols);
+      else if (GENERIC.has(name)) Object.assign(cache, bindGeneric(boundTogether(name)));
+      else Object.assign(cache, Deno.dlopen("libc.so.6", boundTogether(name)).symbols);
       if (errnoView === undefined && name !== "__errno_location") {
         errnoView = new Deno.UnsafePointerView(symbols.__errno_location()!);
       }
