@@ -179,8 +179,28 @@ export function closeOnExecFrom(first: number): void {
   check(Number(result), "close_range");
 }
 
-/** poll(2)'s report that the other end has closed. */
-const POLLHUP = 0x10;
+/** poll(2)'s events: readable, and the other end closed. */
+export const PollEvent = { IN: 0x1, HUP: 0x10 } as const;
+
+/**
+ * Waits up to `timeoutMs` for descriptor `fd` to report any of `events` (poll(2), which reports
+ * a hang-up whatever `events` asks) and returns the events it reported: 0 when the time ran out.
+ * An interrupting signal is waited through, within the same time.
+ */
+export function pollDescriptor(fd: number, events: number, timeoutMs: number): number {
+  const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
+  const view = new DataView(pollfd.buffer);
+  view.setInt32(0, fd, true);
+  view.setInt16(4, events, true);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const left = Math.max(0, Math.ceil(deadline - performance.now()));
+    const ready = libc().poll(pollfd, 1n, left);
+    if (ready >= 0) return ready === 0 ? 0 : view.getInt16(6, true);
+    const error = errno();
+    if (error !== Errno.EINTR) throw new SyscallError("poll", error, String(fd));
+  }
+}
 
 /**
  * Waits up to `timeoutMs` for the FIFO read end `fd` (opened O_NONBLOCK) to hang up, and tells
@@ -188,13 +208,5 @@ const POLLHUP = 0x10;
  * writer has closed it again, never for a FIFO no writer has opened (fs/pipe.c).
  */
 export function fifoHungUp(fd: number, timeoutMs: number): boolean {
-  const pollfd = new Uint8Array(8); // struct pollfd { int fd; short events, revents; }
-  const view = new DataView(pollfd.buffer);
-  view.setInt32(0, fd, true);
-  for (;;) {
-    const ready = libc().poll(pollfd, 1n, timeoutMs);
-    if (ready >= 0) return ready > 0 && (view.getInt16(6, true) & POLLHUP) !== 0;
-    const error = errno();
-    if (error !== Errno.EINTR) throw new SyscallError("poll", error);
-  }
+  return (pollDescriptor(fd, 0, timeoutMs) & PollEvent.HUP) !== 0;
 }

@@ -6,6 +6,7 @@
  */
 
 import { Errno } from "./errno.ts";
+import { pollDescriptor, PollEvent } from "./fs.ts";
 import { SIGNALS, SIGRTMAX, SIGRTMIN } from "./signals.ts";
 import { check, cstr, cstrArray, errno, libc, quote, SyscallError, syscallNumber } from "./ffi.ts";
 
@@ -228,8 +229,6 @@ export function waitForChild(pid: number): ExitStatus {
   }
 }
 
-const POLLIN = 1;
-
 /**
  * Blocks the calling thread until child `pid` ends or `timeoutMs` milliseconds have passed
  * (pidfd_open(2) and poll(2)). Reaps it and returns how it ended; returns undefined, leaving it
@@ -243,18 +242,7 @@ export function waitForChildWithin(pid: number, timeoutMs: number): ExitStatus |
     String(pid),
   );
   try {
-    const pollfd = new Uint8Array(8);
-    new DataView(pollfd.buffer).setInt32(0, fd, true);
-    new DataView(pollfd.buffer).setInt16(4, POLLIN, true);
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const left = Math.max(0, Math.ceil(deadline - performance.now()));
-      const ready = symbols.poll(pollfd, 1n, left);
-      if (ready > 0) return waitForChild(pid);
-      if (ready === 0) return undefined;
-      const error = errno();
-      if (error !== Errno.EINTR) throw new SyscallError("poll", error, String(pid));
-    }
+    return pollDescriptor(fd, PollEvent.IN, timeoutMs) === 0 ? undefined : waitForChild(pid);
   } finally {
     symbols.close(fd);
   }
