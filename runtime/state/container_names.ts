@@ -83,7 +83,6 @@ function namesRoot(stateRoot: string): string {
 
 /** Whether the reservation in `path` still holds: its container exists or its process lives. */
 function reservationHolds(stateRoot: string, path: string): boolean {
-  if (!pathExists(path)) return false; // The common case, without a NotFound to build.
   let id: string, reserver: string;
   try {
     [id = "", reserver = ""] = Deno.readTextFileSync(path).split("\n");
@@ -102,11 +101,14 @@ function tryReserve(stateRoot: string, name: string, id: string): boolean {
   const path = `${namesRoot(stateRoot)}/${name}`;
   using lock = Deno.openSync(`${namesRoot(stateRoot)}/.lock`, { write: true, create: true });
   lock.lockSync(true);
-  if (reservationHolds(stateRoot, path)) return false;
-  try {
-    if (pathExists(path)) Deno.removeSync(path); // A stale reservation.
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error; // Released meanwhile.
+  // Mostly there is none: asked with one fstatat, without a NotFound to build.
+  if (pathExists(path)) {
+    if (reservationHolds(stateRoot, path)) return false;
+    try {
+      Deno.removeSync(path); // A stale reservation.
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error; // Released meanwhile.
+    }
   }
   Deno.writeTextFileSync(path, `${id}\n${processIdentity()}`, { createNew: true, mode: 0o600 });
   return true;
