@@ -9,15 +9,10 @@
 import { OpenFlag } from "../../sys/fs.ts";
 import { CloneFlag } from "../../sys/namespaces.ts";
 import { realSys, type Sys } from "../../sys/sys.ts";
-import { closeOrigin, returnTo, saveOrigin } from "../stage/thread_origin.ts";
+import { closeOrigin, NAMESPACE_TYPES, returnTo, saveOrigin } from "../stage/thread_origin.ts";
 
-const TYPES = [
-  ["mnt", CloneFlag.NEWNS],
-  ["uts", CloneFlag.NEWUTS],
-  ["ipc", CloneFlag.NEWIPC],
-  ["net", CloneFlag.NEWNET],
-  ["pid", CloneFlag.NEWPID],
-] as const;
+/** The container's namespaces the thread enters: its PID namespace, for its children, too. */
+const TYPES = [...NAMESPACE_TYPES, ["pid", CloneFlag.NEWPID]] as const;
 
 /**
  * Calls `action` on the calling thread while it is in process `pid`'s namespaces and root (the

@@ -23,7 +23,8 @@ export interface Origin {
   cwd: number;
 }
 
-const TYPES = [
+/** The namespaces a thread may leave and come back to, by their /proc name, mount first. */
+export const NAMESPACE_TYPES = [
   ["mnt", CloneFlag.NEWNS],
   ["uts", CloneFlag.NEWUTS],
   ["ipc", CloneFlag.NEWIPC],
@@ -37,7 +38,7 @@ const TYPES = [
 export function saveOrigin(namespaces: number, sys: Sys): Origin {
   const origin: Origin = { namespaces: [], pidNamespace: -1, root: -1, cwd: -1 };
   try {
-    for (const [name, type] of TYPES) {
+    for (const [name, type] of NAMESPACE_TYPES) {
       if ((namespaces & type) === 0) continue;
       origin.namespaces.push([sys.open(`/proc/thread-self/ns/${name}`, OpenFlag.RDONLY), type]);
     }
