@@ -3,9 +3,10 @@
  * docker-archive format (`manifest.json` naming each image's config and uncompressed layer tars,
  * kept under `blobs/sha256/`) and, over the same blobs, an OCI image layout (`index.json`, each
  * image's manifest, `oci-layout`), as Docker 25 lays them out, so that tools that read either
- * (`docker load`, `podman load`, `podman pull oci-archive:`, skopeo) read it; `load` reads both. Layers are stored unpacked, so `save` packs them again: the tars'
- * digests differ from the pulled ones, and the saved config lists the new DiffIDs (its image id
- * differs from the stored one, as an image rebuilt from the same files would).
+ * (`docker load`, `podman load`, `podman pull oci-archive:`, skopeo) read it; `load` reads both.
+ * Layers are stored unpacked, so `save` packs them again: the tars' digests differ from the
+ * pulled ones, and the saved config lists the new DiffIDs (its image id differs from the stored
+ * one, as an image rebuilt from the same files would).
  *
  * @module
  */

@@ -405,8 +405,8 @@ export function stageCgroups(procsFiles: readonly string[]): StageCgroups {
 
 /**
  * Moves process `pid` into the cgroups of the `cgroup.procs` files `procsFiles`: a container's
- * first process waiting for its tape (see `start_trampoline.ts`), or a stage (those of its cgroups to join at once; see
- * {@linkcode StageCgroups}). The first such write waits for an RCU grace period in the kernel
+ * first process waiting for its tape (see `start_trampoline.ts`), or a stage (those of its
+ * cgroups to join at once; see {@linkcode StageCgroups}). The first such write waits for an RCU grace period in the kernel
  * (tens of milliseconds), so mydocker does it from the host side while the stage starts.
  */
 export function moveToCgroups(procsFiles: readonly string[], pid: number): void {

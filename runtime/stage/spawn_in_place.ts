@@ -5,9 +5,9 @@
  * builds the container's root and pivots into it, then unshares the PID namespace for its
  * children (or enters the one the spec joins, or stays in the host's) and posix_spawns the start
  * trampoline (`runtime/spec/start_trampoline.ts`), which becomes PID 1 of the new PID namespace
- * (or a process of the joined one or the host's) and waits for its tape. The thread then goes back to the host's namespaces, root and working directory,
- * as if nothing had happened, while the host records the process, moves it into its cgroups and
- * mounts its /proc. {@linkcode releaseInPlace} then writes the tape: the trampoline takes on the
+ * (or a process of the joined one or the host's) and waits for its tape. The thread then goes
+ * back to the host's namespaces, root and working directory, as if nothing had happened, while
+ * the host records the process, moves it into its cgroups and mounts its /proc. {@linkcode releaseInPlace} then writes the tape: the trampoline takes on the
  * container's credentials with raw system calls and execs the command. Nothing of Deno ever
  * runs in the container or is charged to its cgroups, and the command's parent is the main
  * thread, whose end (mydocker's) kills it.
